@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { LoggingModule } from './common/logging.module';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { RuntimeSecrets } from './config/secret-files';
+import { DatabaseModule } from './database/database.module';
+import { OrgsModule } from './orgs/orgs.module';
+import { SystemModule } from './system/system.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, secrets: RuntimeSecrets): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.register(config, secrets),
+        LoggingModule,
+        DatabaseModule,
+        SystemModule,
+        AuditModule,
+        AuthModule,
+        UsersModule,
+        OrgsModule,
+      ],
+    };
+  }
+}

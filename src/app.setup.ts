@@ -1,0 +1,82 @@
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { Histogram } from 'prom-client';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { toErrorResponse } from './common/error-response';
+import { buildValidationPipe } from './common/validation';
+import { AppConfig, loadAppConfig } from './config/app-config';
+import { resolveRuntimeSecrets } from './config/secret-files';
+import { HTTP_DURATION_METRIC, httpMetricsMiddleware } from './system/http-metrics';
+import { APP_VERSION } from './system/version';
+
+/** Routes served at the root rather than under the API prefix. */
+const ROOT_ROUTES = [
+  { path: 'status', method: RequestMethod.GET },
+  { path: 'metrics', method: RequestMethod.GET },
+  { path: 'crl/{*path}', method: RequestMethod.GET },
+  { path: 'ca/{*path}', method: RequestMethod.GET },
+];
+
+/** Builds the whole application from an environment: used by main.ts, the CLI and the e2e tests. */
+export async function createApp(env: Record<string, string | undefined> = process.env): Promise<NestExpressApplication> {
+  const config = loadAppConfig(env);
+  const secrets = resolveRuntimeSecrets(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, secrets), {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  for (const generated of secrets.generated) logger.warn(`Generated ${generated}`, 'Secrets');
+  configureApp(app, config);
+  return app;
+}
+
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
+  app.use(httpMetricsMiddleware(app.get<Histogram<string>>(getToken(HTTP_DURATION_METRIC))));
+  app.use(withJsonErrors(express.json({ limit: config.maxBodySizeBytes })));
+  app.use(withJsonErrors(express.urlencoded({ extended: false, limit: config.maxBodySizeBytes })));
+  app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
+  app.useGlobalPipes(buildValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.enableShutdownHooks();
+  setUpSwagger(app);
+}
+
+/** Body-parser errors happen before Nest's filters; answer them in the same JSON shape. */
+function withJsonErrors(parser: RequestHandler): RequestHandler {
+  return (request: Request, response: Response, next: NextFunction) =>
+    parser(request, response, (error?: unknown) => {
+      if (!error) return next();
+      const mapped = toErrorResponse(error);
+      response.status(mapped.status).set(mapped.headers).json(mapped.body);
+    });
+}
+
+function setUpSwagger(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Private CA')
+      .setDescription(
+        'A private certificate authority: organizations, users, CAs, certificates, CSRs, CRLs and an audit ' +
+          'trail. Get a token with POST /api/v1/auth/token, then use "Authorize".',
+      )
+      .setVersion(APP_VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,76 @@
+import { JsonObject } from '../common/json';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { Actor, can, listScope } from '../access/policy';
+import { ForbiddenError } from '../common/errors';
+import { AuditAction } from './audit-action';
+import { AuditLog } from './audit-log.entity';
+import { AuditLogQueryDto } from './dto/audit-log-query.dto';
+import { AuditLogResponseDto, toAuditLogResponse } from './dto/audit-log-response.dto';
+
+export interface AuditEntry {
+  action: AuditAction;
+  actor: { id: number; username: string } | null;
+  /** The organisation the affected resource belongs to (what admins' queries are scoped by). */
+  organizationId: number | null;
+  resourceType: string | null;
+  resourceId: number | null;
+  clientAddress: string | null;
+  /** Small, and never a secret: no keys, passwords or tokens. */
+  detail?: JsonObject;
+}
+
+@Injectable()
+export class AuditService {
+  constructor(@InjectRepository(AuditLog) private readonly auditLogs: Repository<AuditLog>) {}
+
+  /** Writes the entry with the caller's transaction, so the change and its record commit together. */
+  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    const row = {
+      action: entry.action,
+      userId: entry.actor?.id ?? null,
+      username: entry.actor?.username ?? null,
+      organizationId: entry.organizationId,
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId,
+      clientAddress: entry.clientAddress,
+      detail: entry.detail ?? null,
+    };
+    // The JSON detail goes in as text: TypeORM's deep-partial typing cannot follow a recursive JSON type.
+    await manager.query(
+      `INSERT INTO audit_logs (action, user_id, username, organization_id, resource_type, resource_id, client_address, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        row.action,
+        row.userId,
+        row.username,
+        row.organizationId,
+        row.resourceType,
+        row.resourceId,
+        row.clientAddress,
+        row.detail === null ? null : JSON.stringify(row.detail),
+      ],
+    );
+  }
+
+  async query(actor: Actor, query: AuditLogQueryDto): Promise<AuditLogResponseDto[]> {
+    if (!can(actor, 'read_audit_logs')) throw new ForbiddenError('Only admins and superusers may read audit logs');
+    const scope = listScope(actor);
+    const builder = this.auditLogs.createQueryBuilder('log');
+    if (!scope.everything) builder.andWhere('log.organization_id = :scopeOrg', { scopeOrg: scope.organizationId ?? -1 });
+    if (query.action) builder.andWhere('log.action = :action', { action: query.action });
+    if (query.user_id !== undefined) builder.andWhere('log.user_id = :userId', { userId: query.user_id });
+    if (query.resource_type) builder.andWhere('log.resource_type = :resourceType', { resourceType: query.resource_type });
+    if (query.resource_id !== undefined) builder.andWhere('log.resource_id = :resourceId', { resourceId: query.resource_id });
+    if (query.since) builder.andWhere('log.created_at >= :since', { since: query.since });
+    if (query.until) builder.andWhere('log.created_at <= :until', { until: query.until });
+    const rows = await builder
+      .orderBy('log.created_at', 'DESC')
+      .addOrderBy('log.id', 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getMany();
+    return rows.map(toAuditLogResponse);
+  }
+}

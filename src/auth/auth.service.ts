@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { UnauthorizedError } from '../common/errors';
+import { AuthContext } from '../common/request-context';
+import { AppConfig } from '../config/app-config';
+import { PasswordHasher } from '../users/password-hasher';
+import { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { AccessTokenService } from './access-token.service';
+import { LogoutRequestDto, TokenResponseDto } from './dto/token.dto';
+import { RefreshTokenStore } from './refresh-token.store';
+import { RevokedAccessToken } from './revoked-access-token.entity';
+
+const BAD_CREDENTIALS = 'Incorrect username or password';
+const BAD_REFRESH_TOKEN = 'Refresh token is invalid, expired or already used';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+    private readonly accessTokens: AccessTokenService,
+    private readonly refreshTokens: RefreshTokenStore,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async login(username: string, password: string, clientAddress: string | null): Promise<TokenResponseDto> {
+    const user = await this.users.findForLogin(username);
+    // Unknown users cost one bcrypt comparison too, so timing does not reveal which usernames exist.
+    const passwordMatches = user
+      ? await this.passwords.matches(password, user.hashedPassword)
+      : await this.passwords.burnComparison(password);
+    if (!user || !passwordMatches || !user.isActive) {
+      await this.audit.record(this.dataSource.manager, {
+        action: 'login_failure',
+        actor: user ? { id: user.id, username: user.username } : null,
+        organizationId: user?.organizationId ?? null,
+        resourceType: 'user',
+        resourceId: user?.id ?? null,
+        clientAddress,
+        detail: { username, reason: !user ? 'unknown_user' : !passwordMatches ? 'bad_password' : 'inactive' },
+      });
+      throw new UnauthorizedError(BAD_CREDENTIALS);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const tokens = await this.issuePair(manager, user, undefined);
+      await this.audit.record(manager, {
+        action: 'login_success',
+        actor: user,
+        organizationId: user.organizationId,
+        resourceType: 'user',
+        resourceId: user.id,
+        clientAddress,
+      });
+      return tokens;
+    });
+  }
+
+  async refresh(refreshToken: string, clientAddress: string | null): Promise<TokenResponseDto> {
+    const now = new Date();
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const consumed = await this.refreshTokens.consume(manager, refreshToken, now);
+      if (consumed.kind !== 'rotated') return { consumed, tokens: null };
+      const user = await this.users.findById(manager, consumed.userId);
+      if (!user || !user.isActive) return { consumed, tokens: null };
+      const tokens = await this.issuePair(manager, user, consumed.familyId);
+      await this.audit.record(manager, {
+        action: 'token_refresh',
+        actor: user,
+        organizationId: user.organizationId,
+        resourceType: 'user',
+        resourceId: user.id,
+        clientAddress,
+      });
+      return { consumed, tokens };
+    });
+    if (outcome.tokens) return outcome.tokens;
+    if (outcome.consumed.kind === 'reused') {
+      // A rotated token came back: someone holds a copy. Kill the whole sign-in session.
+      const { familyId, userId } = outcome.consumed;
+      await this.dataSource.transaction(async (manager) => {
+        await this.refreshTokens.revokeFamily(manager, familyId, userId, now);
+        await this.audit.record(manager, {
+          action: 'token_invalidate',
+          actor: null,
+          organizationId: null,
+          resourceType: 'user',
+          resourceId: userId,
+          clientAddress,
+          detail: { reason: 'refresh_token_reuse' },
+        });
+      });
+    }
+    throw new UnauthorizedError(BAD_REFRESH_TOKEN);
+  }
+
+  async logout(auth: AuthContext, dto: LogoutRequestDto): Promise<void> {
+    const now = new Date();
+    await this.dataSource.transaction(async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(RevokedAccessToken)
+        .values({ jti: auth.session.tokenId, userId: auth.user.id, expiresAt: auth.session.expiresAt })
+        .orIgnore()
+        .execute();
+      if (auth.session.familyId) {
+        await this.refreshTokens.revokeFamily(manager, auth.session.familyId, auth.user.id, now);
+      }
+      if (dto.refresh_token) {
+        const family = await this.refreshTokens.familyOf(manager, dto.refresh_token);
+        if (family && family.userId === auth.user.id) {
+          await this.refreshTokens.revokeFamily(manager, family.familyId, auth.user.id, now);
+        }
+      }
+      await manager.query('DELETE FROM revoked_access_tokens WHERE expires_at < $1', [now]);
+      await this.audit.record(manager, {
+        action: 'logout',
+        actor: auth.user,
+        organizationId: auth.user.organizationId,
+        resourceType: 'user',
+        resourceId: auth.user.id,
+        clientAddress: auth.clientAddress,
+      });
+    });
+  }
+
+  /** Signs out every session: refresh tokens die, access tokens issued before now are refused. */
+  async invalidateAll(auth: AuthContext): Promise<void> {
+    const now = new Date();
+    await this.dataSource.transaction(async (manager) => {
+      await this.users.setTokensValidAfter(manager, auth.user.id, now);
+      await this.refreshTokens.revokeAllOfUser(manager, auth.user.id, now);
+      await this.audit.record(manager, {
+        action: 'token_invalidate',
+        actor: auth.user,
+        organizationId: auth.user.organizationId,
+        resourceType: 'user',
+        resourceId: auth.user.id,
+        clientAddress: auth.clientAddress,
+      });
+    });
+  }
+
+  private async issuePair(manager: EntityManager, user: User, familyId: string | undefined): Promise<TokenResponseDto> {
+    // Never before the user's last "invalidate": a token minted in that same millisecond must survive.
+    const now = new Date(Math.max(Date.now(), (user.tokensValidAfter?.getTime() ?? 0) + 1));
+    const refreshExpiresAt = new Date(now.getTime() + this.config.refreshTokenExpireMinutes * 60_000);
+    const refresh = await this.refreshTokens.issue(manager, user.id, refreshExpiresAt, familyId);
+    const accessToken = await this.accessTokens.sign(user.id, refresh.familyId, now);
+    return { access_token: accessToken, token_type: 'bearer', refresh_token: refresh.value };
+  }
+}

@@ -1,0 +1,22 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { toErrorResponse } from './error-response';
+
+/** Maps every exception to `{ "detail": … }`; unexpected ones are logged, never shown. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const error = toErrorResponse(exception);
+    if (error.unexpected) {
+      this.logger.error({ err: exception, requestId: request.id }, 'unexpected error while handling request');
+      error.body.request_id = String(request.id ?? '');
+    }
+    if (response.headersSent) return;
+    response.status(error.status).set(error.headers).json(error.body);
+  }
+}

@@ -1,0 +1,84 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { DomainError, FieldError, TooManyRequestsError, ValidationFailedError } from './errors';
+
+export interface ErrorBody {
+  detail: string;
+  errors?: FieldError[];
+  request_id?: string;
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** True when the error is the server's fault and must be logged with its stack. */
+  unexpected: boolean;
+}
+
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The one mapping from anything thrown to the JSON error a client sees. Never leaks internals. */
+export function toErrorResponse(exception: unknown): ErrorResponse {
+  if (exception instanceof ValidationFailedError) {
+    return expected(exception.status, { detail: exception.message, errors: exception.errors });
+  }
+  if (exception instanceof TooManyRequestsError) {
+    return {
+      ...expected(exception.status, { detail: exception.message }),
+      headers: { 'Retry-After': String(exception.retryAfterSeconds) },
+    };
+  }
+  if (exception instanceof DomainError) {
+    return expected(exception.status, { detail: exception.message });
+  }
+  if (exception instanceof HttpException) {
+    return expected(exception.getStatus(), { detail: httpExceptionDetail(exception) });
+  }
+  if (isBodyParserError(exception)) {
+    if (exception.type === 'entity.too.large') {
+      return expected(HttpStatus.PAYLOAD_TOO_LARGE, { detail: 'Request body is too large' });
+    }
+    if (exception.type === 'entity.parse.failed') {
+      return expected(HttpStatus.BAD_REQUEST, { detail: 'Malformed JSON in request body' });
+    }
+    if (exception.status >= 400 && exception.status < 500) {
+      return expected(exception.status, { detail: 'Request body could not be read' });
+    }
+  }
+  if (exception instanceof QueryFailedError && driverCode(exception) === UNIQUE_VIOLATION) {
+    return expected(HttpStatus.CONFLICT, { detail: 'The change conflicts with an existing resource' });
+  }
+  return { status: 500, body: { detail: 'Internal server error' }, headers: {}, unexpected: true };
+}
+
+function expected(status: number, body: ErrorBody): ErrorResponse {
+  return { status, body, headers: {}, unexpected: false };
+}
+
+function httpExceptionDetail(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+function isBodyParserError(value: unknown): value is BodyParserError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as BodyParserError).type === 'string' &&
+    typeof (value as BodyParserError).status === 'number'
+  );
+}
+
+function driverCode(error: QueryFailedError): string | undefined {
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * Domain errors. Services throw these; the one exception filter maps them to HTTP.
+ * Messages are written for the person reading the HTTP response: no stacks, SQL or keys.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the request is well-formed JSON but its content cannot be accepted. */
+export class InvalidInputError extends DomainError {
+  readonly status = 400;
+}
+
+/** 401: no valid credentials. */
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+}
+
+/** 403: authenticated, but the policy says no. */
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+}
+
+/** 404: the resource does not exist (or the caller may not know it exists). */
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+}
+
+/** 409: the resource's current state forbids the change. */
+export class ConflictError extends DomainError {
+  readonly status = 409;
+}
+
+export interface FieldError {
+  field: string;
+  messages: string[];
+}
+
+/** 400 from DTO validation: the summary in `detail`, one entry per field in `errors`. */
+export class ValidationFailedError extends InvalidInputError {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((error) => `${error.field}: ${error.messages.join(', ')}`).join('; '));
+  }
+}
+
+/** 429: too many attempts; the client may retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts; retry in ${retryAfterSeconds} s`);
+  }
+}

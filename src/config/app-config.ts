@@ -1,0 +1,198 @@
+import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type DatabaseTarget =
+  | { kind: 'pglite-file'; dataDir: string }
+  | { kind: 'pglite-memory' }
+  | { kind: 'postgres'; url: string };
+
+/** The one typed configuration of the service. Built once from the environment at start-up. */
+export class AppConfig {
+  readonly nodeEnv!: string;
+  readonly host!: string;
+  readonly port!: number;
+  readonly apiPrefix!: string;
+  readonly publicBaseUrl!: string;
+  readonly dataDir!: string;
+  readonly database!: DatabaseTarget;
+  /** As given; only exposed masked (see config endpoint). */
+  readonly databaseUrl!: string | null;
+  readonly secretKey!: string | null;
+  readonly privateKeyEncryptionKey!: Buffer | null;
+  readonly caKeySize!: number;
+  readonly caCertDays!: number;
+  readonly certKeySize!: number;
+  readonly certDays!: number;
+  readonly crlValidityDays!: number;
+  readonly accessTokenExpireMinutes!: number;
+  readonly refreshTokenExpireMinutes!: number;
+  readonly authRateLimit!: RateLimit;
+  readonly allowUnauthenticatedRegistration!: boolean;
+  readonly corsOrigins!: string[];
+  readonly logLevel!: LogLevel;
+  readonly bcryptRounds!: number;
+  readonly maxBodySizeBytes!: number;
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const RSA_SIZES = [2048, 3072, 4096];
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates every variable. Throws InvalidConfigError naming the variable and what is
+ * wrong; secrets that the embedded default generates are resolved later (see secret-files.ts).
+ */
+export function loadAppConfig(env: Env): AppConfig {
+  const errors: string[] = [];
+  const read = <T>(name: string, fallback: string, parse: (name: string, raw: string) => T): T => {
+    const raw = env[name] ?? fallback;
+    try {
+      return parse(name, raw.trim());
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+      return parse(name, fallback);
+    }
+  };
+  const int = (min: number, max: number) => (name: string, raw: string) => parseInteger(name, raw, min, max);
+  const oneOf =
+    <T extends string | number>(allowed: readonly T[], parse: (name: string, raw: string) => T) =>
+    (name: string, raw: string): T => {
+      const value = parse(name, raw);
+      if (!allowed.includes(value)) {
+        throw new InvalidConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+      }
+      return value;
+    };
+
+  const port = read('PORT', '8000', int(0, 65535));
+  const host = read('HOST', '127.0.0.1', (name, raw) => nonEmpty(name, raw));
+  const apiPrefix = read('API_V1_STR', '/api/v1', parseApiPrefix);
+  const dataDir = read('DATA_DIR', './data', (name, raw) => nonEmpty(name, raw));
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  const database = read('DATABASE_URL', '', (name, raw) => parseDatabaseTarget(name, raw, dataDir));
+  const secretKey = read('SECRET_KEY', '', parseSecretKey);
+  const privateKeyEncryptionKey = read('PRIVATE_KEY_ENCRYPTION_KEY', '', parseEncryptionKey);
+  const publicBaseUrl = read('PUBLIC_BASE_URL', `http://${host}:${port}`, parseBaseUrl);
+
+  const config = new AppConfig({
+    nodeEnv: env.NODE_ENV?.trim() || 'development',
+    host,
+    port,
+    apiPrefix,
+    publicBaseUrl,
+    dataDir,
+    database,
+    databaseUrl,
+    secretKey,
+    privateKeyEncryptionKey,
+    caKeySize: read('CA_KEY_SIZE', '4096', oneOf(RSA_SIZES, int(0, 1 << 16))),
+    caCertDays: read('CA_CERT_DAYS', '3650', int(1, 36500)),
+    certKeySize: read('CERT_KEY_SIZE', '2048', oneOf(RSA_SIZES, int(0, 1 << 16))),
+    certDays: read('CERT_DAYS', '365', int(1, 36500)),
+    crlValidityDays: read('CRL_VALIDITY_DAYS', '7', int(1, 365)),
+    accessTokenExpireMinutes: read('ACCESS_TOKEN_EXPIRE_MINUTES', '15', int(1, 24 * 60)),
+    refreshTokenExpireMinutes: read('REFRESH_TOKEN_EXPIRE_MINUTES', '1440', int(1, 365 * 24 * 60)),
+    authRateLimit: read('AUTH_RATE_LIMIT', '5/minute', parseRateLimit),
+    allowUnauthenticatedRegistration: read('ALLOW_UNAUTHENTICATED_REGISTRATION', 'false', parseBoolean),
+    corsOrigins: read('BACKEND_CORS_ORIGINS', '', parseCorsOrigins),
+    logLevel: read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS, (_name, raw) => raw.toLowerCase() as LogLevel)),
+    bcryptRounds: read('BCRYPT_ROUNDS', '12', int(4, 31)),
+    maxBodySizeBytes: read('MAX_BODY_SIZE', '1mb', parseByteSize),
+  } as AppConfig);
+
+  if (config.isProduction && !config.secretKey) {
+    errors.push('SECRET_KEY: is required when NODE_ENV=production (at least 32 characters)');
+  }
+  if (config.isProduction && config.database.kind === 'postgres' && !config.privateKeyEncryptionKey) {
+    errors.push(
+      'PRIVATE_KEY_ENCRYPTION_KEY: is required when NODE_ENV=production with PostgreSQL ' +
+        '(32 bytes as 64 hex characters or base64)',
+    );
+  }
+  if (errors.length > 0) {
+    throw new InvalidConfigError(null, errors.join('; '));
+  }
+  return config;
+}
+
+function nonEmpty(name: string, raw: string): string {
+  if (!raw) throw new InvalidConfigError(name, 'must not be empty');
+  return raw;
+}
+
+function parseApiPrefix(name: string, raw: string): string {
+  if (!/^\/[A-Za-z0-9_\-/]*[A-Za-z0-9_-]$/.test(raw)) {
+    throw new InvalidConfigError(name, `must be a path such as /api/v1 (got "${raw}")`);
+  }
+  return raw;
+}
+
+function parseDatabaseTarget(name: string, raw: string, dataDir: string): DatabaseTarget {
+  if (raw === '') return { kind: 'pglite-file', dataDir };
+  if (raw === 'memory://') return { kind: 'pglite-memory' };
+  if (/^postgres(ql)?:\/\/.+/.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new InvalidConfigError(name, 'is not a valid URL');
+    }
+    return { kind: 'postgres', url: raw };
+  }
+  throw new InvalidConfigError(name, 'must be unset (embedded PGlite), memory:// or postgres://…');
+}
+
+function parseSecretKey(name: string, raw: string): string | null {
+  if (raw === '') return null;
+  if (raw.length < 32) throw new InvalidConfigError(name, `must be at least 32 characters (got ${raw.length})`);
+  return raw;
+}
+
+export function parseEncryptionKey(name: string, raw: string): Buffer | null {
+  if (raw === '') return null;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    throw new InvalidConfigError(name, 'must be 32 bytes, as 64 hex characters or base64');
+  }
+  return key;
+}
+
+function parseBaseUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidConfigError(name, `must be an absolute http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidConfigError(name, 'must use http or https');
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function parseCorsOrigins(name: string, raw: string): string[] {
+  if (raw === '') return [];
+  const list: unknown = raw.startsWith('[') ? JSON.parse(raw) : raw.split(',');
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) {
+    throw new InvalidConfigError(name, 'must be a comma-separated list or a JSON array of origins');
+  }
+  return list.map((origin: string) => origin.trim().replace(/\/+$/, '')).filter(Boolean);
+}
+
+function parseByteSize(name: string, raw: string): number {
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw);
+  if (!match) throw new InvalidConfigError(name, `must be a size such as 1mb, 512kb or 65536 (got "${raw}")`);
+  const factor = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+  const bytes = Number(match[1]) * factor;
+  if (bytes < 1024 || bytes > 64 * 1024 * 1024) throw new InvalidConfigError(name, 'must be between 1kb and 64mb');
+  return bytes;
+}

@@ -1,0 +1,32 @@
+import { PGlite } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { DatabaseTarget } from '../config/app-config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+import { PG_COMPATIBLE_PARSERS, pgliteDriver } from './pglite-pool';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export const PGLITE_SUBDIR = 'pglite';
+
+/** One set of options for the app, the CLI and the tests; only the connection differs. */
+export async function buildDataSourceOptions(target: DatabaseTarget): Promise<DataSourceOptions> {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: false,
+  };
+  if (target.kind === 'postgres') {
+    return { ...common, url: target.url, poolSize: 20, extra: { connectionTimeoutMillis: 5000 } };
+  }
+  const dataDir = target.kind === 'pglite-file' ? join(target.dataDir, PGLITE_SUBDIR) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = await PGlite.create({ dataDir, parsers: PG_COMPATIBLE_PARSERS });
+  return { ...common, driver: pgliteDriver(db) };
+}

@@ -1,0 +1,47 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { Role, ROLES } from '../../access/policy';
+import { MIN_PASSWORD_LENGTH } from '../password-hasher';
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ description: 'Self, admin (same organization), superuser' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ description: 'Self (with current_password), admin (same organization), superuser' })
+  @IsOptional()
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH)
+  @MaxLength(72)
+  password?: string;
+
+  @ApiPropertyOptional({ description: 'Required when users change their own password' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(72)
+  current_password?: string;
+
+  @ApiPropertyOptional({ enum: ROLES, description: 'Superuser only' })
+  @IsOptional()
+  @IsIn(ROLES as readonly string[])
+  role?: Role;
+
+  @ApiPropertyOptional({ description: 'Superuser only' })
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Superuser only' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  organization_id?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_create_ca?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_create_cert?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_revoke_cert?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_export_private_key?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_delete_ca?: boolean;
+}
