@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CaModule } from './ca/ca.module';
+import { CertModule } from './cert/cert.module';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { RuntimeSecrets } from './config/secret-files';
 import { DatabaseModule } from './database/database.module';
+import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
@@ -24,6 +27,9 @@ export class AppModule {
         AuthModule,
         UsersModule,
         OrgsModule,
+        KeysModule,
+        CaModule,
+        CertModule,
       ],
     };
   }

@@ -13,6 +13,13 @@ export const AUDIT_ACTIONS = [
   'org_delete',
   'org_add_user',
   'org_remove_user',
+  'ca_create',
+  'ca_delete',
+  'ca_export_private_key',
+  'cert_create',
+  'cert_sign_csr',
+  'cert_revoke',
+  'cert_export_private_key',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

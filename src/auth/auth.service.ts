@@ -60,7 +60,8 @@ export class AuthService {
     });
   }
 
-  async refresh(refreshToken: string, clientAddress: string | null): Promise<TokenResponseDto> {
+  async refresh(refreshToken: string | undefined, clientAddress: string | null): Promise<TokenResponseDto> {
+    if (!refreshToken) throw new UnauthorizedError('Refresh token is missing');
     const now = new Date();
     const outcome = await this.dataSource.transaction(async (manager) => {
       const consumed = await this.refreshTokens.consume(manager, refreshToken, now);

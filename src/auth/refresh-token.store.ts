@@ -45,7 +45,8 @@ export class RefreshTokenStore {
         tokenHash,
         now,
       })
-      .returning(['user_id', 'family_id'])
+      // TypeORM takes property names here (column names would be dropped silently); rows carry column names.
+      .returning(['userId', 'familyId'])
       .execute();
     const rows = result.raw as { user_id: number; family_id: string }[];
     const [won] = rows;

@@ -1,7 +1,19 @@
 import { AuditLog } from '../audit/audit-log.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { RevokedAccessToken } from '../auth/revoked-access-token.entity';
+import { CertificateAuthority } from '../ca/certificate-authority.entity';
+import { CrlState } from '../ca/crl-state.entity';
+import { Certificate } from '../cert/certificate.entity';
 import { Organization } from '../orgs/organization.entity';
 import { User } from '../users/user.entity';
 
-export const ENTITIES = [Organization, User, RefreshToken, RevokedAccessToken, AuditLog];
+export const ENTITIES = [
+  Organization,
+  User,
+  RefreshToken,
+  RevokedAccessToken,
+  AuditLog,
+  CertificateAuthority,
+  Certificate,
+  CrlState,
+];

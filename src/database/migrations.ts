@@ -1,4 +1,5 @@
 import { Identity1732300000000 } from '../../migrations/1732300000000-identity';
+import { Pki1732300100000 } from '../../migrations/1732300100000-pki';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
-export const MIGRATIONS = [Identity1732300000000];
+export const MIGRATIONS = [Identity1732300000000, Pki1732300100000];

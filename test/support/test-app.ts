@@ -78,3 +78,24 @@ export async function createUser(
 export function bearer(user: TestUser): [string, string] {
   return ['Authorization', `Bearer ${user.token}`];
 }
+
+let organizationCounter = 0;
+
+/** Creates an organization as `creator` (an admin or superuser) and returns its id. */
+export async function createOrganization(testApp: TestApp, creator: TestUser, name?: string): Promise<number> {
+  organizationCounter += 1;
+  const response = await testApp
+    .http()
+    .post('/api/v1/organizations/')
+    .set(...bearer(creator))
+    .send({ name: name ?? `org${organizationCounter}_${Date.now() % 100000}` })
+    .expect(201);
+  return response.body.id;
+}
+
+/** Fails when a response carries a password, a password field or a bcrypt hash. */
+export function expectNoPasswordMaterial(responseText: string, ...passwords: string[]): void {
+  expect(responseText).not.toMatch(/\$2[aby]\$\d{2}\$/);
+  expect(responseText).not.toMatch(/"(hashed_?password|password|current_password)"/i);
+  for (const password of [TEST_PASSWORD, ...passwords]) expect(responseText).not.toContain(password);
+}

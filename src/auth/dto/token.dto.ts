@@ -13,7 +13,8 @@ export class TokenRequestDto {
 }
 
 export class RefreshRequestDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(512) refresh_token!: string;
+  // Optional here: the contract answers a missing token with 401, like an unknown one, not 400.
+  @ApiProperty() @IsOptional() @IsString() @MaxLength(512) refresh_token?: string;
 }
 
 export class LogoutRequestDto {

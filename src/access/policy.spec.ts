@@ -1,0 +1,377 @@
+import {
+  Actor,
+  can,
+  canRegisterAnonymously,
+  GlobalAction,
+  listScope,
+  OrganizationAction,
+  OwnedResource,
+  PkiAction,
+  Role,
+  UserAction,
+  UserTarget,
+} from './policy';
+
+const ACTOR_ID = 10;
+const OWN_ORG = 1;
+const OTHER_ORG = 2;
+
+function actor(role: Role, overrides: Partial<Actor> = {}): Actor {
+  return {
+    id: ACTOR_ID,
+    role,
+    isActive: true,
+    organizationId: OWN_ORG,
+    canCreateCa: false,
+    canCreateCert: false,
+    canRevokeCert: false,
+    canExportPrivateKey: false,
+    canDeleteCa: false,
+    ...overrides,
+  };
+}
+
+const CAPABILITY_OF: Record<Exclude<PkiAction, 'read'>, keyof Actor> = {
+  create_ca: 'canCreateCa',
+  create_cert: 'canCreateCert',
+  revoke_cert: 'canRevokeCert',
+  export_private_key: 'canExportPrivateKey',
+  delete_ca: 'canDeleteCa',
+};
+
+/** The actor, with the capability flag that matches `action` set as given (read has none). */
+function actorWithCapability(role: Role, action: PkiAction, flag: boolean): Actor {
+  if (action === 'read') return actor(role);
+  return actor(role, { [CAPABILITY_OF[action]]: flag });
+}
+
+type Relation = 'creator' | 'same org' | 'other org' | 'unowned';
+
+const RESOURCES: Record<Relation, OwnedResource> = {
+  creator: { organizationId: OWN_ORG, createdByUserId: ACTOR_ID },
+  'same org': { organizationId: OWN_ORG, createdByUserId: 99 },
+  'other org': { organizationId: OTHER_ORG, createdByUserId: 99 },
+  unowned: { organizationId: null, createdByUserId: null },
+};
+
+const PKI_ACTIONS: PkiAction[] = [
+  'read',
+  'create_ca',
+  'create_cert',
+  'revoke_cert',
+  'export_private_key',
+  'delete_ca',
+];
+
+const Y = true;
+const N = false;
+
+/**
+ * The PKI matrix, written out from the rules: superusers always; the creator always; unowned
+ * resources superuser-only; another organisation's resources never; the admin of the resource's
+ * organisation everything; a member reads, and writes only with the matching can_* flag.
+ * "flag" is the capability matching the action (read has none, so both rows agree).
+ */
+// prettier-ignore
+const PKI_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean, boolean, boolean, boolean, boolean][] = [
+  //  role         relation     flag        read create_ca create_cert revoke_cert export_key delete_ca
+  ['superuser', 'creator',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'creator',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'same org',  'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'same org',  'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'other org', 'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'other org', 'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'unowned',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'unowned',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['admin',     'creator',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
+  ['admin',     'creator',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['admin',     'same org',  'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
+  ['admin',     'same org',  'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['admin',     'other org', 'flag off',  N,   N,        N,          N,          N,         N],
+  ['admin',     'other org', 'flag on',   N,   N,        N,          N,          N,         N],
+  ['admin',     'unowned',   'flag off',  N,   N,        N,          N,          N,         N],
+  ['admin',     'unowned',   'flag on',   N,   N,        N,          N,          N,         N],
+  ['user',      'creator',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
+  ['user',      'creator',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['user',      'same org',  'flag off',  Y,   N,        N,          N,          N,         N],
+  ['user',      'same org',  'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
+  ['user',      'other org', 'flag off',  N,   N,        N,          N,          N,         N],
+  ['user',      'other org', 'flag on',   N,   N,        N,          N,          N,         N],
+  ['user',      'unowned',   'flag off',  N,   N,        N,          N,          N,         N],
+  ['user',      'unowned',   'flag on',   N,   N,        N,          N,          N,         N],
+];
+
+const PKI_CASES = PKI_MATRIX.flatMap(([role, relation, flag, ...expected]) =>
+  PKI_ACTIONS.map((action, index) => ({ role, relation, action, flag, expected: expected[index] })),
+);
+
+describe('policy: CAs, certificates and requests', () => {
+  it('covers role × relation × action × capability completely', () => {
+    expect(PKI_CASES).toHaveLength(3 * 4 * 6 * 2);
+  });
+
+  it.each(PKI_CASES)(
+    '$role on a resource of relation "$relation", $action with $flag → $expected',
+    ({ role, relation, action, flag, expected }) => {
+      const subject = actorWithCapability(role, action, flag === 'flag on');
+      expect(can(subject, action, RESOURCES[relation])).toBe(expected);
+    },
+  );
+
+  it.each(PKI_ACTIONS.filter((action) => action !== 'read'))(
+    'lets a member %s only with its own capability, not with every other flag set',
+    (action) => {
+      const everyOtherFlag = Object.fromEntries(
+        Object.entries(CAPABILITY_OF)
+          .filter(([other]) => other !== action)
+          .map(([, field]) => [field, true]),
+      );
+      expect(can(actor('user', everyOtherFlag), action, RESOURCES['same org'])).toBe(false);
+    },
+  );
+
+  it.each(PKI_ACTIONS)(
+    'lets the creator %s their resource even after it moved to another organisation',
+    (action) => {
+      expect(can(actor('user'), action, { organizationId: OTHER_ORG, createdByUserId: ACTOR_ID })).toBe(true);
+    },
+  );
+
+  it.each(PKI_ACTIONS)('lets the creator %s their unowned resource', (action) => {
+    expect(can(actor('user'), action, { organizationId: null, createdByUserId: ACTOR_ID })).toBe(true);
+  });
+
+  it.each(PKI_ACTIONS)('denies %s to a user without an organisation on an unowned resource', (action) => {
+    expect(can(actor('user', { organizationId: null, canCreateCa: true }), action, RESOURCES.unowned)).toBe(
+      false,
+    );
+  });
+
+  it.each(PKI_ACTIONS)(
+    'denies %s on an organisation resource to an admin without an organisation',
+    (action) => {
+      expect(can(actor('admin', { organizationId: null }), action, RESOURCES['same org'])).toBe(false);
+    },
+  );
+});
+
+type TargetKind =
+  | 'self'
+  | 'user in own org'
+  | 'admin in own org'
+  | 'superuser in own org'
+  | 'user in other org'
+  | 'user without org';
+
+const TARGETS: Record<TargetKind, UserTarget> = {
+  self: { id: ACTOR_ID, role: 'user', organizationId: OWN_ORG },
+  'user in own org': { id: 20, role: 'user', organizationId: OWN_ORG },
+  'admin in own org': { id: 21, role: 'admin', organizationId: OWN_ORG },
+  'superuser in own org': { id: 22, role: 'superuser', organizationId: OWN_ORG },
+  'user in other org': { id: 23, role: 'user', organizationId: OTHER_ORG },
+  'user without org': { id: 24, role: 'user', organizationId: null },
+};
+
+const USER_ACTIONS: UserAction[] = [
+  'read_user',
+  'create_user',
+  'update_user_profile',
+  'update_user_capabilities',
+  'update_user_account',
+  'delete_user',
+];
+
+/**
+ * Users, from the Users section: read self/admin (same org)/superuser; email and password
+ * self/admin (same org)/superuser; can_* admin (same org)/superuser; role, is_active and
+ * organization_id superuser only; delete superuser only; admins create "user" accounts in their
+ * own organisation only. Admins never manage superusers. "self" is the actor's own account, seen
+ * with the actor's role.
+ */
+// prettier-ignore
+const USER_MATRIX: [Role, TargetKind, boolean, boolean, boolean, boolean, boolean, boolean][] = [
+  //  role         target                   read create profile capabilities account delete
+  ['superuser', 'self',                  Y,   Y,     Y,      Y,           Y,      Y],
+  ['superuser', 'user in own org',       Y,   Y,     Y,      Y,           Y,      Y],
+  ['superuser', 'admin in own org',      Y,   Y,     Y,      Y,           Y,      Y],
+  ['superuser', 'superuser in own org',  Y,   Y,     Y,      Y,           Y,      Y],
+  ['superuser', 'user in other org',     Y,   Y,     Y,      Y,           Y,      Y],
+  ['superuser', 'user without org',      Y,   Y,     Y,      Y,           Y,      Y],
+  ['admin',     'self',                  Y,   N,     Y,      Y,           N,      N],
+  ['admin',     'user in own org',       Y,   Y,     Y,      Y,           N,      N],
+  ['admin',     'admin in own org',      Y,   N,     Y,      Y,           N,      N],
+  ['admin',     'superuser in own org',  N,   N,     N,      N,           N,      N],
+  ['admin',     'user in other org',     N,   N,     N,      N,           N,      N],
+  ['admin',     'user without org',      N,   N,     N,      N,           N,      N],
+  ['user',      'self',                  Y,   N,     Y,      N,           N,      N],
+  ['user',      'user in own org',       N,   N,     N,      N,           N,      N],
+  ['user',      'admin in own org',      N,   N,     N,      N,           N,      N],
+  ['user',      'superuser in own org',  N,   N,     N,      N,           N,      N],
+  ['user',      'user in other org',     N,   N,     N,      N,           N,      N],
+  ['user',      'user without org',      N,   N,     N,      N,           N,      N],
+];
+
+const USER_CASES = USER_MATRIX.flatMap(([role, target, ...expected]) =>
+  USER_ACTIONS.map((action, index) => ({ role, target, action, expected: expected[index] })),
+);
+
+describe('policy: users', () => {
+  it.each(USER_CASES)('$role → $action on $target → $expected', ({ role, target, action, expected }) => {
+    const subject = actor(role);
+    const resolved = target === 'self' ? { ...TARGETS.self, role } : TARGETS[target];
+    expect(can(subject, action, resolved)).toBe(expected);
+  });
+});
+
+type OrgKind = 'own org' | 'other org';
+
+const ORGANIZATION_ACTIONS: OrganizationAction[] = [
+  'read_organization',
+  'update_organization',
+  'manage_organization_members',
+  'delete_organization',
+];
+
+/** Organizations: members and superusers read; its admins and superusers change it and its members; superusers delete. */
+// prettier-ignore
+const ORGANIZATION_MATRIX: [Role, OrgKind, boolean, boolean, boolean, boolean][] = [
+  //  role         organization  read update members delete
+  ['superuser', 'own org',     Y,   Y,     Y,      Y],
+  ['superuser', 'other org',   Y,   Y,     Y,      Y],
+  ['admin',     'own org',     Y,   Y,     Y,      N],
+  ['admin',     'other org',   N,   N,     N,      N],
+  ['user',      'own org',     Y,   N,     N,      N],
+  ['user',      'other org',   N,   N,     N,      N],
+];
+
+const ORGANIZATION_CASES = ORGANIZATION_MATRIX.flatMap(([role, organization, ...expected]) =>
+  ORGANIZATION_ACTIONS.map((action, index) => ({ role, organization, action, expected: expected[index] })),
+);
+
+describe('policy: organizations', () => {
+  it.each(ORGANIZATION_CASES)(
+    '$role → $action on $organization → $expected',
+    ({ role, organization, action, expected }) => {
+      const id = organization === 'own org' ? OWN_ORG : OTHER_ORG;
+      expect(can(actor(role), action, { id })).toBe(expected);
+    },
+  );
+
+  it.each(ORGANIZATION_ACTIONS)('denies %s to an admin who belongs to no organisation', (action) => {
+    expect(can(actor('admin', { organizationId: null }), action, { id: OWN_ORG })).toBe(false);
+  });
+});
+
+const GLOBAL_ACTIONS: GlobalAction[] = [
+  'list_all_users',
+  'create_organization',
+  'read_audit_logs',
+  'read_config',
+];
+
+/** Actions without a resource: listing all users is superuser-only; admins create organisations and read their audit trail. */
+// prettier-ignore
+const GLOBAL_MATRIX: [Role, boolean, boolean, boolean, boolean][] = [
+  //  role         list_users create_org audit config
+  ['superuser', Y,         Y,         Y,    Y],
+  ['admin',     N,         Y,         Y,    Y],
+  ['user',      N,         N,         N,    N],
+];
+
+const GLOBAL_CASES = GLOBAL_MATRIX.flatMap(([role, ...expected]) =>
+  GLOBAL_ACTIONS.map((action, index) => ({ role, action, expected: expected[index] })),
+);
+
+describe('policy: actions without a resource', () => {
+  it.each(GLOBAL_CASES)('$role → $action → $expected', ({ role, action, expected }) => {
+    expect(can(actor(role), action)).toBe(expected);
+  });
+});
+
+describe('policy: inactive users', () => {
+  const ROLES: Role[] = ['superuser', 'admin', 'user'];
+  const everything = actor('user', {
+    canCreateCa: true,
+    canCreateCert: true,
+    canRevokeCert: true,
+    canExportPrivateKey: true,
+    canDeleteCa: true,
+  });
+
+  it.each(ROLES.flatMap((role) => PKI_ACTIONS.map((action) => ({ role, action }))))(
+    'denies an inactive $role $action on their own resource',
+    ({ role, action }) => {
+      const inactive = { ...everything, role, isActive: false };
+      expect(can(inactive, action, RESOURCES.creator)).toBe(false);
+    },
+  );
+
+  it.each(ROLES.flatMap((role) => USER_ACTIONS.map((action) => ({ role, action }))))(
+    'denies an inactive $role $action even on themselves',
+    ({ role, action }) => {
+      const inactive = { ...everything, role, isActive: false };
+      expect(can(inactive, action, { ...TARGETS.self, role })).toBe(false);
+    },
+  );
+
+  it.each(ROLES.flatMap((role) => ORGANIZATION_ACTIONS.map((action) => ({ role, action }))))(
+    'denies an inactive $role $action on their own organisation',
+    ({ role, action }) => {
+      expect(can({ ...everything, role, isActive: false }, action, { id: OWN_ORG })).toBe(false);
+    },
+  );
+
+  it.each(ROLES.flatMap((role) => GLOBAL_ACTIONS.map((action) => ({ role, action }))))(
+    'denies an inactive $role $action',
+    ({ role, action }) => {
+      expect(can({ ...everything, role, isActive: false }, action)).toBe(false);
+    },
+  );
+});
+
+/**
+ * Anonymous registration: the first user may take any role (a system nobody can administer is
+ * useless); later only with open registration, and only as a plain user.
+ */
+// prettier-ignore
+const ANONYMOUS_MATRIX: [boolean, boolean, Role, boolean][] = [
+  // first user  open registration  requested role  allowed
+  [true,         false,             'superuser',    Y],
+  [true,         false,             'admin',        Y],
+  [true,         false,             'user',         Y],
+  [true,         true,              'superuser',    Y],
+  [true,         true,              'admin',        Y],
+  [true,         true,              'user',         Y],
+  [false,        false,             'superuser',    N],
+  [false,        false,             'admin',        N],
+  [false,        false,             'user',         N],
+  [false,        true,              'superuser',    N],
+  [false,        true,              'admin',        N],
+  [false,        true,              'user',         Y],
+];
+
+describe('policy: anonymous registration', () => {
+  it.each(ANONYMOUS_MATRIX)(
+    'first user %s, open registration %s, role %s → %s',
+    (isFirstUser, openRegistrationEnabled, requestedRole, expected) => {
+      expect(canRegisterAnonymously({ isFirstUser, openRegistrationEnabled, requestedRole })).toBe(expected);
+    },
+  );
+});
+
+describe('policy: list scope', () => {
+  it('lets superusers list every organisation', () => {
+    expect(listScope(actor('superuser'))).toEqual({ organizationId: null, everything: true });
+  });
+
+  it.each<Role>(['admin', 'user'])('limits a %s to their own organisation', (role) => {
+    expect(listScope(actor(role))).toEqual({ organizationId: OWN_ORG, everything: false });
+  });
+
+  it('limits a user without an organisation to nothing', () => {
+    expect(listScope(actor('user', { organizationId: null }))).toEqual({
+      organizationId: null,
+      everything: false,
+    });
+  });
+});

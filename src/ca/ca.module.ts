@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CaController } from './ca.controller';
+import { CaService } from './ca.service';
+import { CertificateAuthority } from './certificate-authority.entity';
+import { CrlState } from './crl-state.entity';
+import { CrlService } from './crl.service';
+import { IssuerCache } from './issuer-cache';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([CertificateAuthority, CrlState])],
+  controllers: [CaController],
+  providers: [CaService, CrlService, IssuerCache],
+  exports: [CaService, CrlService],
+})
+export class CaModule {}

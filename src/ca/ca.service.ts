@@ -1,0 +1,304 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, can, listScope, PkiAction } from '../access/policy';
+import { AuditService } from '../audit/audit.service';
+import { pathLengthUnder, validityWithin } from '../cert/issuance-rules';
+import { violatedConstraint } from '../common/database-errors';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { AuthContext } from '../common/request-context';
+import { AppConfig } from '../config/app-config';
+import { CryptoService } from '../crypto/crypto.service';
+import { CertificateTemplate, IssuerContext, KeySpec } from '../crypto/crypto.types';
+import { PrivateKeyVault } from '../keys/private-key-vault';
+import { caPublicUrls } from './ca-slug';
+import { CertificateAuthority } from './certificate-authority.entity';
+import { CrlService } from './crl.service';
+import { CaDetailResponseDto, CaResponseDto, caStatusOf, toCaResponse } from './dto/ca-response.dto';
+import { CreateCaDto } from './dto/create-ca.dto';
+import { IssuerCache } from './issuer-cache';
+
+@Injectable()
+export class CaService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+    private readonly vault: PrivateKeyVault,
+    private readonly issuers: IssuerCache,
+    private readonly crls: CrlService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(auth: AuthContext, dto: CreateCaDto): Promise<CaDetailResponseDto> {
+    const subject = this.crypto.parseDistinguishedName(dto.subject_dn);
+    const keySpec = this.keySpecFor(dto.key_type, dto.key_size);
+    const parent = dto.parent_ca_id ? await this.findParent(auth.user, dto.parent_ca_id) : null;
+    const organizationId = parent ? parent.organizationId : auth.user.organizationId;
+    if (!parent && !can(auth.user, 'create_ca', { organizationId, createdByUserId: null })) {
+      throw new ForbiddenError('You may not create CAs (needs can_create_ca, admin or superuser)');
+    }
+    const pathLength = parent ? pathLengthUnder(parent.pathLength, dto.path_length) : (dto.path_length ?? null);
+    const validDays = dto.valid_days ?? this.config.caCertDays;
+    const validity = validityWithin(new Date(), validDays, parent?.notAfter ?? null);
+
+    const { privateKey, publicKey } = await this.crypto.generateKeyPair(keySpec);
+    const serial = this.crypto.randomSerialNumber();
+    const parentUrls = parent ? caPublicUrls(this.config.publicBaseUrl, parent.name, parent.id) : null;
+    const template: CertificateTemplate = {
+      serialNumber: serial,
+      subject,
+      subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
+      notBefore: validity.notBefore,
+      notAfter: validity.notAfter,
+      profile: 'ca',
+      pathLength,
+      san: { dns: [], ip: [], email: [] },
+      crlDistributionUrl: parentUrls?.crlUrl ?? null,
+      caIssuersUrl: parentUrls?.certificateUrl ?? null,
+    };
+    const der = parent
+      ? await this.crypto.signCertificate(template, await this.issuers.issuerFor(parent))
+      : await this.crypto.selfSign(template, privateKey);
+    const sealedPrivateKey = await this.vault.seal(privateKey);
+
+    const ca = await this.dataSource.transaction(async (manager) => {
+      const created = manager.create(CertificateAuthority, {
+        name: dto.name.trim(),
+        description: dto.description ?? null,
+        subjectDn: this.crypto.formatDistinguishedName(subject),
+        keyType: keySpec.type,
+        keySize: keySpec.size,
+        validDays,
+        status: 'active',
+        certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
+        csrPem: null,
+        serialNumber: this.crypto.serialToHex(serial),
+        notBefore: validity.notBefore,
+        notAfter: validity.notAfter,
+        fingerprintSha256: this.crypto.fingerprintSha256(der),
+        sealedPrivateKey,
+        organizationId,
+        createdByUserId: auth.user.id,
+        parentCaId: parent?.id ?? null,
+        pathLength,
+        allowLeafCerts: dto.allow_leaf_certs ?? true,
+        allowLeafCertsExplicit: dto.allow_leaf_certs !== undefined && dto.allow_leaf_certs !== null,
+      });
+      await this.saveUniqueName(manager, created);
+      await this.crls.initialise(manager, created.id);
+      if (parent) await this.refreshLeafPolicy(manager, parent.id);
+      await this.audit.record(manager, {
+        action: 'ca_create',
+        actor: auth.user,
+        organizationId,
+        resourceType: 'certificate_authority',
+        resourceId: created.id,
+        clientAddress: auth.clientAddress,
+        detail: {
+          name: created.name,
+          parent_ca_id: created.parentCaId,
+          key_type: keySpec.type,
+          key_size: keySpec.size,
+          validity_clamped: validity.clamped,
+        },
+      });
+      return created;
+    });
+    return { ...toCaResponse(ca, this.config.publicBaseUrl), private_key: this.crypto.exportPrivateKeyPem(privateKey) };
+  }
+
+  async list(actor: Actor): Promise<CaResponseDto[]> {
+    const scope = listScope(actor);
+    const query = this.dataSource.getRepository(CertificateAuthority).createQueryBuilder('ca').orderBy('ca.id', 'ASC');
+    if (!scope.everything) {
+      // The policy's read rule in SQL: own organisation, or created by the caller.
+      query.where('(ca.organization_id = :organizationId OR ca.created_by_user_id = :userId)', {
+        organizationId: scope.organizationId ?? -1,
+        userId: actor.id,
+      });
+    }
+    return (await query.getMany()).map((ca) => toCaResponse(ca, this.config.publicBaseUrl));
+  }
+
+  async get(actor: Actor, id: number): Promise<CaResponseDto> {
+    return toCaResponse(await this.findAllowed(actor, id, 'read'), this.config.publicBaseUrl);
+  }
+
+  async getWithPrivateKey(auth: AuthContext, id: number): Promise<CaDetailResponseDto> {
+    const { ca, privateKeyPem } = await this.exportPrivateKey(auth, id);
+    return { ...toCaResponse(ca, this.config.publicBaseUrl), private_key: privateKeyPem };
+  }
+
+  /** The PEM private key of a CA, audited in the same transaction that reads it. */
+  async exportPrivateKey(auth: AuthContext, id: number): Promise<{ ca: CertificateAuthority; privateKeyPem: string }> {
+    const ca = await this.findAllowed(auth.user, id, 'export_private_key');
+    return this.dataSource.transaction(async (manager) => {
+      const sealed = await manager
+        .createQueryBuilder(CertificateAuthority, 'ca')
+        .select(['ca.id', 'ca.sealedPrivateKey'])
+        .where('ca.id = :id', { id })
+        .getOneOrFail();
+      const privateKeyPem = await this.vault.unsealPem(sealed.sealedPrivateKey);
+      await this.audit.record(manager, {
+        action: 'ca_export_private_key',
+        actor: auth.user,
+        organizationId: ca.organizationId,
+        resourceType: 'certificate_authority',
+        resourceId: ca.id,
+        clientAddress: auth.clientAddress,
+      });
+      return { ca, privateKeyPem };
+    });
+  }
+
+  async chain(actor: Actor, id: number): Promise<CaResponseDto[]> {
+    const ca = await this.findAllowed(actor, id, 'read');
+    return (await this.ancestry(ca)).map((item) => toCaResponse(item, this.config.publicBaseUrl));
+  }
+
+  async children(actor: Actor, id: number): Promise<CaResponseDto[]> {
+    await this.findAllowed(actor, id, 'read');
+    const children = await this.dataSource.getRepository(CertificateAuthority).find({
+      where: { parentCaId: id },
+      order: { id: 'ASC' },
+    });
+    return children.map((child) => toCaResponse(child, this.config.publicBaseUrl));
+  }
+
+  async remove(auth: AuthContext, id: number): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const ca = await manager
+        .createQueryBuilder(CertificateAuthority, 'ca')
+        .setLock('pessimistic_write')
+        .where('ca.id = :id', { id })
+        .getOne();
+      if (!ca) throw new NotFoundError(`CA ${id} not found`);
+      if (!can(auth.user, 'delete_ca', ca)) throw new ForbiddenError('You may not delete this CA (needs can_delete_ca)');
+      if (await manager.existsBy(CertificateAuthority, { parentCaId: id })) {
+        throw new ConflictError('The CA has child CAs; delete them first');
+      }
+      await manager.delete(CertificateAuthority, { id });
+      if (ca.parentCaId !== null) await this.refreshLeafPolicy(manager, ca.parentCaId);
+      await this.audit.record(manager, {
+        action: 'ca_delete',
+        actor: auth.user,
+        organizationId: ca.organizationId,
+        resourceType: 'certificate_authority',
+        resourceId: id,
+        clientAddress: auth.clientAddress,
+        detail: { name: ca.name },
+      });
+    });
+    this.issuers.forget(id);
+  }
+
+  async crlPem(actor: Actor, id: number): Promise<string> {
+    const ca = await this.findAllowed(actor, id, 'read');
+    const crl = await this.crls.current(ca);
+    return this.crypto.derToPem(crl.der, 'X509 CRL');
+  }
+
+  /** The CA that is to sign: it must exist, be active and unexpired. Permission is the caller's check. */
+  async findSigningCa(caId: number): Promise<CertificateAuthority> {
+    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: caId });
+    if (!ca) throw new NotFoundError(`CA ${caId} not found`);
+    return ca;
+  }
+
+  async findSigningCaByName(actor: Actor, name: string): Promise<CertificateAuthority> {
+    const scope = listScope(actor);
+    const query = this.dataSource
+      .getRepository(CertificateAuthority)
+      .createQueryBuilder('ca')
+      .where('ca.name = :name', { name })
+      .orderBy('ca.id', 'ASC');
+    if (!scope.everything) query.andWhere('ca.organization_id = :organizationId', { organizationId: scope.organizationId ?? -1 });
+    const matches = await query.getMany();
+    if (matches.length === 0) throw new NotFoundError(`CA named "${name}" not found`);
+    if (matches.length > 1) throw new InvalidInputError(`Several CAs are named "${name}"; use ca_id`);
+    return matches[0];
+  }
+
+  /** Refuses with a clear message when the CA cannot sign now (pending, disabled, revoked, expired). */
+  assertCanSign(ca: CertificateAuthority): void {
+    const status = caStatusOf(ca);
+    if (status !== 'active') throw new InvalidInputError(`CA ${ca.id} is ${status} and cannot sign`);
+  }
+
+  issuerFor(ca: CertificateAuthority): Promise<IssuerContext> {
+    return this.issuers.issuerFor(ca);
+  }
+
+  /** The CA followed by its ancestors up to the root. */
+  async ancestry(ca: CertificateAuthority): Promise<CertificateAuthority[]> {
+    const chain = [ca];
+    const repository = this.dataSource.getRepository(CertificateAuthority);
+    let current = ca;
+    while (current.parentCaId !== null && chain.length < 64) {
+      const parent = await repository.findOneBy({ id: current.parentCaId });
+      if (!parent) break;
+      chain.push(parent);
+      current = parent;
+    }
+    return chain;
+  }
+
+  async findAllowed(actor: Actor, id: number, action: PkiAction): Promise<CertificateAuthority> {
+    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id });
+    if (!ca) throw new NotFoundError(`CA ${id} not found`);
+    if (!can(actor, action, ca)) throw new ForbiddenError(refusal(action));
+    return ca;
+  }
+
+  keySpecFor(keyType: string | undefined, keySize: number | undefined, defaultRsaSize = this.config.caKeySize): KeySpec {
+    const type = keyType ?? 'rsa';
+    const size = keySize ?? (type === 'rsa' ? defaultRsaSize : type === 'ec' ? 256 : undefined);
+    return this.crypto.validateKeySpec(type, size);
+  }
+
+  private async findParent(actor: Actor, parentId: number): Promise<CertificateAuthority> {
+    const parent = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: parentId });
+    if (!parent) throw new NotFoundError(`Parent CA ${parentId} not found`);
+    if (!can(actor, 'create_ca', parent)) {
+      throw new ForbiddenError('You may not create CAs under this parent (needs can_create_ca in its organization)');
+    }
+    this.assertCanSign(parent);
+    return parent;
+  }
+
+  /** A CA with child CAs stops allowing leaves, unless someone set allow_leaf_certs explicitly. */
+  private async refreshLeafPolicy(manager: EntityManager, caId: number): Promise<void> {
+    await manager.query(
+      `UPDATE certificate_authorities
+          SET allow_leaf_certs = NOT EXISTS (SELECT 1 FROM certificate_authorities c WHERE c.parent_ca_id = $1),
+              updated_at = now()
+        WHERE id = $1 AND NOT allow_leaf_certs_explicit`,
+      [caId],
+    );
+  }
+
+  private async saveUniqueName(manager: EntityManager, ca: CertificateAuthority): Promise<void> {
+    try {
+      await manager.save(ca);
+    } catch (error) {
+      if (violatedConstraint(error)?.kind === 'unique') {
+        throw new InvalidInputError(`A CA named "${ca.name}" already exists in this organization`);
+      }
+      throw error;
+    }
+  }
+}
+
+function refusal(action: PkiAction): string {
+  switch (action) {
+    case 'read':
+      return 'You may not view this CA';
+    case 'export_private_key':
+      return 'You may not export this private key (needs can_export_private_key)';
+    case 'delete_ca':
+      return 'You may not delete this CA (needs can_delete_ca)';
+    default:
+      return `You may not do this with this CA (needs ${action.replace('_', ' ')} permission)`;
+  }
+}

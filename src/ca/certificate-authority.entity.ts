@@ -1,0 +1,90 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { OwnedResource } from '../access/policy';
+import { KeyType } from '../crypto/crypto.types';
+
+/** Stored states; `expired` is derived from not_after when reading. */
+export type StoredCaStatus = 'pending' | 'active' | 'disabled' | 'revoked';
+export type CaStatus = StoredCaStatus | 'expired';
+
+@Entity({ name: 'certificate_authorities' })
+export class CertificateAuthority implements OwnedResource {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  @Column({ type: 'text' })
+  subjectDn!: string;
+
+  @Column({ type: 'text' })
+  keyType!: KeyType;
+
+  @Column({ type: 'integer' })
+  keySize!: number;
+
+  @Column({ type: 'integer' })
+  validDays!: number;
+
+  @Column({ type: 'text' })
+  status!: StoredCaStatus;
+
+  @Column({ type: 'text', nullable: true })
+  certificatePem!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  csrPem!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  serialNumber!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  notBefore!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  notAfter!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  fingerprintSha256!: string | null;
+
+  /** The private key sealed by the key sealer (AES-256-GCM); never a PEM. */
+  @Column({ type: 'text', select: false })
+  sealedPrivateKey!: string;
+
+  @Column({ type: 'integer', nullable: true })
+  organizationId!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  createdByUserId!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  parentCaId!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  pathLength!: number | null;
+
+  @Column({ type: 'boolean' })
+  allowLeafCerts!: boolean;
+
+  /** True when someone set allow_leaf_certs; otherwise it is managed automatically. */
+  @Column({ type: 'boolean', default: false })
+  allowLeafCertsExplicit!: boolean;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  revocationReason!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  revocationReasonCode!: number | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { CryptoService } from '../crypto/crypto.service';
+import { CrlEntry } from '../crypto/crypto.types';
+import { CertificateAuthority } from './certificate-authority.entity';
+import { CrlState } from './crl-state.entity';
+import { IssuerCache } from './issuer-cache';
+
+const DAY_MS = 86_400_000;
+/** Re-sign when less than this share of the validity period is left, well before nextUpdate. */
+const REFRESH_FRACTION = 0.5;
+
+export interface SignedCrl {
+  der: Buffer;
+  crlNumber: bigint;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}
+
+/**
+ * CRLs are stored signed and served as reads. A revocation only marks the CA's CRL stale (in its
+ * transaction); the next reader re-signs it once under a row lock on crl_state, so a burst of
+ * revocations costs one signature, and concurrent readers or instances never reuse a CRL number.
+ */
+@Injectable()
+export class CrlService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+    private readonly issuers: IssuerCache,
+    private readonly config: AppConfig,
+  ) {}
+
+  async initialise(manager: EntityManager, caId: number): Promise<void> {
+    await manager.insert(CrlState, { caId, crlNumber: '0', isStale: true });
+  }
+
+  async markStale(manager: EntityManager, caId: number): Promise<void> {
+    await manager.update(CrlState, { caId }, { isStale: true });
+  }
+
+  /** The current CRL of a CA with a certificate, re-signed first when stale or ageing. */
+  async current(ca: CertificateAuthority): Promise<SignedCrl> {
+    const state = await this.dataSource.getRepository(CrlState).findOneBy({ caId: ca.id });
+    if (state && this.isFresh(state)) return toSignedCrl(state);
+    return this.resign(ca);
+  }
+
+  private isFresh(state: CrlState): boolean {
+    if (state.isStale || !state.crlDerBase64 || !state.thisUpdate || !state.nextUpdate) return false;
+    const lifetime = state.nextUpdate.getTime() - state.thisUpdate.getTime();
+    return Date.now() < state.thisUpdate.getTime() + lifetime * REFRESH_FRACTION;
+  }
+
+  private async resign(ca: CertificateAuthority): Promise<SignedCrl> {
+    const issuer = await this.issuers.issuerFor(ca);
+    return this.dataSource.transaction(async (manager) => {
+      const state = await manager
+        .createQueryBuilder(CrlState, 'state')
+        .setLock('pessimistic_write')
+        .where('state.ca_id = :caId', { caId: ca.id })
+        .getOne();
+      const locked = state ?? (await this.initialiseLocked(manager, ca.id));
+      // Another request or instance may have re-signed while we waited for the lock.
+      if (this.isFresh(locked)) return toSignedCrl(locked);
+      const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const nextUpdate = new Date(thisUpdate.getTime() + this.config.crlValidityDays * DAY_MS);
+      const crlNumber = BigInt(locked.crlNumber) + 1n;
+      const entries = await this.revokedEntries(manager, ca.id);
+      const der = await this.crypto.signCrl({ crlNumber, thisUpdate, nextUpdate, entries }, issuer);
+      await manager.update(
+        CrlState,
+        { caId: ca.id },
+        { crlNumber: crlNumber.toString(), crlDerBase64: der.toString('base64'), thisUpdate, nextUpdate, isStale: false },
+      );
+      return { der, crlNumber, thisUpdate, nextUpdate };
+    });
+  }
+
+  private async initialiseLocked(manager: EntityManager, caId: number): Promise<CrlState> {
+    await manager.createQueryBuilder().insert().into(CrlState).values({ caId, crlNumber: '0', isStale: true }).orIgnore().execute();
+    return manager
+      .createQueryBuilder(CrlState, 'state')
+      .setLock('pessimistic_write')
+      .where('state.ca_id = :caId', { caId })
+      .getOneOrFail();
+  }
+
+  /** Revoked certificates and revoked child CAs issued by this CA. */
+  private async revokedEntries(manager: EntityManager, caId: number): Promise<CrlEntry[]> {
+    const rows: { serial_number: string; revoked_at: Date; reason_code: number | null }[] = await manager.query(
+      `SELECT serial_number, revoked_at, revocation_reason_code AS reason_code
+         FROM certificates WHERE issuer_id = $1 AND status = 'revoked'
+       UNION ALL
+       SELECT serial_number, revoked_at, revocation_reason_code
+         FROM certificate_authorities WHERE parent_ca_id = $1 AND status = 'revoked' AND serial_number IS NOT NULL`,
+      [caId],
+    );
+    return rows.map((row) => ({ serialNumberHex: row.serial_number, revokedAt: row.revoked_at, reasonCode: row.reason_code }));
+  }
+}
+
+function toSignedCrl(state: CrlState): SignedCrl {
+  return {
+    der: Buffer.from(state.crlDerBase64 ?? '', 'base64'),
+    crlNumber: BigInt(state.crlNumber),
+    thisUpdate: state.thisUpdate ?? new Date(0),
+    nextUpdate: state.nextUpdate ?? new Date(0),
+  };
+}

@@ -1,0 +1,70 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { KeyType } from '../../crypto/crypto.types';
+import { caPublicUrls } from '../ca-slug';
+import { CaStatus, CertificateAuthority } from '../certificate-authority.entity';
+
+export class CaResponseDto {
+  @ApiProperty() id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) description!: string | null;
+  @ApiProperty() subject_dn!: string;
+  @ApiProperty({ enum: ['rsa', 'ec', 'ed25519'] }) key_type!: KeyType;
+  @ApiProperty() key_size!: number;
+  @ApiProperty() valid_days!: number;
+  @ApiProperty({ enum: ['pending', 'active', 'disabled', 'revoked', 'expired'] }) status!: CaStatus;
+  @ApiProperty({ type: String, nullable: true, description: 'PEM' }) certificate!: string | null;
+  @ApiProperty({ type: String, nullable: true }) serial_number!: string | null;
+  @ApiProperty({ type: String, nullable: true }) not_before!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) not_after!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) fingerprint_sha256!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) organization_id!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) created_by_user_id!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) parent_ca_id!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) path_length!: number | null;
+  @ApiProperty() allow_leaf_certs!: boolean;
+  @ApiProperty() is_root!: boolean;
+  @ApiProperty() crl_url!: string;
+  @ApiProperty() certificate_url!: string;
+  @ApiProperty({ type: String, nullable: true }) revoked_at!: Date | null;
+  @ApiProperty() created_at!: Date;
+  @ApiProperty() updated_at!: Date;
+}
+
+export class CaDetailResponseDto extends CaResponseDto {
+  @ApiProperty({ description: 'PKCS#8 PEM private key' }) private_key!: string;
+}
+
+export function caStatusOf(ca: CertificateAuthority, now = new Date()): CaStatus {
+  if (ca.status === 'active' && ca.notAfter && ca.notAfter <= now) return 'expired';
+  return ca.status;
+}
+
+export function toCaResponse(ca: CertificateAuthority, publicBaseUrl: string): CaResponseDto {
+  const urls = caPublicUrls(publicBaseUrl, ca.name, ca.id);
+  return {
+    id: ca.id,
+    name: ca.name,
+    description: ca.description,
+    subject_dn: ca.subjectDn,
+    key_type: ca.keyType,
+    key_size: ca.keySize,
+    valid_days: ca.validDays,
+    status: caStatusOf(ca),
+    certificate: ca.certificatePem,
+    serial_number: ca.serialNumber,
+    not_before: ca.notBefore,
+    not_after: ca.notAfter,
+    fingerprint_sha256: ca.fingerprintSha256,
+    organization_id: ca.organizationId,
+    created_by_user_id: ca.createdByUserId,
+    parent_ca_id: ca.parentCaId,
+    path_length: ca.pathLength,
+    allow_leaf_certs: ca.allowLeafCerts,
+    is_root: ca.parentCaId === null,
+    crl_url: urls.crlUrl,
+    certificate_url: urls.certificateUrl,
+    revoked_at: ca.revokedAt,
+    created_at: ca.createdAt,
+    updated_at: ca.updatedAt,
+  };
+}

@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { KeyType } from '../../crypto/crypto.types';
+
+export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ec', 'ed25519'];
+
+export class CreateCaDto {
+  @ApiProperty({ example: 'My Root CA' })
+  @IsString()
+  @IsNotEmpty()
+  @Matches(/\S/, { message: 'name must not be blank' })
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: 'CN=My Root CA,O=Acme,C=US', description: 'RFC 4514 (CN=…,O=…) or /C=…/O=…/CN=… form' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  subject_dn!: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ enum: KEY_TYPES, default: 'rsa' })
+  @IsOptional()
+  @IsIn(KEY_TYPES as readonly string[])
+  key_type?: KeyType;
+
+  @ApiPropertyOptional({ description: 'RSA bits (2048, 3072, 4096; default CA_KEY_SIZE) or EC curve (256, 384)' })
+  @IsOptional()
+  @IsInt()
+  key_size?: number;
+
+  @ApiPropertyOptional({ description: 'Validity in days (default CA_CERT_DAYS); clamped to the parent CA' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  valid_days?: number;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Parent CA (creates an intermediate)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  parent_ca_id?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'basicConstraints pathLen' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(32)
+  path_length?: number | null;
+
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'Override the leaf policy (auto-managed if null)' })
+  @IsOptional()
+  @IsBoolean()
+  allow_leaf_certs?: boolean | null;
+}

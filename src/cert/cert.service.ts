@@ -1,0 +1,339 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, can, listScope, PkiAction } from '../access/policy';
+import { AuditAction } from '../audit/audit-action';
+import { AuditService } from '../audit/audit.service';
+import { caPublicUrls } from '../ca/ca-slug';
+import { CaService } from '../ca/ca.service';
+import { CertificateAuthority } from '../ca/certificate-authority.entity';
+import { CrlService } from '../ca/crl.service';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { AuthContext } from '../common/request-context';
+import { AppConfig } from '../config/app-config';
+import { CryptoService } from '../crypto/crypto.service';
+import { CertificateProfile, DistinguishedName, KeySpec, SubjectAltNames } from '../crypto/crypto.types';
+import { PrivateKeyVault } from '../keys/private-key-vault';
+import { Certificate } from './certificate.entity';
+import { CertificateQueryDto } from './dto/certificate-query.dto';
+import {
+  CertificateDetailResponseDto,
+  CertificateResponseDto,
+  toCertificateResponse,
+} from './dto/certificate-response.dto';
+import { IssueCertificateDto, SanFieldsDto, SignCsrDto } from './dto/issue-certificate.dto';
+import { RevokeCertificateDto } from './dto/revoke.dto';
+import {
+  dedupeSans,
+  enforceSanTypes,
+  pathLengthUnder,
+  validateSanSyntax,
+  validityWithin,
+  withCommonName,
+  withDefaultSans,
+} from './issuance-rules';
+
+/** RFC 5280 5.3.1: the CRLReason codes; 7 is not used. */
+const REASON_CODES = new Set([0, 1, 2, 3, 4, 5, 6, 8, 9, 10]);
+
+interface IssuanceRequest {
+  ca: CertificateAuthority;
+  subject: DistinguishedName;
+  san: SubjectAltNames;
+  profile: CertificateProfile;
+  pathLength: number | null;
+  subjectPublicKeyDer: Buffer;
+  keySpec: KeySpec;
+  validDays: number;
+  sealedPrivateKey: string | null;
+  action: AuditAction;
+}
+
+@Injectable()
+export class CertService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+    private readonly cas: CaService,
+    private readonly crls: CrlService,
+    private readonly vault: PrivateKeyVault,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async issue(auth: AuthContext, caId: number, dto: IssueCertificateDto): Promise<CertificateDetailResponseDto> {
+    const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(caId), dto.certificate_type);
+    const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
+    const san = this.sansFor(dto.certificate_type, dto.common_name, requestedSans(dto, { dns: [], ip: [], email: [] }));
+    const pathLength = dto.certificate_type === 'ca' ? pathLengthUnder(ca.pathLength, dto.path_length) : null;
+    const keySpec = this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize);
+    const { privateKey, publicKey } = await this.crypto.generateKeyPair(keySpec);
+    const keepKey = dto.include_private_key ?? true;
+    const certificate = await this.signAndStore(auth, {
+      ca,
+      subject,
+      san,
+      profile: dto.certificate_type,
+      pathLength,
+      subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
+      keySpec,
+      validDays: dto.valid_days ?? this.config.certDays,
+      sealedPrivateKey: keepKey ? await this.vault.seal(privateKey) : null,
+      action: 'cert_create',
+    });
+    return {
+      ...toCertificateResponse(certificate),
+      private_key: keepKey ? this.crypto.exportPrivateKeyPem(privateKey) : null,
+    };
+  }
+
+  async signCsr(auth: AuthContext, dto: SignCsrDto): Promise<CertificateResponseDto> {
+    if ((dto.ca_id === undefined) === (dto.ca_name === undefined)) {
+      throw new InvalidInputError('Give exactly one of ca_id and ca_name');
+    }
+    const csr = await this.crypto.parseCsr(dto.csr);
+    const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
+    const found =
+      dto.ca_id !== undefined
+        ? await this.cas.findSigningCa(dto.ca_id)
+        : await this.cas.findSigningCaByName(auth.user, dto.ca_name ?? '');
+    const ca = await this.signingCa(auth.user, found, dto.certificate_type);
+    const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
+    const subject = dto.common_name ? withCommonName(base, dto.common_name) : base;
+    const commonName = this.crypto.commonName(subject) ?? '';
+    const certificate = await this.signAndStore(auth, {
+      ca,
+      subject,
+      san: this.sansFor(dto.certificate_type, commonName, requestedSans(dto, csr.san)),
+      profile: dto.certificate_type,
+      pathLength: null,
+      subjectPublicKeyDer: csr.subjectPublicKeyDer,
+      keySpec,
+      validDays: dto.valid_days ?? this.config.certDays,
+      sealedPrivateKey: null,
+      action: 'cert_sign_csr',
+    });
+    return toCertificateResponse(certificate);
+  }
+
+  async list(actor: Actor, query: CertificateQueryDto): Promise<CertificateResponseDto[]> {
+    const scope = listScope(actor);
+    const builder = this.dataSource.getRepository(Certificate).createQueryBuilder('cert');
+    if (!scope.everything) {
+      builder.andWhere('(cert.organization_id = :organizationId OR cert.created_by_user_id = :userId)', {
+        organizationId: scope.organizationId ?? -1,
+        userId: actor.id,
+      });
+    }
+    if (query.ca_id !== undefined) builder.andWhere('cert.issuer_id = :caId', { caId: query.ca_id });
+    const now = new Date();
+    if (query.status === 'revoked') builder.andWhere("cert.status = 'revoked'");
+    if (query.status === 'valid') builder.andWhere("cert.status = 'valid' AND cert.not_after > :now", { now });
+    if (query.status === 'expired') builder.andWhere("cert.status = 'valid' AND cert.not_after <= :now", { now });
+    const rows = await builder.orderBy('cert.id', 'DESC').offset(query.skip).limit(query.limit).getMany();
+    return rows.map(toCertificateResponse);
+  }
+
+  async get(actor: Actor, id: number): Promise<CertificateResponseDto> {
+    return toCertificateResponse(await this.findAllowed(actor, id, 'read'));
+  }
+
+  async getWithPrivateKey(auth: AuthContext, id: number): Promise<CertificateDetailResponseDto> {
+    const { certificate, privateKeyPem } = await this.exportPrivateKey(auth, id, 'pem');
+    return { ...toCertificateResponse(certificate), private_key: privateKeyPem };
+  }
+
+  /** The certificate's private key, audited in the same transaction; 404 when the service never had it. */
+  async exportPrivateKey(
+    auth: AuthContext,
+    id: number,
+    format: 'pem' | 'pkcs12',
+  ): Promise<{ certificate: Certificate; privateKeyPem: string }> {
+    const certificate = await this.findAllowed(auth.user, id, 'export_private_key');
+    return this.dataSource.transaction(async (manager) => {
+      const sealed = await manager
+        .createQueryBuilder(Certificate, 'cert')
+        .select(['cert.id', 'cert.sealedPrivateKey'])
+        .where('cert.id = :id', { id })
+        .getOneOrFail();
+      if (!sealed.sealedPrivateKey) throw new NotFoundError(`Certificate ${id} has no private key stored here`);
+      const privateKeyPem = await this.vault.unsealPem(sealed.sealedPrivateKey);
+      await this.audit.record(manager, {
+        action: 'cert_export_private_key',
+        actor: auth.user,
+        organizationId: certificate.organizationId,
+        resourceType: 'certificate',
+        resourceId: id,
+        clientAddress: auth.clientAddress,
+        detail: { format },
+      });
+      return { certificate, privateKeyPem };
+    });
+  }
+
+  async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<CertificateResponseDto> {
+    const reasonCode = dto.reason_code ?? this.crypto.reasonCodeFromText(dto.reason);
+    if (reasonCode !== null && !REASON_CODES.has(reasonCode)) {
+      throw new InvalidInputError(`reason_code ${reasonCode} is not an RFC 5280 CRLReason (0-6, 8-10)`);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const certificate = await this.lockedCertificate(manager, id);
+      if (!can(auth.user, 'revoke_cert', certificate)) {
+        throw new ForbiddenError('You may not revoke this certificate (needs can_revoke_cert)');
+      }
+      if (certificate.status === 'revoked') throw new ConflictError(`Certificate ${id} is already revoked`);
+      certificate.status = 'revoked';
+      certificate.revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      certificate.revocationReason = dto.reason ?? null;
+      certificate.revocationReasonCode = reasonCode;
+      await manager.save(certificate);
+      await this.crls.markStale(manager, certificate.issuerId);
+      await this.audit.record(manager, {
+        action: 'cert_revoke',
+        actor: auth.user,
+        organizationId: certificate.organizationId,
+        resourceType: 'certificate',
+        resourceId: id,
+        clientAddress: auth.clientAddress,
+        detail: { serial_number: certificate.serialNumber, reason: dto.reason ?? null, reason_code: reasonCode },
+      });
+      return toCertificateResponse(certificate);
+    });
+  }
+
+  /** The leaf followed by its issuers up to the root, as PEM blocks. */
+  async chainPems(actor: Actor, id: number): Promise<{ certificate: Certificate; pems: string[] }> {
+    const certificate = await this.findAllowed(actor, id, 'read');
+    const issuers = await this.cas.ancestry(await this.cas.findSigningCa(certificate.issuerId));
+    const pems = [certificate.certificatePem, ...issuers.flatMap((ca) => (ca.certificatePem ? [ca.certificatePem] : []))];
+    return { certificate, pems };
+  }
+
+  async pkcs12(auth: AuthContext, id: number, password: string): Promise<{ certificate: Certificate; bundle: Buffer }> {
+    if (password.length < 4) throw new InvalidInputError('password must be at least 4 characters');
+    const { pems } = await this.chainPems(auth.user, id);
+    const { certificate, privateKeyPem } = await this.exportPrivateKey(auth, id, 'pkcs12');
+    const [leaf, ...chain] = pems.map((pem) => this.crypto.pemToDer(pem, 'CERTIFICATE'));
+    const bundle = this.crypto.buildPkcs12({
+      privateKey: this.crypto.importPrivateKeyPem(privateKeyPem),
+      certificateDer: leaf,
+      chainDer: chain,
+      password,
+      friendlyName: certificate.commonName,
+    });
+    return { certificate, bundle };
+  }
+
+  async findAllowed(actor: Actor, id: number, action: PkiAction): Promise<Certificate> {
+    const certificate = await this.dataSource.getRepository(Certificate).findOneBy({ id });
+    if (!certificate) throw new NotFoundError(`Certificate ${id} not found`);
+    if (!can(actor, action, certificate)) {
+      throw new ForbiddenError(
+        action === 'read'
+          ? 'You may not view this certificate'
+          : 'You may not export this private key (needs can_export_private_key)',
+      );
+    }
+    return certificate;
+  }
+
+  private async lockedCertificate(manager: EntityManager, id: number): Promise<Certificate> {
+    const certificate = await manager
+      .createQueryBuilder(Certificate, 'cert')
+      .setLock('pessimistic_write')
+      .where('cert.id = :id', { id })
+      .getOne();
+    if (!certificate) throw new NotFoundError(`Certificate ${id} not found`);
+    return certificate;
+  }
+
+  /** Permission, CA state and leaf policy, in that order, so each refusal says the first problem. */
+  private async signingCa(actor: Actor, ca: CertificateAuthority, profile: CertificateProfile): Promise<CertificateAuthority> {
+    if (!can(actor, 'create_cert', ca)) {
+      throw new ForbiddenError(`You may not issue certificates under CA ${ca.id} (needs can_create_cert)`);
+    }
+    this.cas.assertCanSign(ca);
+    if (profile !== 'ca' && !ca.allowLeafCerts) {
+      throw new InvalidInputError(`CA ${ca.id} does not allow leaf certificates (allow_leaf_certs=false)`);
+    }
+    return ca;
+  }
+
+  private sansFor(profile: CertificateProfile, commonName: string, requested: SubjectAltNames): SubjectAltNames {
+    enforceSanTypes(profile, requested);
+    const san = dedupeSans(profile === 'ca' ? requested : withDefaultSans(profile, commonName, requested));
+    validateSanSyntax(san);
+    return san;
+  }
+
+  private async signAndStore(auth: AuthContext, request: IssuanceRequest): Promise<Certificate> {
+    const { ca } = request;
+    const validity = validityWithin(new Date(), request.validDays, ca.notAfter);
+    const urls = caPublicUrls(this.config.publicBaseUrl, ca.name, ca.id);
+    const serial = this.crypto.randomSerialNumber();
+    const der = await this.crypto.signCertificate(
+      {
+        serialNumber: serial,
+        subject: request.subject,
+        subjectPublicKeyDer: request.subjectPublicKeyDer,
+        notBefore: validity.notBefore,
+        notAfter: validity.notAfter,
+        profile: request.profile,
+        pathLength: request.pathLength,
+        san: request.san,
+        crlDistributionUrl: urls.crlUrl,
+        caIssuersUrl: urls.certificateUrl,
+      },
+      await this.cas.issuerFor(ca),
+    );
+    return this.dataSource.transaction(async (manager) => {
+      const certificate = manager.create(Certificate, {
+        commonName: this.crypto.commonName(request.subject) ?? '',
+        subjectDn: this.crypto.formatDistinguishedName(request.subject),
+        certificateType: request.profile,
+        keyType: request.keySpec.type,
+        keySize: request.keySpec.size,
+        validDays: request.validDays,
+        status: 'valid',
+        certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
+        serialNumber: this.crypto.serialToHex(serial),
+        notBefore: validity.notBefore,
+        notAfter: validity.notAfter,
+        fingerprintSha256: this.crypto.fingerprintSha256(der),
+        sanDnsNames: request.san.dns,
+        sanIpAddresses: request.san.ip,
+        sanEmailAddresses: request.san.email,
+        pathLength: request.pathLength,
+        sealedPrivateKey: request.sealedPrivateKey,
+        issuerId: ca.id,
+        organizationId: ca.organizationId,
+        createdByUserId: auth.user.id,
+      });
+      await manager.save(certificate);
+      await this.audit.record(manager, {
+        action: request.action,
+        actor: auth.user,
+        organizationId: ca.organizationId,
+        resourceType: 'certificate',
+        resourceId: certificate.id,
+        clientAddress: auth.clientAddress,
+        detail: {
+          ca_id: ca.id,
+          serial_number: certificate.serialNumber,
+          certificate_type: request.profile,
+          key_type: request.keySpec.type,
+          validity_clamped: validity.clamped,
+        },
+      });
+      return certificate;
+    });
+  }
+}
+
+function requestedSans(dto: SanFieldsDto, fallback: SubjectAltNames): SubjectAltNames {
+  return {
+    dns: dto.san_dns_names ?? fallback.dns,
+    ip: dto.san_ip_addresses ?? fallback.ip,
+    email: dto.san_email_addresses ?? fallback.email,
+  };
+}

@@ -1,0 +1,88 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { OwnedResource } from '../access/policy';
+import { CertificateProfile, KeyType } from '../crypto/crypto.types';
+
+export type StoredCertificateStatus = 'valid' | 'revoked';
+export type CertificateStatus = StoredCertificateStatus | 'expired';
+
+@Entity({ name: 'certificates' })
+export class Certificate implements OwnedResource {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'text' })
+  commonName!: string;
+
+  @Column({ type: 'text' })
+  subjectDn!: string;
+
+  @Column({ type: 'text' })
+  certificateType!: CertificateProfile;
+
+  @Column({ type: 'text' })
+  keyType!: KeyType;
+
+  @Column({ type: 'integer' })
+  keySize!: number;
+
+  @Column({ type: 'integer' })
+  validDays!: number;
+
+  @Column({ type: 'text' })
+  status!: StoredCertificateStatus;
+
+  @Column({ type: 'text' })
+  certificatePem!: string;
+
+  @Column({ type: 'text' })
+  serialNumber!: string;
+
+  @Column({ type: 'timestamptz' })
+  notBefore!: Date;
+
+  @Column({ type: 'timestamptz' })
+  notAfter!: Date;
+
+  @Column({ type: 'text' })
+  fingerprintSha256!: string;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  sanDnsNames!: string[];
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  sanIpAddresses!: string[];
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  sanEmailAddresses!: string[];
+
+  @Column({ type: 'integer', nullable: true })
+  pathLength!: number | null;
+
+  /** Present only when the service generated the key; sealed, never a PEM. */
+  @Column({ type: 'text', nullable: true, select: false })
+  sealedPrivateKey!: string | null;
+
+  @Column({ type: 'integer' })
+  issuerId!: number;
+
+  @Column({ type: 'integer', nullable: true })
+  organizationId!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  createdByUserId!: number | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  revocationReason!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  revocationReasonCode!: number | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,20 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { PaginationQueryDto } from '../../common/pagination.dto';
+import { CertificateStatus } from '../certificate.entity';
+
+export class CertificateQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ description: 'Filter by issuing CA' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  ca_id?: number;
+
+  @ApiPropertyOptional({ enum: ['valid', 'revoked', 'expired'] })
+  @IsOptional()
+  @IsIn(['valid', 'revoked', 'expired'])
+  status?: CertificateStatus;
+}

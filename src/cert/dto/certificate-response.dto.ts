@@ -1,0 +1,69 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
+import { Certificate, CertificateStatus } from '../certificate.entity';
+
+export class CertificateResponseDto {
+  @ApiProperty() id!: number;
+  @ApiProperty() common_name!: string;
+  @ApiProperty() subject_dn!: string;
+  @ApiProperty({ enum: ['server', 'client', 'dual_purpose', 'ca'] }) certificate_type!: CertificateProfile;
+  @ApiProperty({ enum: ['rsa', 'ec', 'ed25519'] }) key_type!: KeyType;
+  @ApiProperty() key_size!: number;
+  @ApiProperty() valid_days!: number;
+  @ApiProperty({ enum: ['valid', 'revoked', 'expired'] }) status!: CertificateStatus;
+  @ApiProperty({ description: 'PEM' }) certificate!: string;
+  @ApiProperty({ description: 'Lowercase hex' }) serial_number!: string;
+  @ApiProperty() not_before!: Date;
+  @ApiProperty() not_after!: Date;
+  @ApiProperty({ type: String, nullable: true }) revoked_at!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) revocation_reason!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) revocation_reason_code!: number | null;
+  @ApiProperty() issuer_id!: number;
+  @ApiProperty({ type: Number, nullable: true }) organization_id!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) created_by_user_id!: number | null;
+  @ApiProperty({ type: [String] }) san_dns_names!: string[];
+  @ApiProperty({ type: [String] }) san_ip_addresses!: string[];
+  @ApiProperty({ type: [String] }) san_email_addresses!: string[];
+  @ApiProperty() fingerprint_sha256!: string;
+  @ApiProperty() created_at!: Date;
+  @ApiProperty() updated_at!: Date;
+}
+
+export class CertificateDetailResponseDto extends CertificateResponseDto {
+  @ApiProperty({ type: String, nullable: true, description: 'PKCS#8 PEM, when the service generated the key' })
+  private_key!: string | null;
+}
+
+export function certificateStatusOf(certificate: Certificate, now = new Date()): CertificateStatus {
+  if (certificate.status === 'valid' && certificate.notAfter <= now) return 'expired';
+  return certificate.status;
+}
+
+export function toCertificateResponse(certificate: Certificate): CertificateResponseDto {
+  return {
+    id: certificate.id,
+    common_name: certificate.commonName,
+    subject_dn: certificate.subjectDn,
+    certificate_type: certificate.certificateType,
+    key_type: certificate.keyType,
+    key_size: certificate.keySize,
+    valid_days: certificate.validDays,
+    status: certificateStatusOf(certificate),
+    certificate: certificate.certificatePem,
+    serial_number: certificate.serialNumber,
+    not_before: certificate.notBefore,
+    not_after: certificate.notAfter,
+    revoked_at: certificate.revokedAt,
+    revocation_reason: certificate.revocationReason,
+    revocation_reason_code: certificate.revocationReasonCode,
+    issuer_id: certificate.issuerId,
+    organization_id: certificate.organizationId,
+    created_by_user_id: certificate.createdByUserId,
+    san_dns_names: certificate.sanDnsNames,
+    san_ip_addresses: certificate.sanIpAddresses,
+    san_email_addresses: certificate.sanEmailAddresses,
+    fingerprint_sha256: certificate.fingerprintSha256,
+    created_at: certificate.createdAt,
+    updated_at: certificate.updatedAt,
+  };
+}

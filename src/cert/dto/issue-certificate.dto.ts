@@ -1,0 +1,153 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
+import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
+
+export const ISSUABLE_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose', 'ca'];
+export const CSR_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose'];
+const MAX_SANS = 100;
+
+export class IssueQueryDto {
+  @ApiProperty({ description: 'Issuing CA' })
+  @Type(() => Number)
+  @IsInt({ message: 'ca_id must be an integer' })
+  @Min(1)
+  @Max(2_147_483_647)
+  ca_id!: number;
+}
+
+export class SanFieldsDto {
+  @ApiPropertyOptional({ type: [String], description: 'DNS SANs (server/dual_purpose only)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SANS)
+  @IsString({ each: true })
+  @MaxLength(253, { each: true })
+  san_dns_names?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'IP SANs (server/dual_purpose only)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SANS)
+  @IsString({ each: true })
+  @MaxLength(45, { each: true })
+  san_ip_addresses?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Email SANs (client/dual_purpose only)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SANS)
+  @IsString({ each: true })
+  @MaxLength(254, { each: true })
+  san_email_addresses?: string[];
+}
+
+export class IssueCertificateDto extends SanFieldsDto {
+  @ApiProperty({ example: 'web.example.com' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  common_name!: string;
+
+  @ApiProperty({ example: 'CN=web.example.com,O=Acme,C=US' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  subject_dn!: string;
+
+  @ApiProperty({ enum: ISSUABLE_TYPES })
+  @IsIn(ISSUABLE_TYPES as readonly string[])
+  certificate_type!: CertificateProfile;
+
+  @ApiPropertyOptional({ enum: KEY_TYPES, default: 'rsa' })
+  @IsOptional()
+  @IsIn(KEY_TYPES as readonly string[])
+  key_type?: KeyType;
+
+  @ApiPropertyOptional({ description: 'RSA bits (default CERT_KEY_SIZE) or EC curve (256, 384)' })
+  @IsOptional()
+  @IsInt()
+  key_size?: number;
+
+  @ApiPropertyOptional({ description: 'Validity in days (default CERT_DAYS); clamped to the issuing CA' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  valid_days?: number;
+
+  @ApiPropertyOptional({
+    default: true,
+    description: 'Keep the generated private key (sealed) and return it; false discards it after signing',
+  })
+  @IsOptional()
+  @IsBoolean()
+  include_private_key?: boolean;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'pathLen for certificate_type "ca"' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(32)
+  path_length?: number | null;
+}
+
+export class SignCsrDto extends SanFieldsDto {
+  @ApiProperty({ description: 'PEM-encoded PKCS#10 CSR' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(65536)
+  csr!: string;
+
+  @ApiPropertyOptional({ description: 'Issuing CA by id (exactly one of ca_id and ca_name)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  ca_id?: number;
+
+  @ApiPropertyOptional({ description: "Issuing CA by name, in the caller's organization (any, for superusers)" })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  ca_name?: string;
+
+  @ApiProperty({ enum: CSR_TYPES })
+  @IsIn(CSR_TYPES as readonly string[])
+  certificate_type!: CertificateProfile;
+
+  @ApiPropertyOptional({ description: 'Validity in days (default CERT_DAYS)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  valid_days?: number;
+
+  @ApiPropertyOptional({ description: "Override the CSR's Common Name" })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  common_name?: string;
+
+  @ApiPropertyOptional({ description: "Override the CSR's whole subject" })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  subject_dn?: string;
+}

@@ -1,0 +1,28 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export class RevokeCertificateDto {
+  @ApiPropertyOptional({
+    description:
+      'Free text, stored and returned. When it names an RFC 5280 reason (keyCompromise, superseded, …, any case) ' +
+      'the CRL entry carries that reason code.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  @ApiPropertyOptional({ description: 'RFC 5280 CRLReason code (0-6, 8-10), overriding what reason names' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  reason_code?: number;
+}
+
+export class Pkcs12ExportDto {
+  @ApiPropertyOptional({ description: 'Password protecting the PKCS#12 file (at least 4 characters)' })
+  @IsString()
+  @MaxLength(256)
+  password!: string;
+}

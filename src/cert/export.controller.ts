@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { caSlug } from '../ca/ca-slug';
+import { CaService } from '../ca/ca.service';
+import { ParseIdPipe } from '../common/parse-id.pipe';
+import { Auth, AuthContext } from '../common/request-context';
+import { CertService } from './cert.service';
+import { Pkcs12ExportDto } from './dto/revoke.dto';
+
+const PEM = 'application/x-pem-file';
+
+function attachment(response: Response, filename: string, contentType: string, body: string | Buffer): void {
+  response
+    .status(200)
+    .set({ 'Content-Type': contentType, 'Content-Disposition': `attachment; filename="${filename}"` })
+    .send(body);
+}
+
+@ApiTags('export')
+@ApiBearerAuth()
+@ApiProduces(PEM)
+@Controller('export')
+export class ExportController {
+  constructor(
+    private readonly cas: CaService,
+    private readonly certificates: CertService,
+  ) {}
+
+  @Get('ca/:ca_id/certificate')
+  @ApiOperation({ summary: 'Download a CA certificate (PEM)' })
+  async caCertificate(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number, @Res() response: Response) {
+    const ca = await this.cas.findAllowed(auth.user, id, 'read');
+    attachment(response, `${caSlug(ca.name, ca.id)}.pem`, PEM, ca.certificatePem ?? '');
+  }
+
+  @Get('ca/:ca_id/private-key')
+  @ApiOperation({ summary: 'Download a CA private key (PEM; audited)' })
+  async caPrivateKey(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number, @Res() response: Response) {
+    const { ca, privateKeyPem } = await this.cas.exportPrivateKey(auth, id);
+    attachment(response, `${caSlug(ca.name, ca.id)}.key.pem`, PEM, privateKeyPem);
+  }
+
+  @Get('certificate/:cert_id')
+  @ApiOperation({ summary: 'Download a certificate (PEM)' })
+  async certificate(@Auth() auth: AuthContext, @Param('cert_id', ParseIdPipe) id: number, @Res() response: Response) {
+    const certificate = await this.certificates.findAllowed(auth.user, id, 'read');
+    attachment(response, `certificate-${id}.pem`, PEM, certificate.certificatePem);
+  }
+
+  @Get('certificate/:cert_id/private-key')
+  @ApiOperation({ summary: 'Download a certificate private key (PEM; audited; 404 when none is stored)' })
+  async certificateKey(@Auth() auth: AuthContext, @Param('cert_id', ParseIdPipe) id: number, @Res() response: Response) {
+    const { privateKeyPem } = await this.certificates.exportPrivateKey(auth, id, 'pem');
+    attachment(response, `certificate-${id}.key.pem`, PEM, privateKeyPem);
+  }
+
+  @Get('certificate/:cert_id/chain')
+  @ApiOperation({ summary: 'Download a certificate and its issuers up to the root (PEM)' })
+  async chain(@Auth() auth: AuthContext, @Param('cert_id', ParseIdPipe) id: number, @Res() response: Response) {
+    const { pems } = await this.certificates.chainPems(auth.user, id);
+    attachment(response, `certificate-${id}-chain.pem`, PEM, pems.join(''));
+  }
+
+  @Post('certificate/:cert_id/pkcs12')
+  @HttpCode(200)
+  @ApiProduces('application/x-pkcs12')
+  @ApiOperation({
+    summary: 'Download certificate, key and chain as PKCS#12, protected by the password in the body (audited)',
+  })
+  async pkcs12(
+    @Auth() auth: AuthContext,
+    @Param('cert_id', ParseIdPipe) id: number,
+    @Body() dto: Pkcs12ExportDto,
+    @Res() response: Response,
+  ) {
+    const { bundle } = await this.certificates.pkcs12(auth, id, dto.password);
+    attachment(response, `certificate-${id}.p12`, 'application/x-pkcs12', bundle);
+  }
+}

@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
+import { prepareIssuer, selfSign, selfSignedIssuer, signCertificate } from './certificate-builder';
+import { parseCertificate, verifyCertificateSignature } from './certificate-parser';
+import { signCrl } from './crl-builder';
+import type {
+  CertificateTemplate,
+  CrlTemplate,
+  DistinguishedName,
+  IssuerContext,
+  KeySpec,
+  ParsedCertificate,
+  ParsedCsr,
+  PemBlock,
+  Pkcs12Input,
+  SubjectAltNames,
+} from './crypto.types';
+import { buildCsr, parseCsr } from './csr';
+import type { BuildCsrOptions } from './csr';
+import {
+  commonName,
+  formatDistinguishedName,
+  normaliseDistinguishedName,
+  parseDistinguishedName,
+} from './distinguished-name';
+import {
+  exportPrivateKeyPem,
+  generateKeyPair,
+  importPrivateKeyPem,
+  keySpecOf,
+  spkiDer,
+  validateKeySpec,
+} from './keys';
+import { derToPem, fingerprintSha256, pemToDer, splitPemBlocks } from './pem';
+import { buildPkcs12 } from './pkcs12';
+import { reasonCodeFromText, reasonNameFromCode } from './revocation-reason';
+import { normalizeSerialHex, randomSerialNumber, serialFromHex, serialToHex } from './serial-number';
+
+/** The only entry point of the X.509 engine for the rest of the application. */
+@Injectable()
+export class CryptoService {
+  // Keys
+  validateKeySpec(type: string, size?: number | null): KeySpec {
+    return validateKeySpec(type, size);
+  }
+
+  generateKeyPair(spec: KeySpec): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+    return generateKeyPair(spec);
+  }
+
+  keySpecOf(key: KeyObject): KeySpec {
+    return keySpecOf(key);
+  }
+
+  exportPrivateKeyPem(key: KeyObject): string {
+    return exportPrivateKeyPem(key);
+  }
+
+  importPrivateKeyPem(pem: string): KeyObject {
+    return importPrivateKeyPem(pem);
+  }
+
+  spkiDer(key: KeyObject): Buffer {
+    return spkiDer(key);
+  }
+
+  // Names
+  parseDistinguishedName(text: string): DistinguishedName {
+    return parseDistinguishedName(text);
+  }
+
+  normaliseDistinguishedName(dn: DistinguishedName): DistinguishedName {
+    return normaliseDistinguishedName(dn);
+  }
+
+  formatDistinguishedName(dn: DistinguishedName): string {
+    return formatDistinguishedName(dn);
+  }
+
+  commonName(dn: DistinguishedName): string | null {
+    return commonName(dn);
+  }
+
+  // CSRs
+  parseCsr(pem: string | Buffer): Promise<ParsedCsr> {
+    return parseCsr(pem);
+  }
+
+  buildCsr(
+    subject: DistinguishedName,
+    privateKey: KeyObject,
+    san?: SubjectAltNames,
+    options?: BuildCsrOptions,
+  ): Promise<Buffer> {
+    return buildCsr(subject, privateKey, san, options);
+  }
+
+  // Certificates
+  prepareIssuer(certificateDer: Buffer, privateKey: KeyObject): IssuerContext {
+    return prepareIssuer(certificateDer, privateKey);
+  }
+
+  selfSignedIssuer(template: CertificateTemplate, privateKey: KeyObject): IssuerContext {
+    return selfSignedIssuer(template, privateKey);
+  }
+
+  signCertificate(template: CertificateTemplate, issuer: IssuerContext): Promise<Buffer> {
+    return signCertificate(template, issuer);
+  }
+
+  selfSign(template: CertificateTemplate, privateKey: KeyObject): Promise<Buffer> {
+    return selfSign(template, privateKey);
+  }
+
+  parseCertificate(derOrPem: Buffer | string): ParsedCertificate {
+    return parseCertificate(derOrPem);
+  }
+
+  verifyCertificateSignature(childDer: Buffer, issuerPublicKey: KeyObject): Promise<boolean> {
+    return verifyCertificateSignature(childDer, issuerPublicKey);
+  }
+
+  // CRLs and revocation
+  signCrl(template: CrlTemplate, issuer: IssuerContext): Promise<Buffer> {
+    return signCrl(template, issuer);
+  }
+
+  reasonCodeFromText(text: string | null | undefined): number | null {
+    return reasonCodeFromText(text);
+  }
+
+  reasonNameFromCode(code: number): string | null {
+    return reasonNameFromCode(code);
+  }
+
+  // PKCS#12
+  buildPkcs12(input: Pkcs12Input): Buffer {
+    return buildPkcs12(input);
+  }
+
+  // Encoding helpers
+  pemToDer(pem: string, expectedLabel: string | readonly string[]): Buffer {
+    return pemToDer(pem, expectedLabel);
+  }
+
+  derToPem(der: Buffer, label: string): string {
+    return derToPem(der, label);
+  }
+
+  splitPemBlocks(text: string): PemBlock[] {
+    return splitPemBlocks(text);
+  }
+
+  /** SHA-256 of the DER as 64 lowercase hex digits, no separators. */
+  fingerprintSha256(der: Buffer): string {
+    return fingerprintSha256(der);
+  }
+
+  // Serial numbers (canonical text: lowercase hex, no leading zeros)
+  randomSerialNumber(): Buffer {
+    return randomSerialNumber();
+  }
+
+  serialToHex(content: Buffer): string {
+    return serialToHex(content);
+  }
+
+  serialFromHex(hex: string): Buffer {
+    return serialFromHex(hex);
+  }
+
+  normalizeSerialHex(text: string): string {
+    return normalizeSerialHex(text);
+  }
+}

@@ -1,0 +1,116 @@
+import type { KeyObject } from 'node:crypto';
+
+export type KeyType = 'rsa' | 'ec' | 'ed25519';
+
+/** rsa: 2048 | 3072 | 4096; ec: 256 | 384; ed25519: 256 (reported size). */
+export interface KeySpec {
+  type: KeyType;
+  size: number;
+}
+
+/**
+ * One attribute of a distinguished name.
+ * `type` is a short name (CN, O, OU, C, L, ST, STREET, emailAddress, DC, serialNumber, UID, title, GN, SN,
+ * postalCode) or a dotted OID. `sameRdnAsPrevious` marks a multi-valued RDN (RFC 4514 `+`): the attribute
+ * shares one RDN SET with the attribute before it.
+ */
+export interface RdnAttribute {
+  type: string;
+  value: string;
+  sameRdnAsPrevious?: boolean;
+}
+
+/** Most significant first (C before O before CN), as in the certificate. */
+export type DistinguishedName = RdnAttribute[];
+
+export interface SubjectAltNames {
+  dns: string[];
+  ip: string[];
+  email: string[];
+}
+
+export type CertificateProfile = 'server' | 'client' | 'dual_purpose' | 'ca';
+
+export interface CertificateTemplate {
+  /** Content bytes of a positive DER INTEGER (see serial-number.ts). */
+  serialNumber: Buffer;
+  subject: DistinguishedName;
+  /** SubjectPublicKeyInfo DER, copied into the certificate byte for byte. */
+  subjectPublicKeyDer: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  profile: CertificateProfile;
+  /** pathLenConstraint for CA certificates; ignored for leaves. */
+  pathLength: number | null;
+  san: SubjectAltNames;
+  crlDistributionUrl: string | null;
+  caIssuersUrl: string | null;
+}
+
+/** Prepared once per CA, reused for every signature. */
+export interface IssuerContext {
+  /** Exact DER of the issuer certificate's subject Name. */
+  subjectDer: Buffer;
+  subjectKeyIdentifier: Buffer;
+  privateKey: KeyObject;
+  keySpec: KeySpec;
+  notAfter: Date;
+  /** The issuer's own pathLenConstraint when known (null = unlimited). */
+  pathLength?: number | null;
+}
+
+export interface ParsedCsr {
+  subject: DistinguishedName;
+  san: SubjectAltNames;
+  subjectPublicKeyDer: Buffer;
+  publicKey: KeyObject;
+  keySpec: KeySpec;
+  der: Buffer;
+}
+
+export interface ParsedCertificate {
+  der: Buffer;
+  /** Canonical serial text, see serialToHex. */
+  serialNumberHex: string;
+  subject: DistinguishedName;
+  subjectDer: Buffer;
+  issuerDer: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  isCa: boolean;
+  pathLength: number | null;
+  subjectKeyIdentifier: Buffer | null;
+  authorityKeyIdentifier: Buffer | null;
+  subjectPublicKeyDer: Buffer;
+  publicKey: KeyObject;
+  keySpec: KeySpec;
+  san: SubjectAltNames;
+  /** OID of the certificate's signature algorithm. */
+  signatureAlgorithmOid: string;
+}
+
+export interface CrlEntry {
+  serialNumberHex: string;
+  revokedAt: Date;
+  reasonCode: number | null;
+}
+
+export interface CrlTemplate {
+  crlNumber: bigint;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  entries: CrlEntry[];
+}
+
+export interface PemBlock {
+  label: string;
+  der: Buffer;
+}
+
+export interface Pkcs12Input {
+  privateKey: KeyObject;
+  certificateDer: Buffer;
+  chainDer: Buffer[];
+  password: string;
+  friendlyName?: string;
+}

@@ -1,0 +1,118 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { InvalidInputError } from '../common/errors';
+import type { KeySpec } from './crypto.types';
+import {
+  exportPrivateKeyPem,
+  generateKeyPair,
+  importPrivateKeyPem,
+  keySpecOf,
+  sign,
+  signatureAlgorithmFor,
+  spkiDer,
+  validateKeySpec,
+  verify,
+} from './keys';
+import { OpensslWorkspace } from './testing/openssl-cli';
+
+const SPECS: KeySpec[] = [
+  { type: 'rsa', size: 2048 },
+  { type: 'rsa', size: 3072 },
+  { type: 'rsa', size: 4096 },
+  { type: 'ec', size: 256 },
+  { type: 'ec', size: 384 },
+  { type: 'ed25519', size: 256 },
+];
+
+describe('keys', () => {
+  jest.setTimeout(60_000);
+
+  it.each(SPECS)('generates, exports, imports, signs and verifies %j', async (spec) => {
+    const { privateKey, publicKey } = await generateKeyPair(spec);
+    expect(keySpecOf(privateKey)).toEqual(spec);
+    expect(keySpecOf(publicKey)).toEqual(spec);
+
+    const pem = exportPrivateKeyPem(privateKey);
+    expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    const imported = importPrivateKeyPem(pem);
+    expect(spkiDer(imported).equals(spkiDer(publicKey))).toBe(true);
+
+    const data = Buffer.from('to be signed');
+    const signature = await sign(data, privateKey, spec);
+    const { oid } = signatureAlgorithmFor(spec);
+    await expect(verify(data, signature, publicKey, oid)).resolves.toBe(true);
+    await expect(verify(Buffer.from('tampered'), signature, publicKey, oid)).resolves.toBe(false);
+  });
+
+  it('chooses the signature algorithm from the issuer key', () => {
+    expect(signatureAlgorithmFor({ type: 'rsa', size: 4096 })).toMatchObject({
+      oid: '1.2.840.113549.1.1.11',
+      params: 'NULL',
+    });
+    expect(signatureAlgorithmFor({ type: 'ec', size: 256 })).toMatchObject({
+      oid: '1.2.840.10045.4.3.2',
+      params: null,
+    });
+    expect(signatureAlgorithmFor({ type: 'ec', size: 384 })).toMatchObject({
+      oid: '1.2.840.10045.4.3.3',
+      params: null,
+    });
+    expect(signatureAlgorithmFor({ type: 'ed25519', size: 256 })).toMatchObject({
+      oid: '1.3.101.112',
+      nodeAlg: null,
+    });
+    expect(signatureAlgorithmFor({ type: 'rsa', size: 2048 }).der.toString('hex')).toBe(
+      '300d06092a864886f70d01010b0500',
+    );
+  });
+
+  it('refuses unsupported signature algorithms and mismatched keys', async () => {
+    const { publicKey } = await generateKeyPair({ type: 'ec', size: 256 });
+    await expect(async () =>
+      verify(Buffer.alloc(1), Buffer.alloc(1), publicKey, '1.2.840.113549.1.1.10'),
+    ).rejects.toThrow('Unsupported signature algorithm RSASSA-PSS');
+    await expect(verify(Buffer.alloc(1), Buffer.alloc(1), publicKey, '1.2.3.4')).rejects.toThrow(
+      InvalidInputError,
+    );
+    await expect(verify(Buffer.alloc(1), Buffer.alloc(1), publicKey, '1.2.840.113549.1.1.5')).rejects.toThrow(
+      'SHA-1',
+    );
+    await expect(verify(Buffer.alloc(1), Buffer.alloc(1), publicKey, '1.2.840.113549.1.1.11')).resolves.toBe(
+      false,
+    );
+  });
+
+  it.each([
+    ['rsa', 1024],
+    ['rsa', null],
+    ['ec', 521],
+    ['ed25519', 255],
+    ['dsa', 2048],
+  ])('refuses key spec %s/%s', (type, size) => {
+    expect(() => validateKeySpec(type, size)).toThrow(InvalidInputError);
+  });
+
+  it('accepts valid specs case-insensitively', () => {
+    expect(validateKeySpec('RSA', 3072)).toEqual({ type: 'rsa', size: 3072 });
+    expect(validateKeySpec('ed25519')).toEqual({ type: 'ed25519', size: 256 });
+  });
+
+  it('reads keys made by openssl and refuses unsupported ones', () => {
+    const workspace = new OpensslWorkspace();
+    try {
+      workspace.ok(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', 'ec.pem']);
+      workspace.ok(['ecparam', '-name', 'secp256k1', '-genkey', '-noout', '-out', 'k1.pem']);
+      workspace.ok(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', 'small.pem']);
+      workspace.ok(['genpkey', '-algorithm', 'ED448', '-out', 'ed448.pem']);
+      const read = (name: string): string => readFileSync(workspace.path(name), 'utf8');
+      expect(keySpecOf(importPrivateKeyPem(read('ec.pem')))).toEqual({ type: 'ec', size: 384 });
+      expect(() => importPrivateKeyPem(read('k1.pem'))).toThrow('EC curve secp256k1 is not supported');
+      expect(() => importPrivateKeyPem(read('small.pem'))).toThrow('RSA keys of 1024 bits are not supported');
+      expect(() => importPrivateKeyPem(read('ed448.pem'))).toThrow('Unsupported key type ed448');
+      expect(() => importPrivateKeyPem('not a key')).toThrow(InvalidInputError);
+      expect(() => keySpecOf(createPrivateKey(read('ec.pem')))).not.toThrow();
+    } finally {
+      workspace.cleanup();
+    }
+  });
+});

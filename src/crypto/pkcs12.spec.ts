@@ -1,0 +1,96 @@
+import { createPrivateKey } from 'node:crypto';
+import * as forge from 'node-forge';
+import { InvalidInputError } from '../common/errors';
+import { signCertificate } from './certificate-builder';
+import type { KeySpec } from './crypto.types';
+import { generateKeyPair, spkiDer } from './keys';
+import { buildPkcs12, pkcs12Kdf } from './pkcs12';
+import { splitPemBlocks } from './pem';
+import { OpensslWorkspace } from './testing/openssl-cli';
+import { makeIntermediate, makeRoot, template } from './testing/templates';
+import type { TestCa } from './testing/templates';
+
+jest.setTimeout(60_000);
+
+describe('PKCS#12', () => {
+  let workspace: OpensslWorkspace;
+  let root: TestCa;
+  let intermediate: TestCa;
+
+  beforeAll(async () => {
+    workspace = new OpensslWorkspace();
+    root = await makeRoot({ type: 'ec', size: 384 });
+    intermediate = await makeIntermediate(root, { type: 'ec', size: 256 });
+  });
+
+  afterAll(() => workspace.cleanup());
+
+  it.each<[KeySpec, string]>([
+    [{ type: 'rsa', size: 2048 }, 'correct horse battery staple'],
+    [{ type: 'ec', size: 256 }, 'pässwörd €'],
+    [{ type: 'ec', size: 384 }, 'p'],
+    [{ type: 'ed25519', size: 256 }, 's3cret!'],
+  ])('is opened by openssl for a %j key', async (spec, password) => {
+    const { privateKey, publicKey } = await generateKeyPair(spec);
+    const leaf = await signCertificate(
+      template({ subjectPublicKeyDer: spkiDer(publicKey), subject: [{ type: 'CN', value: 'p12 leaf' }] }),
+      intermediate.issuer,
+    );
+    const p12 = buildPkcs12({
+      privateKey,
+      certificateDer: leaf,
+      chainDer: [intermediate.certificate, root.certificate],
+      password,
+      friendlyName: 'p12 leaf',
+    });
+    const file = `${spec.type}-${spec.size}.p12`;
+    workspace.write(file, p12);
+
+    const opened = workspace.run(['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nodes', '-info']);
+    expect(opened.status).toBe(0);
+    expect(opened.output).toContain('MAC: sha256, Iteration 2048');
+    expect(opened.output).toContain('Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC');
+    expect(opened.output).toContain('friendlyName: p12 leaf');
+
+    const blocks = splitPemBlocks(opened.stdout);
+    const certificates = blocks.filter((block) => block.label === 'CERTIFICATE');
+    expect(certificates.map((block) => block.der)).toEqual(
+      expect.arrayContaining([leaf, intermediate.certificate, root.certificate]),
+    );
+    expect(certificates).toHaveLength(3);
+    const keyBlock = blocks.find((block) => block.label === 'PRIVATE KEY');
+    expect(keyBlock).toBeDefined();
+    const key = createPrivateKey({ key: keyBlock?.der ?? Buffer.alloc(0), format: 'der', type: 'pkcs8' });
+    expect(spkiDer(key).equals(spkiDer(publicKey))).toBe(true);
+
+    const wrong = workspace.run(['pkcs12', '-in', file, '-passin', 'pass:wrong', '-nodes']);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.output).toMatch(/mac verify|invalid password/i);
+  });
+
+  it("derives the same MAC keys as node-forge's independent RFC 7292 KDF", () => {
+    for (const [password, saltHex, id, iterations, length] of [
+      ['pw', '0102030405060708090a0b0c0d0e0f10', 3, 2048, 32],
+      ['a much longer password that spans more than one sixty-four byte block', '00', 1, 3, 70],
+      ['ünï', 'ffeeddccbbaa9988', 2, 1, 16],
+    ] as const) {
+      const salt = Buffer.from(saltHex, 'hex');
+      const expected = forge.pkcs12.generateKey(
+        password,
+        forge.util.createBuffer(salt.toString('binary')),
+        id,
+        iterations,
+        length,
+        forge.md.sha256.create(),
+      );
+      expect(pkcs12Kdf(password, salt, id, iterations, length).toString('binary')).toBe(expected.getBytes());
+    }
+  });
+
+  it('refuses an empty password', async () => {
+    const { privateKey } = await generateKeyPair({ type: 'ec', size: 256 });
+    expect(() =>
+      buildPkcs12({ privateKey, certificateDer: root.certificate, chainDer: [], password: '' }),
+    ).toThrow(InvalidInputError);
+  });
+});

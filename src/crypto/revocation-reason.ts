@@ -1,0 +1,40 @@
+/** CRLReason codes (RFC 5280 5.3.1); 7 is unused. */
+export const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  removeFromCRL: 8,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+} as const;
+
+export type RevocationReasonName = keyof typeof REVOCATION_REASONS;
+
+const BY_FOLDED_NAME = new Map<string, number>(
+  Object.entries(REVOCATION_REASONS).map(([name, code]) => [name.toLowerCase(), code]),
+);
+const NAME_BY_CODE = new Map<number, RevocationReasonName>(
+  (Object.entries(REVOCATION_REASONS) as [RevocationReasonName, number][]).map(([name, code]) => [
+    code,
+    name,
+  ]),
+);
+
+/** The code for a reason written in any case, camelCase or snake_case (`key_compromise`, `KEYCOMPROMISE`); null if none. */
+export function reasonCodeFromText(text: string | null | undefined): number | null {
+  if (typeof text !== 'string') return null;
+  const folded = text
+    .trim()
+    .replace(/[\s_-]/g, '')
+    .toLowerCase();
+  return BY_FOLDED_NAME.get(folded) ?? null;
+}
+
+/** The RFC 5280 name of a code (`keyCompromise`), or null for an unknown code. */
+export function reasonNameFromCode(code: number): RevocationReasonName | null {
+  return NAME_BY_CODE.get(code) ?? null;
+}

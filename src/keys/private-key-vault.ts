@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { KeyObject } from 'node:crypto';
+import { KEY_SEALER, KeySealer } from '../crypto/key-sealer';
+import { CryptoService } from '../crypto/crypto.service';
+
+/** Private keys go to the database only sealed, and come back only as KeyObjects or PEM on demand. */
+@Injectable()
+export class PrivateKeyVault {
+  constructor(
+    @Inject(KEY_SEALER) private readonly sealer: KeySealer,
+    private readonly crypto: CryptoService,
+  ) {}
+
+  seal(key: KeyObject): Promise<string> {
+    return this.sealer.seal(Buffer.from(this.crypto.exportPrivateKeyPem(key), 'utf8'));
+  }
+
+  async unseal(sealed: string): Promise<KeyObject> {
+    return this.crypto.importPrivateKeyPem((await this.sealer.unseal(sealed)).toString('utf8'));
+  }
+
+  async unsealPem(sealed: string): Promise<string> {
+    return (await this.sealer.unseal(sealed)).toString('utf8');
+  }
+}
