@@ -10,6 +10,7 @@ import { RuntimeSecrets } from './config/secret-files';
 import { DatabaseModule } from './database/database.module';
 import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
+import { PublicPkiModule } from './public-pki/public-pki.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 
@@ -30,6 +31,7 @@ export class AppModule {
         KeysModule,
         CaModule,
         CertModule,
+        PublicPkiModule,
       ],
     };
   }

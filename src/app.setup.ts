@@ -25,7 +25,9 @@ const ROOT_ROUTES = [
 ];
 
 /** Builds the whole application from an environment: used by main.ts, the CLI and the e2e tests. */
-export async function createApp(env: Record<string, string | undefined> = process.env): Promise<NestExpressApplication> {
+export async function createApp(
+  env: Record<string, string | undefined> = process.env,
+): Promise<NestExpressApplication> {
   const config = loadAppConfig(env);
   const secrets = resolveRuntimeSecrets(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, secrets), {

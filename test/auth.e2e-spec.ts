@@ -1,5 +1,13 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { bearer, createUser, login, startTestApp, TEST_PASSWORD, TestApp, TestUser } from './support/test-app';
+import {
+  bearer,
+  createUser,
+  login,
+  startTestApp,
+  TEST_PASSWORD,
+  TestApp,
+  TestUser,
+} from './support/test-app';
 
 const SECRET_KEY = 'auth-spec-secret-key-0123456789abcdefghijklmnop';
 const BAD_CREDENTIALS = { detail: 'Incorrect username or password' };
@@ -16,7 +24,11 @@ function decodeJwt(token: string): JwtParts {
 }
 
 /** Builds a JWT by hand, so the tests can forge what a real library would refuse to make. */
-function forgeJwt(header: Record<string, unknown>, payload: Record<string, unknown>, sign: (input: string) => string) {
+function forgeJwt(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  sign: (input: string) => string,
+) {
   const encode = (value: Record<string, unknown>) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const input = `${encode(header)}.${encode(payload)}`;
   return `${input}.${sign(input)}`;
@@ -105,7 +117,12 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
 
     it('refuses a sign-in form without a password', async () => {
       const alice = await newUser();
-      await testApp.http().post('/api/v1/auth/token').type('form').send({ username: alice.username }).expect(400);
+      await testApp
+        .http()
+        .post('/api/v1/auth/token')
+        .type('form')
+        .send({ username: alice.username })
+        .expect(400);
     });
 
     it('refuses an inactive user with the same 401 even with the right password', async () => {
@@ -136,7 +153,11 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
     });
 
     it('accepts a token minted by hand with HS256 and the service secret (control for the forgeries)', async () => {
-      const token = forgeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, jti: randomUUID() }, hmac('sha256', SECRET_KEY));
+      const token = forgeJwt(
+        { alg: 'HS256', typ: 'JWT' },
+        { ...claims, jti: randomUUID() },
+        hmac('sha256', SECRET_KEY),
+      );
       const response = await me(token).expect(200);
       expect(response.body.id).toBe(alice.id);
     });

@@ -11,7 +11,11 @@ describe('foundation: pipeline, errors, status, metrics, docs', () => {
 
   it('answers /status without a token and says whether a first user exists', async () => {
     const response = await testApp.http().get('/status').expect(200);
-    expect(response.body).toEqual({ initialized: false, version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: 'ok' });
+    expect(response.body).toEqual({
+      initialized: false,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      database: 'ok',
+    });
   });
 
   it('answers malformed JSON with a 400 JSON error', async () => {
@@ -26,7 +30,12 @@ describe('foundation: pipeline, errors, status, metrics, docs', () => {
 
   it('answers an oversized body with a 413 JSON error', async () => {
     const big = JSON.stringify({ username: 'x'.repeat(2 * 1024 * 1024) });
-    const response = await testApp.http().post('/api/v1/users/').set('Content-Type', 'application/json').send(big).expect(413);
+    const response = await testApp
+      .http()
+      .post('/api/v1/users/')
+      .set('Content-Type', 'application/json')
+      .send(big)
+      .expect(413);
     expect(response.body).toEqual({ detail: 'Request body is too large' });
   });
 
@@ -62,7 +71,9 @@ describe('foundation: pipeline, errors, status, metrics, docs', () => {
     await testApp.http().get('/status').expect(200);
     const response = await testApp.http().get('/metrics').expect(200);
     expect(response.text).toContain('process_cpu_seconds_total');
-    expect(response.text).toMatch(/http_request_duration_seconds_bucket\{[^}]*method="GET",route="\/status",status_code="200"/);
+    expect(response.text).toMatch(
+      /http_request_duration_seconds_bucket\{[^}]*method="GET",route="\/status",status_code="200"/,
+    );
   });
 
   it('serves the OpenAPI document with the bearer scheme and the API routes', async () => {

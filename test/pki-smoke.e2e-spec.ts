@@ -28,14 +28,24 @@ describe('PKI smoke: root, intermediate, leaf, CSR, revocation, CRL', () => {
       .http()
       .post('/api/v1/cas/')
       .set(...bearer(admin))
-      .send({ name: 'Issuing', subject_dn: 'CN=Issuing CA,O=Acme', key_type: 'ec', parent_ca_id: root.body.id })
+      .send({
+        name: 'Issuing',
+        subject_dn: 'CN=Issuing CA,O=Acme',
+        key_type: 'ec',
+        parent_ca_id: root.body.id,
+      })
       .expect(201);
     expect(inter.body.path_length).toBeNull();
     const leaf = await testApp
       .http()
       .post(`/api/v1/certificates/?ca_id=${inter.body.id}`)
       .set(...bearer(admin))
-      .send({ common_name: 'web.example.com', subject_dn: 'O=Acme', certificate_type: 'server', key_type: 'ec' })
+      .send({
+        common_name: 'web.example.com',
+        subject_dn: 'O=Acme',
+        certificate_type: 'server',
+        key_type: 'ec',
+      })
       .expect(201);
     expect(leaf.body.san_dns_names).toEqual(['web.example.com']);
     ssl.write('root.pem', root.body.certificate);
@@ -62,14 +72,28 @@ describe('PKI smoke: root, intermediate, leaf, CSR, revocation, CRL', () => {
       .set(...bearer(admin))
       .send({ reason: 'keyCompromise' })
       .expect(200);
-    await testApp.http().post(`/api/v1/certificates/${leaf.body.id}/revoke`).set(...bearer(admin)).send({}).expect(409);
-    const crl = await testApp.http().get(`/api/v1/cas/${inter.body.id}/crl`).set(...bearer(admin)).expect(200);
+    await testApp
+      .http()
+      .post(`/api/v1/certificates/${leaf.body.id}/revoke`)
+      .set(...bearer(admin))
+      .send({})
+      .expect(409);
+    const crl = await testApp
+      .http()
+      .get(`/api/v1/cas/${inter.body.id}/crl`)
+      .set(...bearer(admin))
+      .expect(200);
     ssl.write('crl.pem', crl.text);
     ssl.write('chain.pem', root.body.certificate + inter.body.certificate);
-    expect(ssl.run(['crl', '-in', 'crl.pem', '-CAfile', 'inter.pem', '-noout']).output).toContain('verify OK');
+    expect(ssl.run(['crl', '-in', 'crl.pem', '-CAfile', 'inter.pem', '-noout']).output).toContain(
+      'verify OK',
+    );
     ssl.write('signed.pem', signed.body.certificate);
     const crlCheck = ['verify', '-crl_check', '-CAfile', 'chain.pem', '-CRLfile', 'crl.pem'];
-    expect(ssl.run([...crlCheck, 'leaf.pem'])).toEqual({ ok: false, output: expect.stringContaining('revoked') });
+    expect(ssl.run([...crlCheck, 'leaf.pem'])).toEqual({
+      ok: false,
+      output: expect.stringContaining('revoked'),
+    });
     expect(ssl.run([...crlCheck, 'signed.pem']).ok).toBe(true);
 
     const p12 = await testApp
@@ -85,6 +109,8 @@ describe('PKI smoke: root, intermediate, leaf, CSR, revocation, CRL', () => {
       })
       .expect(200);
     ssl.write('leaf.p12', p12.body as Buffer);
-    expect(ssl.run(['pkcs12', '-in', 'leaf.p12', '-passin', 'pass:secret-pw', '-nodes', '-noout']).ok).toBe(true);
+    expect(ssl.run(['pkcs12', '-in', 'leaf.p12', '-passin', 'pass:secret-pw', '-nodes', '-noout']).ok).toBe(
+      true,
+    );
   });
 });

@@ -35,7 +35,8 @@ export interface OrganizationTarget {
 }
 
 /** Actions on CAs, certificates and requests; each write maps to one capability flag. */
-export type PkiAction = 'read' | 'create_ca' | 'create_cert' | 'revoke_cert' | 'export_private_key' | 'delete_ca';
+export type PkiAction =
+  'read' | 'create_ca' | 'create_cert' | 'revoke_cert' | 'export_private_key' | 'delete_ca';
 
 export type UserAction =
   | 'read_user'
@@ -46,10 +47,7 @@ export type UserAction =
   | 'update_user_account'; // role, is_active, organization_id
 
 export type OrganizationAction =
-  | 'read_organization'
-  | 'update_organization'
-  | 'delete_organization'
-  | 'manage_organization_members';
+  'read_organization' | 'update_organization' | 'delete_organization' | 'manage_organization_members';
 
 /** Actions that need no particular resource. */
 export type GlobalAction = 'list_all_users' | 'create_organization' | 'read_audit_logs' | 'read_config';

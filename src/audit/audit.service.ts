@@ -55,14 +55,18 @@ export class AuditService {
   }
 
   async query(actor: Actor, query: AuditLogQueryDto): Promise<AuditLogResponseDto[]> {
-    if (!can(actor, 'read_audit_logs')) throw new ForbiddenError('Only admins and superusers may read audit logs');
+    if (!can(actor, 'read_audit_logs'))
+      throw new ForbiddenError('Only admins and superusers may read audit logs');
     const scope = listScope(actor);
     const builder = this.auditLogs.createQueryBuilder('log');
-    if (!scope.everything) builder.andWhere('log.organization_id = :scopeOrg', { scopeOrg: scope.organizationId ?? -1 });
+    if (!scope.everything)
+      builder.andWhere('log.organization_id = :scopeOrg', { scopeOrg: scope.organizationId ?? -1 });
     if (query.action) builder.andWhere('log.action = :action', { action: query.action });
     if (query.user_id !== undefined) builder.andWhere('log.user_id = :userId', { userId: query.user_id });
-    if (query.resource_type) builder.andWhere('log.resource_type = :resourceType', { resourceType: query.resource_type });
-    if (query.resource_id !== undefined) builder.andWhere('log.resource_id = :resourceId', { resourceId: query.resource_id });
+    if (query.resource_type)
+      builder.andWhere('log.resource_type = :resourceType', { resourceType: query.resource_type });
+    if (query.resource_id !== undefined)
+      builder.andWhere('log.resource_id = :resourceId', { resourceId: query.resource_id });
     if (query.since) builder.andWhere('log.created_at >= :since', { since: query.since });
     if (query.until) builder.andWhere('log.created_at <= :until', { until: query.until });
     const rows = await builder

@@ -23,7 +23,10 @@ export class AccessTokenService {
 
   sign(userId: number, familyId: string, now: Date): Promise<string> {
     const payload = { sub: String(userId), jti: randomUUID(), iat: now.getTime() / 1000, fam: familyId };
-    return this.jwt.signAsync(payload, { algorithm: 'HS256', expiresIn: this.config.accessTokenExpireMinutes * 60 });
+    return this.jwt.signAsync(payload, {
+      algorithm: 'HS256',
+      expiresIn: this.config.accessTokenExpireMinutes * 60,
+    });
   }
 
   /** The claims of a valid token, or null for anything expired, forged or malformed. */

@@ -33,7 +33,7 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: "Sign out this session: its refresh tokens and this access token" })
+  @ApiOperation({ summary: 'Sign out this session: its refresh tokens and this access token' })
   logout(@Auth() auth: AuthContext, @Body() body: LogoutRequestDto): Promise<void> {
     return this.auth.logout(auth, body);
   }

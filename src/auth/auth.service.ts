@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { UnauthorizedError } from '../common/errors';
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
+import { DomainMetrics } from '../system/domain-metrics';
 import { PasswordHasher } from '../users/password-hasher';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -26,6 +27,7 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokenStore,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly metrics: DomainMetrics,
   ) {}
 
   async login(username: string, password: string, clientAddress: string | null): Promise<TokenResponseDto> {
@@ -44,8 +46,10 @@ export class AuthService {
         clientAddress,
         detail: { username, reason: !user ? 'unknown_user' : !passwordMatches ? 'bad_password' : 'inactive' },
       });
+      this.metrics.logins.inc({ outcome: 'failure' });
       throw new UnauthorizedError(BAD_CREDENTIALS);
     }
+    this.metrics.logins.inc({ outcome: 'success' });
     return this.dataSource.transaction(async (manager) => {
       const tokens = await this.issuePair(manager, user, undefined);
       await this.audit.record(manager, {
@@ -147,7 +151,11 @@ export class AuthService {
     });
   }
 
-  private async issuePair(manager: EntityManager, user: User, familyId: string | undefined): Promise<TokenResponseDto> {
+  private async issuePair(
+    manager: EntityManager,
+    user: User,
+    familyId: string | undefined,
+  ): Promise<TokenResponseDto> {
     // Never before the user's last "invalidate": a token minted in that same millisecond must survive.
     const now = new Date(Math.max(Date.now(), (user.tokensValidAfter?.getTime() ?? 0) + 1));
     const refreshExpiresAt = new Date(now.getTime() + this.config.refreshTokenExpireMinutes * 60_000);

@@ -52,7 +52,8 @@ export class RefreshTokenStore {
     const [won] = rows;
     if (won) return { kind: 'rotated', userId: won.user_id, familyId: won.family_id };
     const known = await manager.findOneBy(RefreshToken, { tokenHash });
-    if (known && known.usedAt !== null) return { kind: 'reused', userId: known.userId, familyId: known.familyId };
+    if (known && known.usedAt !== null)
+      return { kind: 'reused', userId: known.userId, familyId: known.familyId };
     return { kind: 'invalid' };
   }
 
@@ -64,7 +65,10 @@ export class RefreshTokenStore {
     await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: now });
   }
 
-  async familyOf(manager: EntityManager, value: string): Promise<{ familyId: string; userId: number } | null> {
+  async familyOf(
+    manager: EntityManager,
+    value: string,
+  ): Promise<{ familyId: string; userId: number } | null> {
     const token = await manager.findOneBy(RefreshToken, { tokenHash: hashRefreshToken(value) });
     return token ? { familyId: token.familyId, userId: token.userId } : null;
   }

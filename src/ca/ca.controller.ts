@@ -13,7 +13,9 @@ export class CaController {
   constructor(private readonly cas: CaService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a root CA, or an intermediate with parent_ca_id (response includes the private key)' })
+  @ApiOperation({
+    summary: 'Create a root CA, or an intermediate with parent_ca_id (response includes the private key)',
+  })
   create(@Auth() auth: AuthContext, @Body() dto: CreateCaDto): Promise<CaDetailResponseDto> {
     return this.cas.create(auth, dto);
   }
@@ -32,7 +34,10 @@ export class CaController {
 
   @Get(':ca_id/private-key')
   @ApiOperation({ summary: 'Get a CA with its private key (audited)' })
-  privateKey(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number): Promise<CaDetailResponseDto> {
+  privateKey(
+    @Auth() auth: AuthContext,
+    @Param('ca_id', ParseIdPipe) id: number,
+  ): Promise<CaDetailResponseDto> {
     return this.cas.getWithPrivateKey(auth, id);
   }
 

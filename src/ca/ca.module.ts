@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CaController } from './ca.controller';
 import { CaService } from './ca.service';
 import { CertificateAuthority } from './certificate-authority.entity';
+import { CrlRefresher } from './crl-refresher';
 import { CrlState } from './crl-state.entity';
 import { CrlService } from './crl.service';
 import { IssuerCache } from './issuer-cache';
@@ -10,7 +11,7 @@ import { IssuerCache } from './issuer-cache';
 @Module({
   imports: [TypeOrmModule.forFeature([CertificateAuthority, CrlState])],
   controllers: [CaController],
-  providers: [CaService, CrlService, IssuerCache],
-  exports: [CaService, CrlService],
+  providers: [CaService, CrlService, CrlRefresher, IssuerCache],
+  exports: [CaService, CrlService, CrlRefresher],
 })
 export class CaModule {}

@@ -11,6 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { CertificateTemplate, IssuerContext, KeySpec } from '../crypto/crypto.types';
 import { PrivateKeyVault } from '../keys/private-key-vault';
+import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
 import { CertificateAuthority } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
@@ -28,6 +29,7 @@ export class CaService {
     private readonly crls: CrlService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly metrics: DomainMetrics,
   ) {}
 
   async create(auth: AuthContext, dto: CreateCaDto): Promise<CaDetailResponseDto> {
@@ -38,11 +40,17 @@ export class CaService {
     if (!parent && !can(auth.user, 'create_ca', { organizationId, createdByUserId: null })) {
       throw new ForbiddenError('You may not create CAs (needs can_create_ca, admin or superuser)');
     }
-    const pathLength = parent ? pathLengthUnder(parent.pathLength, dto.path_length) : (dto.path_length ?? null);
+    const pathLength = parent
+      ? pathLengthUnder(parent.pathLength, dto.path_length)
+      : (dto.path_length ?? null);
     const validDays = dto.valid_days ?? this.config.caCertDays;
     const validity = validityWithin(new Date(), validDays, parent?.notAfter ?? null);
 
-    const { privateKey, publicKey } = await this.crypto.generateKeyPair(keySpec);
+    const { privateKey, publicKey } = await this.metrics.time(
+      this.metrics.keyGeneration,
+      { key_type: keySpec.type, key_size: String(keySpec.size) },
+      () => this.crypto.generateKeyPair(keySpec),
+    );
     const serial = this.crypto.randomSerialNumber();
     const parentUrls = parent ? caPublicUrls(this.config.publicBaseUrl, parent.name, parent.id) : null;
     const template: CertificateTemplate = {
@@ -105,12 +113,18 @@ export class CaService {
       });
       return created;
     });
-    return { ...toCaResponse(ca, this.config.publicBaseUrl), private_key: this.crypto.exportPrivateKeyPem(privateKey) };
+    return {
+      ...toCaResponse(ca, this.config.publicBaseUrl),
+      private_key: this.crypto.exportPrivateKeyPem(privateKey),
+    };
   }
 
   async list(actor: Actor): Promise<CaResponseDto[]> {
     const scope = listScope(actor);
-    const query = this.dataSource.getRepository(CertificateAuthority).createQueryBuilder('ca').orderBy('ca.id', 'ASC');
+    const query = this.dataSource
+      .getRepository(CertificateAuthority)
+      .createQueryBuilder('ca')
+      .orderBy('ca.id', 'ASC');
     if (!scope.everything) {
       // The policy's read rule in SQL: own organisation, or created by the caller.
       query.where('(ca.organization_id = :organizationId OR ca.created_by_user_id = :userId)', {
@@ -131,7 +145,10 @@ export class CaService {
   }
 
   /** The PEM private key of a CA, audited in the same transaction that reads it. */
-  async exportPrivateKey(auth: AuthContext, id: number): Promise<{ ca: CertificateAuthority; privateKeyPem: string }> {
+  async exportPrivateKey(
+    auth: AuthContext,
+    id: number,
+  ): Promise<{ ca: CertificateAuthority; privateKeyPem: string }> {
     const ca = await this.findAllowed(auth.user, id, 'export_private_key');
     return this.dataSource.transaction(async (manager) => {
       const sealed = await manager
@@ -174,7 +191,8 @@ export class CaService {
         .where('ca.id = :id', { id })
         .getOne();
       if (!ca) throw new NotFoundError(`CA ${id} not found`);
-      if (!can(auth.user, 'delete_ca', ca)) throw new ForbiddenError('You may not delete this CA (needs can_delete_ca)');
+      if (!can(auth.user, 'delete_ca', ca))
+        throw new ForbiddenError('You may not delete this CA (needs can_delete_ca)');
       if (await manager.existsBy(CertificateAuthority, { parentCaId: id })) {
         throw new ConflictError('The CA has child CAs; delete them first');
       }
@@ -213,7 +231,8 @@ export class CaService {
       .createQueryBuilder('ca')
       .where('ca.name = :name', { name })
       .orderBy('ca.id', 'ASC');
-    if (!scope.everything) query.andWhere('ca.organization_id = :organizationId', { organizationId: scope.organizationId ?? -1 });
+    if (!scope.everything)
+      query.andWhere('ca.organization_id = :organizationId', { organizationId: scope.organizationId ?? -1 });
     const matches = await query.getMany();
     if (matches.length === 0) throw new NotFoundError(`CA named "${name}" not found`);
     if (matches.length > 1) throw new InvalidInputError(`Several CAs are named "${name}"; use ca_id`);
@@ -251,7 +270,11 @@ export class CaService {
     return ca;
   }
 
-  keySpecFor(keyType: string | undefined, keySize: number | undefined, defaultRsaSize = this.config.caKeySize): KeySpec {
+  keySpecFor(
+    keyType: string | undefined,
+    keySize: number | undefined,
+    defaultRsaSize = this.config.caKeySize,
+  ): KeySpec {
     const type = keyType ?? 'rsa';
     const size = keySize ?? (type === 'rsa' ? defaultRsaSize : type === 'ec' ? 256 : undefined);
     return this.crypto.validateKeySpec(type, size);
@@ -261,7 +284,9 @@ export class CaService {
     const parent = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: parentId });
     if (!parent) throw new NotFoundError(`Parent CA ${parentId} not found`);
     if (!can(actor, 'create_ca', parent)) {
-      throw new ForbiddenError('You may not create CAs under this parent (needs can_create_ca in its organization)');
+      throw new ForbiddenError(
+        'You may not create CAs under this parent (needs can_create_ca in its organization)',
+      );
     }
     this.assertCanSign(parent);
     return parent;

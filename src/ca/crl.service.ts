@@ -73,14 +73,26 @@ export class CrlService {
       await manager.update(
         CrlState,
         { caId: ca.id },
-        { crlNumber: crlNumber.toString(), crlDerBase64: der.toString('base64'), thisUpdate, nextUpdate, isStale: false },
+        {
+          crlNumber: crlNumber.toString(),
+          crlDerBase64: der.toString('base64'),
+          thisUpdate,
+          nextUpdate,
+          isStale: false,
+        },
       );
       return { der, crlNumber, thisUpdate, nextUpdate };
     });
   }
 
   private async initialiseLocked(manager: EntityManager, caId: number): Promise<CrlState> {
-    await manager.createQueryBuilder().insert().into(CrlState).values({ caId, crlNumber: '0', isStale: true }).orIgnore().execute();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(CrlState)
+      .values({ caId, crlNumber: '0', isStale: true })
+      .orIgnore()
+      .execute();
     return manager
       .createQueryBuilder(CrlState, 'state')
       .setLock('pessimistic_write')
@@ -90,15 +102,20 @@ export class CrlService {
 
   /** Revoked certificates and revoked child CAs issued by this CA. */
   private async revokedEntries(manager: EntityManager, caId: number): Promise<CrlEntry[]> {
-    const rows: { serial_number: string; revoked_at: Date; reason_code: number | null }[] = await manager.query(
-      `SELECT serial_number, revoked_at, revocation_reason_code AS reason_code
+    const rows: { serial_number: string; revoked_at: Date; reason_code: number | null }[] =
+      await manager.query(
+        `SELECT serial_number, revoked_at, revocation_reason_code AS reason_code
          FROM certificates WHERE issuer_id = $1 AND status = 'revoked'
        UNION ALL
        SELECT serial_number, revoked_at, revocation_reason_code
          FROM certificate_authorities WHERE parent_ca_id = $1 AND status = 'revoked' AND serial_number IS NOT NULL`,
-      [caId],
-    );
-    return rows.map((row) => ({ serialNumberHex: row.serial_number, revokedAt: row.revoked_at, reasonCode: row.reason_code }));
+        [caId],
+      );
+    return rows.map((row) => ({
+      serialNumberHex: row.serial_number,
+      revokedAt: row.revoked_at,
+      reasonCode: row.reason_code,
+    }));
   }
 }
 

@@ -53,7 +53,9 @@ export class CertController {
 
   @Post(':cert_id/revoke')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Revoke a certificate (409 when already revoked); the CRL is re-signed before it is next served' })
+  @ApiOperation({
+    summary: 'Revoke a certificate (409 when already revoked); the CRL is re-signed before it is next served',
+  })
   revoke(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,

@@ -14,6 +14,7 @@ import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { CertificateProfile, DistinguishedName, KeySpec, SubjectAltNames } from '../crypto/crypto.types';
 import { PrivateKeyVault } from '../keys/private-key-vault';
+import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
 import { CertificateQueryDto } from './dto/certificate-query.dto';
 import {
@@ -59,15 +60,28 @@ export class CertService {
     private readonly vault: PrivateKeyVault,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly metrics: DomainMetrics,
   ) {}
 
-  async issue(auth: AuthContext, caId: number, dto: IssueCertificateDto): Promise<CertificateDetailResponseDto> {
+  async issue(
+    auth: AuthContext,
+    caId: number,
+    dto: IssueCertificateDto,
+  ): Promise<CertificateDetailResponseDto> {
     const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(caId), dto.certificate_type);
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
-    const san = this.sansFor(dto.certificate_type, dto.common_name, requestedSans(dto, { dns: [], ip: [], email: [] }));
+    const san = this.sansFor(
+      dto.certificate_type,
+      dto.common_name,
+      requestedSans(dto, { dns: [], ip: [], email: [] }),
+    );
     const pathLength = dto.certificate_type === 'ca' ? pathLengthUnder(ca.pathLength, dto.path_length) : null;
     const keySpec = this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize);
-    const { privateKey, publicKey } = await this.crypto.generateKeyPair(keySpec);
+    const { privateKey, publicKey } = await this.metrics.time(
+      this.metrics.keyGeneration,
+      { key_type: keySpec.type, key_size: String(keySpec.size) },
+      () => this.crypto.generateKeyPair(keySpec),
+    );
     const keepKey = dto.include_private_key ?? true;
     const certificate = await this.signAndStore(auth, {
       ca,
@@ -128,8 +142,10 @@ export class CertService {
     if (query.ca_id !== undefined) builder.andWhere('cert.issuer_id = :caId', { caId: query.ca_id });
     const now = new Date();
     if (query.status === 'revoked') builder.andWhere("cert.status = 'revoked'");
-    if (query.status === 'valid') builder.andWhere("cert.status = 'valid' AND cert.not_after > :now", { now });
-    if (query.status === 'expired') builder.andWhere("cert.status = 'valid' AND cert.not_after <= :now", { now });
+    if (query.status === 'valid')
+      builder.andWhere("cert.status = 'valid' AND cert.not_after > :now", { now });
+    if (query.status === 'expired')
+      builder.andWhere("cert.status = 'valid' AND cert.not_after <= :now", { now });
     const rows = await builder.orderBy('cert.id', 'DESC').offset(query.skip).limit(query.limit).getMany();
     return rows.map(toCertificateResponse);
   }
@@ -156,7 +172,8 @@ export class CertService {
         .select(['cert.id', 'cert.sealedPrivateKey'])
         .where('cert.id = :id', { id })
         .getOneOrFail();
-      if (!sealed.sealedPrivateKey) throw new NotFoundError(`Certificate ${id} has no private key stored here`);
+      if (!sealed.sealedPrivateKey)
+        throw new NotFoundError(`Certificate ${id} has no private key stored here`);
       const privateKeyPem = await this.vault.unsealPem(sealed.sealedPrivateKey);
       await this.audit.record(manager, {
         action: 'cert_export_private_key',
@@ -195,7 +212,17 @@ export class CertService {
         resourceType: 'certificate',
         resourceId: id,
         clientAddress: auth.clientAddress,
-        detail: { serial_number: certificate.serialNumber, reason: dto.reason ?? null, reason_code: reasonCode },
+        detail: {
+          serial_number: certificate.serialNumber,
+          reason: dto.reason ?? null,
+          reason_code: reasonCode,
+        },
+      });
+      this.metrics.revocations.inc({
+        reason:
+          reasonCode === null
+            ? 'unspecified'
+            : (this.crypto.reasonNameFromCode(reasonCode) ?? String(reasonCode)),
       });
       return toCertificateResponse(certificate);
     });
@@ -205,11 +232,18 @@ export class CertService {
   async chainPems(actor: Actor, id: number): Promise<{ certificate: Certificate; pems: string[] }> {
     const certificate = await this.findAllowed(actor, id, 'read');
     const issuers = await this.cas.ancestry(await this.cas.findSigningCa(certificate.issuerId));
-    const pems = [certificate.certificatePem, ...issuers.flatMap((ca) => (ca.certificatePem ? [ca.certificatePem] : []))];
+    const pems = [
+      certificate.certificatePem,
+      ...issuers.flatMap((ca) => (ca.certificatePem ? [ca.certificatePem] : [])),
+    ];
     return { certificate, pems };
   }
 
-  async pkcs12(auth: AuthContext, id: number, password: string): Promise<{ certificate: Certificate; bundle: Buffer }> {
+  async pkcs12(
+    auth: AuthContext,
+    id: number,
+    password: string,
+  ): Promise<{ certificate: Certificate; bundle: Buffer }> {
     if (password.length < 4) throw new InvalidInputError('password must be at least 4 characters');
     const { pems } = await this.chainPems(auth.user, id);
     const { certificate, privateKeyPem } = await this.exportPrivateKey(auth, id, 'pkcs12');
@@ -248,7 +282,11 @@ export class CertService {
   }
 
   /** Permission, CA state and leaf policy, in that order, so each refusal says the first problem. */
-  private async signingCa(actor: Actor, ca: CertificateAuthority, profile: CertificateProfile): Promise<CertificateAuthority> {
+  private async signingCa(
+    actor: Actor,
+    ca: CertificateAuthority,
+    profile: CertificateProfile,
+  ): Promise<CertificateAuthority> {
     if (!can(actor, 'create_cert', ca)) {
       throw new ForbiddenError(`You may not issue certificates under CA ${ca.id} (needs can_create_cert)`);
     }
@@ -259,7 +297,11 @@ export class CertService {
     return ca;
   }
 
-  private sansFor(profile: CertificateProfile, commonName: string, requested: SubjectAltNames): SubjectAltNames {
+  private sansFor(
+    profile: CertificateProfile,
+    commonName: string,
+    requested: SubjectAltNames,
+  ): SubjectAltNames {
     enforceSanTypes(profile, requested);
     const san = dedupeSans(profile === 'ca' ? requested : withDefaultSans(profile, commonName, requested));
     validateSanSyntax(san);
@@ -271,6 +313,11 @@ export class CertService {
     const validity = validityWithin(new Date(), request.validDays, ca.notAfter);
     const urls = caPublicUrls(this.config.publicBaseUrl, ca.name, ca.id);
     const serial = this.crypto.randomSerialNumber();
+    const issuer = await this.cas.issuerFor(ca);
+    const stopSigning = this.metrics.signing.startTimer({
+      operation: 'certificate',
+      key_type: issuer.keySpec.type,
+    });
     const der = await this.crypto.signCertificate(
       {
         serialNumber: serial,
@@ -284,9 +331,10 @@ export class CertService {
         crlDistributionUrl: urls.crlUrl,
         caIssuersUrl: urls.certificateUrl,
       },
-      await this.cas.issuerFor(ca),
+      issuer,
     );
-    return this.dataSource.transaction(async (manager) => {
+    stopSigning();
+    const stored = await this.dataSource.transaction(async (manager) => {
       const certificate = manager.create(Certificate, {
         commonName: this.crypto.commonName(request.subject) ?? '',
         subjectDn: this.crypto.formatDistinguishedName(request.subject),
@@ -327,6 +375,14 @@ export class CertService {
       });
       return certificate;
     });
+    const source = request.action === 'cert_sign_csr' ? 'csr' : 'generated_key';
+    this.metrics.certificatesIssued.inc({
+      certificate_type: request.profile,
+      key_type: request.keySpec.type,
+      source,
+    });
+    if (source === 'csr') this.metrics.csrsSigned.inc();
+    return stored;
   }
 }
 

@@ -29,35 +29,55 @@ export class ExportController {
 
   @Get('ca/:ca_id/certificate')
   @ApiOperation({ summary: 'Download a CA certificate (PEM)' })
-  async caCertificate(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number, @Res() response: Response) {
+  async caCertificate(
+    @Auth() auth: AuthContext,
+    @Param('ca_id', ParseIdPipe) id: number,
+    @Res() response: Response,
+  ) {
     const ca = await this.cas.findAllowed(auth.user, id, 'read');
     attachment(response, `${caSlug(ca.name, ca.id)}.pem`, PEM, ca.certificatePem ?? '');
   }
 
   @Get('ca/:ca_id/private-key')
   @ApiOperation({ summary: 'Download a CA private key (PEM; audited)' })
-  async caPrivateKey(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number, @Res() response: Response) {
+  async caPrivateKey(
+    @Auth() auth: AuthContext,
+    @Param('ca_id', ParseIdPipe) id: number,
+    @Res() response: Response,
+  ) {
     const { ca, privateKeyPem } = await this.cas.exportPrivateKey(auth, id);
     attachment(response, `${caSlug(ca.name, ca.id)}.key.pem`, PEM, privateKeyPem);
   }
 
   @Get('certificate/:cert_id')
   @ApiOperation({ summary: 'Download a certificate (PEM)' })
-  async certificate(@Auth() auth: AuthContext, @Param('cert_id', ParseIdPipe) id: number, @Res() response: Response) {
+  async certificate(
+    @Auth() auth: AuthContext,
+    @Param('cert_id', ParseIdPipe) id: number,
+    @Res() response: Response,
+  ) {
     const certificate = await this.certificates.findAllowed(auth.user, id, 'read');
     attachment(response, `certificate-${id}.pem`, PEM, certificate.certificatePem);
   }
 
   @Get('certificate/:cert_id/private-key')
   @ApiOperation({ summary: 'Download a certificate private key (PEM; audited; 404 when none is stored)' })
-  async certificateKey(@Auth() auth: AuthContext, @Param('cert_id', ParseIdPipe) id: number, @Res() response: Response) {
+  async certificateKey(
+    @Auth() auth: AuthContext,
+    @Param('cert_id', ParseIdPipe) id: number,
+    @Res() response: Response,
+  ) {
     const { privateKeyPem } = await this.certificates.exportPrivateKey(auth, id, 'pem');
     attachment(response, `certificate-${id}.key.pem`, PEM, privateKeyPem);
   }
 
   @Get('certificate/:cert_id/chain')
   @ApiOperation({ summary: 'Download a certificate and its issuers up to the root (PEM)' })
-  async chain(@Auth() auth: AuthContext, @Param('cert_id', ParseIdPipe) id: number, @Res() response: Response) {
+  async chain(
+    @Auth() auth: AuthContext,
+    @Param('cert_id', ParseIdPipe) id: number,
+    @Res() response: Response,
+  ) {
     const { pems } = await this.certificates.chainPems(auth.user, id);
     attachment(response, `certificate-${id}-chain.pem`, PEM, pems.join(''));
   }
@@ -66,7 +86,8 @@ export class ExportController {
   @HttpCode(200)
   @ApiProduces('application/x-pkcs12')
   @ApiOperation({
-    summary: 'Download certificate, key and chain as PKCS#12, protected by the password in the body (audited)',
+    summary:
+      'Download certificate, key and chain as PKCS#12, protected by the password in the body (audited)',
   })
   async pkcs12(
     @Auth() auth: AuthContext,

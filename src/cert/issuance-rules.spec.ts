@@ -22,7 +22,9 @@ describe('issuance rules', () => {
     });
 
     it('accepts every SAN type on dual-purpose certificates and none on CA certificates', () => {
-      expect(() => enforceSanTypes('dual_purpose', { dns: ['a.b'], ip: ['::1'], email: ['a@b.c'] })).not.toThrow();
+      expect(() =>
+        enforceSanTypes('dual_purpose', { dns: ['a.b'], ip: ['::1'], email: ['a@b.c'] }),
+      ).not.toThrow();
       expect(() => enforceSanTypes('ca', { ...none, dns: ['a.b'] })).toThrow('CA certificates');
     });
   });
@@ -30,11 +32,17 @@ describe('issuance rules', () => {
   describe('default SANs', () => {
     it('adds the common name as a DNS SAN to server certificates without DNS SANs', () => {
       expect(withDefaultSans('server', 'web.example', none).dns).toEqual(['web.example']);
-      expect(withDefaultSans('server', 'web.example', { ...none, dns: ['other.example'] }).dns).toEqual(['other.example']);
+      expect(withDefaultSans('server', 'web.example', { ...none, dns: ['other.example'] }).dns).toEqual([
+        'other.example',
+      ]);
     });
 
     it('adds an IP common name as an IP SAN', () => {
-      expect(withDefaultSans('dual_purpose', '10.1.2.3', none)).toEqual({ dns: [], ip: ['10.1.2.3'], email: [] });
+      expect(withDefaultSans('dual_purpose', '10.1.2.3', none)).toEqual({
+        dns: [],
+        ip: ['10.1.2.3'],
+        email: [],
+      });
     });
 
     it('adds an email common name to client certificates only', () => {

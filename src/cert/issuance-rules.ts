@@ -29,7 +29,8 @@ export function validateSanSyntax(san: SubjectAltNames): void {
     if (isIP(address) === 0) throw new InvalidInputError(`"${address}" is not a valid IP address`);
   }
   for (const email of san.email) {
-    if (!EMAIL.test(email) || email.length > 254) throw new InvalidInputError(`"${email}" is not a valid email address`);
+    if (!EMAIL.test(email) || email.length > 254)
+      throw new InvalidInputError(`"${email}" is not a valid email address`);
   }
 }
 
@@ -54,7 +55,11 @@ export function enforceSanTypes(profile: CertificateProfile, san: SubjectAltName
  * (as an IP SAN when it is an address); a client certificate without email SANs gets its Common
  * Name when that is an email address.
  */
-export function withDefaultSans(profile: CertificateProfile, commonName: string, san: SubjectAltNames): SubjectAltNames {
+export function withDefaultSans(
+  profile: CertificateProfile,
+  commonName: string,
+  san: SubjectAltNames,
+): SubjectAltNames {
   const result = { dns: [...san.dns], ip: [...san.ip], email: [...san.email] };
   if ((profile === 'server' || profile === 'dual_purpose') && result.dns.length === 0 && commonName) {
     if (isIP(commonName) !== 0) {
@@ -109,7 +114,10 @@ export function validityWithin(now: Date, validDays: number, issuerNotAfter: Dat
  * minus one; unset means exactly that; an issuer with pathLen 0 cannot have CA children.
  * A null issuer path length means unlimited (or: the new CA is a root).
  */
-export function pathLengthUnder(issuerPathLength: number | null, requested: number | null | undefined): number | null {
+export function pathLengthUnder(
+  issuerPathLength: number | null,
+  requested: number | null | undefined,
+): number | null {
   if (issuerPathLength === null) return requested ?? null;
   if (issuerPathLength === 0) {
     throw new InvalidInputError('The issuing CA has path length 0 and cannot issue CA certificates');
@@ -117,7 +125,9 @@ export function pathLengthUnder(issuerPathLength: number | null, requested: numb
   const allowed = issuerPathLength - 1;
   if (requested === null || requested === undefined) return allowed;
   if (requested > allowed) {
-    throw new InvalidInputError(`path_length ${requested} exceeds what the issuing CA allows (at most ${allowed})`);
+    throw new InvalidInputError(
+      `path_length ${requested} exceeds what the issuing CA allows (at most ${allowed})`,
+    );
   }
   return requested;
 }

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { FieldError, ValidationFailedError } from './errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -19,3 +20,9 @@ export function buildValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });
 }
+
+/**
+ * For fields that may be left out but never cleared: unlike @IsOptional(), a null is validated
+ * (and refused by the type check) instead of reaching a NOT NULL column.
+ */
+export const IsOptionalNotNull = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);

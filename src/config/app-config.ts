@@ -3,9 +3,7 @@ import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLim
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type DatabaseTarget =
-  | { kind: 'pglite-file'; dataDir: string }
-  | { kind: 'pglite-memory' }
-  | { kind: 'postgres'; url: string };
+  { kind: 'pglite-file'; dataDir: string } | { kind: 'pglite-memory' } | { kind: 'postgres'; url: string };
 
 /** The one typed configuration of the service. Built once from the environment at start-up. */
 export class AppConfig {
@@ -105,7 +103,11 @@ export function loadAppConfig(env: Env): AppConfig {
     authRateLimit: read('AUTH_RATE_LIMIT', '5/minute', parseRateLimit),
     allowUnauthenticatedRegistration: read('ALLOW_UNAUTHENTICATED_REGISTRATION', 'false', parseBoolean),
     corsOrigins: read('BACKEND_CORS_ORIGINS', '', parseCorsOrigins),
-    logLevel: read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS, (_name, raw) => raw.toLowerCase() as LogLevel)),
+    logLevel: read(
+      'LOG_LEVEL',
+      'info',
+      oneOf(LOG_LEVELS, (_name, raw) => raw.toLowerCase() as LogLevel),
+    ),
     bcryptRounds: read('BCRYPT_ROUNDS', '12', int(4, 31)),
     maxBodySizeBytes: read('MAX_BODY_SIZE', '1mb', parseByteSize),
   } as AppConfig);
@@ -153,7 +155,8 @@ function parseDatabaseTarget(name: string, raw: string, dataDir: string): Databa
 
 function parseSecretKey(name: string, raw: string): string | null {
   if (raw === '') return null;
-  if (raw.length < 32) throw new InvalidConfigError(name, `must be at least 32 characters (got ${raw.length})`);
+  if (raw.length < 32)
+    throw new InvalidConfigError(name, `must be at least 32 characters (got ${raw.length})`);
   return raw;
 }
 
@@ -193,6 +196,7 @@ function parseByteSize(name: string, raw: string): number {
   if (!match) throw new InvalidConfigError(name, `must be a size such as 1mb, 512kb or 65536 (got "${raw}")`);
   const factor = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
   const bytes = Number(match[1]) * factor;
-  if (bytes < 1024 || bytes > 64 * 1024 * 1024) throw new InvalidConfigError(name, 'must be between 1kb and 64mb');
+  if (bytes < 1024 || bytes > 64 * 1024 * 1024)
+    throw new InvalidConfigError(name, 'must be between 1kb and 64mb');
   return bytes;
 }

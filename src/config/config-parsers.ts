@@ -30,7 +30,10 @@ export function parseBoolean(name: string, raw: string): boolean {
 export function parseRateLimit(name: string, raw: string): RateLimit {
   const match = /^(\d+)\s*\/\s*(second|minute|hour|day)s?$/i.exec(raw);
   if (!match || Number(match[1]) < 1) {
-    throw new InvalidConfigError(name, `must look like 5/minute (count/second|minute|hour|day), got "${raw}"`);
+    throw new InvalidConfigError(
+      name,
+      `must look like 5/minute (count/second|minute|hour|day), got "${raw}"`,
+    );
   }
   return { limit: Number(match[1]), windowSeconds: WINDOW_SECONDS[match[2].toLowerCase()] };
 }

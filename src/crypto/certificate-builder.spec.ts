@@ -391,6 +391,20 @@ describe('certificate builder', () => {
       ).toThrow('forbids issuing CA certificates');
     });
 
+    it('writes the inherited limit when a CA under a constrained issuer asks for none', async () => {
+      const keys = await generateKeyPair({ type: 'ec', size: 256 });
+      const constrained = await selfSign(
+        template({ subjectPublicKeyDer: spkiDer(keys.publicKey), profile: 'ca', pathLength: 2 }),
+        keys.privateKey,
+      );
+      const issuer = prepareIssuer(constrained, keys.privateKey);
+      const child = await signCertificate(template({ subjectPublicKeyDer: spki, profile: 'ca' }), issuer);
+      expect(parseCertificate(child).pathLength).toBe(1);
+      expect(() =>
+        buildTbsCertificate(template({ subjectPublicKeyDer: spki, profile: 'ca', pathLength: 2 }), issuer),
+      ).toThrow("less than the issuer's path length constraint (2)");
+    });
+
     it('refuses an issuer whose key does not match, or which is not a CA', async () => {
       const other = await generateKeyPair({ type: 'ec', size: 256 });
       expect(() => prepareIssuer(root.certificate, other.privateKey)).toThrow('does not match');

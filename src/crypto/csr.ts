@@ -55,6 +55,47 @@ function readRequestedSan(attributesDer: Buffer): SubjectAltNames {
   return emptySan();
 }
 
+interface CsrParts {
+  subject: DistinguishedName;
+  san: SubjectAltNames;
+  subjectPublicKeyDer: Buffer;
+  info: Buffer;
+  signatureOid: string;
+  signature: Buffer;
+}
+
+function splitCsr(der: Buffer): CsrParts {
+  const root = readDerRoot(der, Tag.SEQUENCE);
+  const [info, algorithm, signature] = readDerChildren(der, root);
+  if (!signature) throw new MalformedDerError('a CSR has three parts');
+  expectTag(info, Tag.SEQUENCE);
+  expectTag(algorithm, Tag.SEQUENCE);
+  const [version, subject, spki, attributes] = readDerChildren(der, info);
+  if (!spki) throw new MalformedDerError('the request info is incomplete');
+  if (readSmallInteger(der, version) !== 0)
+    throw new InvalidInputError('The CSR version must be 1 (value 0)');
+  expectTag(subject, Tag.SEQUENCE);
+  expectTag(spki, Tag.SEQUENCE);
+  const [algorithmOid] = readDerChildren(der, algorithm);
+  if (!algorithmOid) throw new MalformedDerError('empty signature algorithm');
+  let san = emptySan();
+  if (attributes) {
+    expectTag(attributes, contextTag(0, true));
+    // Re-tag [0] IMPLICIT SET OF as a SET so forge can read it.
+    const asSet = Buffer.from(elementBytes(der, attributes));
+    asSet[0] = Tag.SET;
+    san = readRequestedSan(asSet);
+  }
+  return {
+    subject: decodeNameDer(elementBytes(der, subject)),
+    san,
+    subjectPublicKeyDer: Buffer.from(elementBytes(der, spki)),
+    info: elementBytes(der, info),
+    signatureOid: readOid(der, algorithmOid),
+    signature: readBitStringBytes(der, signature),
+  };
+}
+
 /**
  * Parses a PKCS#10 request and verifies its signature natively before returning. Requested extensions other
  * than subjectAltName are ignored; SAN entries other than DNS, IP and email are ignored.
@@ -64,56 +105,24 @@ export async function parseCsr(input: string | Buffer): Promise<ParsedCsr> {
     typeof input === 'string' || looksLikePem(input)
       ? pemToDer(typeof input === 'string' ? input : input.toString('latin1'), CSR_LABELS)
       : input;
-  let parsed: Omit<ParsedCsr, 'publicKey' | 'keySpec'> & {
-    info: Buffer;
-    signatureOid: string;
-    signature: Buffer;
-  };
+  let parts: CsrParts;
   try {
-    const root = readDerRoot(der, Tag.SEQUENCE);
-    const [info, algorithm, signature] = readDerChildren(der, root);
-    if (!signature) throw new MalformedDerError('a CSR has three parts');
-    expectTag(info, Tag.SEQUENCE);
-    const [version, subject, spki, attributes] = readDerChildren(der, info);
-    if (!spki) throw new MalformedDerError('the request info is incomplete');
-    if (readSmallInteger(der, version) !== 0)
-      throw new InvalidInputError('The CSR version must be 1 (value 0)');
-    expectTag(subject, Tag.SEQUENCE);
-    expectTag(spki, Tag.SEQUENCE);
-    expectTag(algorithm, Tag.SEQUENCE);
-    let san = emptySan();
-    if (attributes) {
-      expectTag(attributes, contextTag(0, true));
-      // Re-tag [0] IMPLICIT SET OF as a SET so forge can read it.
-      const asSet = Buffer.from(elementBytes(der, attributes));
-      asSet[0] = Tag.SET;
-      san = readRequestedSan(asSet);
-    }
-    const subjectDer = elementBytes(der, subject);
-    parsed = {
-      subject: decodeNameDer(subjectDer),
-      san,
-      subjectPublicKeyDer: Buffer.from(elementBytes(der, spki)),
-      der: Buffer.from(der),
-      info: elementBytes(der, info),
-      signatureOid: readOid(der, readDerChildren(der, algorithm)[0]),
-      signature: readBitStringBytes(der, signature),
-    };
+    parts = splitCsr(der);
   } catch (error) {
     throw asInvalidInput(error, 'The CSR');
   }
-  const publicKey = publicKeyFromSpki(parsed.subjectPublicKeyDer);
+  const publicKey = publicKeyFromSpki(parts.subjectPublicKeyDer);
   const keySpec = keySpecOf(publicKey);
-  if (!(await verify(parsed.info, parsed.signature, publicKey, parsed.signatureOid))) {
+  if (!(await verify(parts.info, parts.signature, publicKey, parts.signatureOid))) {
     throw new InvalidInputError('CSR signature is invalid');
   }
   return {
-    subject: parsed.subject,
-    san: parsed.san,
-    subjectPublicKeyDer: parsed.subjectPublicKeyDer,
+    subject: parts.subject,
+    san: parts.san,
+    subjectPublicKeyDer: parts.subjectPublicKeyDer,
     publicKey,
     keySpec,
-    der: parsed.der,
+    der: Buffer.from(der),
   };
 }
 

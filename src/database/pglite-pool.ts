@@ -80,7 +80,11 @@ export class PgliteClient extends EventEmitter {
   }
 
   /** node-postgres style: callback when one is given, otherwise a promise (TypeORM uses both). */
-  query(sql: string, params?: unknown[] | QueryCallback, callback?: QueryCallback): Promise<PgStyleResult> | void {
+  query(
+    sql: string,
+    params?: unknown[] | QueryCallback,
+    callback?: QueryCallback,
+  ): Promise<PgStyleResult> | void {
     const done = typeof params === 'function' ? params : callback;
     const values = Array.isArray(params) ? params : undefined;
     const result = this.attached

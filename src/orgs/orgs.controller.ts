@@ -3,7 +3,11 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Auth, AuthContext } from '../common/request-context';
 import { UserResponseDto } from '../users/dto/user-response.dto';
-import { CreateOrganizationDto, OrganizationResponseDto, UpdateOrganizationDto } from './dto/organization.dto';
+import {
+  CreateOrganizationDto,
+  OrganizationResponseDto,
+  UpdateOrganizationDto,
+} from './dto/organization.dto';
 import { OrgsService } from './orgs.service';
 
 @ApiTags('organizations')
@@ -26,7 +30,10 @@ export class OrgsController {
 
   @Get(':organization_id')
   @ApiOperation({ summary: 'Get an organization (members and superusers)' })
-  get(@Auth() auth: AuthContext, @Param('organization_id', ParseIdPipe) id: number): Promise<OrganizationResponseDto> {
+  get(
+    @Auth() auth: AuthContext,
+    @Param('organization_id', ParseIdPipe) id: number,
+  ): Promise<OrganizationResponseDto> {
     return this.orgs.get(auth.user, id);
   }
 
@@ -71,7 +78,10 @@ export class OrgsController {
 
   @Get(':organization_id/users')
   @ApiOperation({ summary: 'List the users of an organization (members and superusers)' })
-  listUsers(@Auth() auth: AuthContext, @Param('organization_id', ParseIdPipe) id: number): Promise<UserResponseDto[]> {
+  listUsers(
+    @Auth() auth: AuthContext,
+    @Param('organization_id', ParseIdPipe) id: number,
+  ): Promise<UserResponseDto[]> {
     return this.orgs.listUsers(auth.user, id);
   }
 }

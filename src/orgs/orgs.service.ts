@@ -31,7 +31,10 @@ export class OrgsService {
       throw new ForbiddenError('Only admins and superusers may create organizations');
     }
     return this.dataSource.transaction(async (manager) => {
-      const organization = manager.create(Organization, { name: dto.name.trim(), description: dto.description ?? null });
+      const organization = manager.create(Organization, {
+        name: dto.name.trim(),
+        description: dto.description ?? null,
+      });
       await this.saveUniqueName(manager, organization);
       await this.record(manager, auth, 'org_create', organization.id, { name: organization.name });
       return toOrganizationResponse(organization);
@@ -42,7 +45,9 @@ export class OrgsService {
     const scope = listScope(actor);
     if (!scope.everything && scope.organizationId === null) return [];
     const where = scope.everything ? {} : { id: scope.organizationId ?? -1 };
-    const organizations = await this.dataSource.getRepository(Organization).find({ where, order: { id: 'ASC' } });
+    const organizations = await this.dataSource
+      .getRepository(Organization)
+      .find({ where, order: { id: 'ASC' } });
     return organizations.map(toOrganizationResponse);
   }
 
@@ -72,7 +77,9 @@ export class OrgsService {
         await manager.delete(Organization, { id });
       } catch (error) {
         if (violatedConstraint(error)?.kind === 'foreign_key') {
-          throw new ConflictError('Organization still owns resources (CAs or certificates); delete them first');
+          throw new ConflictError(
+            'Organization still owns resources (CAs or certificates); delete them first',
+          );
         }
         throw error;
       }
@@ -101,7 +108,8 @@ export class OrgsService {
     return this.dataSource.transaction(async (manager) => {
       await this.findAllowed(manager, auth.user, id, 'manage_organization_members', true);
       const user = await this.users.findOrFail(manager, userId, { lock: true });
-      if (user.organizationId !== id) throw new NotFoundError(`User ${userId} is not a member of organization ${id}`);
+      if (user.organizationId !== id)
+        throw new NotFoundError(`User ${userId} is not a member of organization ${id}`);
       if (user.role === 'superuser' && auth.user.role !== 'superuser') {
         throw new ForbiddenError('Only superusers may change the organization of a superuser');
       }

@@ -1,16 +1,24 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HTTP_DURATION_METRIC_OPTIONS } from './http-metrics';
+import { ConfigController } from './config.controller';
+import { DomainMetrics } from './domain-metrics';
 import { MetricsController } from './metrics.controller';
 import { StatusController } from './status.controller';
 import { StatusService } from './status.service';
 
+/** Global: services record domain metrics through DomainMetrics. */
+@Global()
 @Module({
   imports: [
-    PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: true } }),
+    PrometheusModule.register({
+      path: '/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: true },
+    }),
   ],
-  controllers: [StatusController],
-  providers: [StatusService, makeHistogramProvider(HTTP_DURATION_METRIC_OPTIONS)],
-  exports: [PrometheusModule],
+  controllers: [StatusController, ConfigController],
+  providers: [StatusService, DomainMetrics, makeHistogramProvider(HTTP_DURATION_METRIC_OPTIONS)],
+  exports: [PrometheusModule, DomainMetrics],
 })
 export class SystemModule {}

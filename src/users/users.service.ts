@@ -68,6 +68,35 @@ export class UsersService {
     });
   }
 
+  /** For operators at the shell (npm run cli -- create-superuser): no HTTP caller, audited as such. */
+  async createSuperuserFromShell(
+    username: string,
+    email: string,
+    password: string,
+  ): Promise<UserResponseDto> {
+    const hashedPassword = await this.passwords.hash(password);
+    return this.dataSource.transaction(async (manager) => {
+      const user = manager.create(User, {
+        username,
+        email,
+        hashedPassword,
+        role: 'superuser',
+        isActive: true,
+      });
+      await this.saveUnique(manager, user);
+      await this.audit.record(manager, {
+        action: 'user_create',
+        actor: null,
+        organizationId: null,
+        resourceType: 'user',
+        resourceId: user.id,
+        clientAddress: null,
+        detail: { username, role: 'superuser', via: 'cli' },
+      });
+      return toUserResponse(user);
+    });
+  }
+
   /** Applies the creation rules of the contract; returns the organisation the new user joins. */
   private organizationForNewUser(
     creator: User | null,
@@ -88,7 +117,10 @@ export class UsersService {
       }
       return requestedOrganization;
     }
-    const organizationId = creator.role === 'superuser' ? requestedOrganization : (requestedOrganization ?? creator.organizationId);
+    const organizationId =
+      creator.role === 'superuser'
+        ? requestedOrganization
+        : (requestedOrganization ?? creator.organizationId);
     if (!can(creator, 'create_user', { id: 0, role, organizationId })) {
       throw new ForbiddenError(
         creator.role === 'admin'
@@ -101,7 +133,9 @@ export class UsersService {
 
   async list(actor: Actor, page: PaginationQueryDto): Promise<UserResponseDto[]> {
     if (!can(actor, 'list_all_users')) throw new ForbiddenError('Only superusers may list all users');
-    const users = await this.dataSource.getRepository(User).find({ order: { id: 'ASC' }, skip: page.skip, take: page.limit });
+    const users = await this.dataSource
+      .getRepository(User)
+      .find({ order: { id: 'ASC' }, skip: page.skip, take: page.limit });
     return users.map(toUserResponse);
   }
 
@@ -132,6 +166,8 @@ export class UsersService {
   }
 
   private async assertMayUpdate(actor: User, target: User, dto: UpdateUserDto): Promise<void> {
+    // Even a request that changes nothing answers with the user, so it needs read access at least.
+    if (!can(actor, 'read_user', target)) throw new ForbiddenError(updateRefusal('update_user_profile'));
     const wants = (field: keyof UpdateUserDto) => dto[field] !== undefined;
     const checks: [boolean, UserAction][] = [
       [wants('email') || wants('password'), 'update_user_profile'],
@@ -221,7 +257,9 @@ export class UsersService {
       .getOne();
     if (clash) {
       throw new InvalidInputError(
-        clash.username === user.username ? `Username "${user.username}" already exists` : `Email "${user.email}" already exists`,
+        clash.username === user.username
+          ? `Username "${user.username}" already exists`
+          : `Email "${user.email}" already exists`,
       );
     }
     try {
@@ -258,7 +296,9 @@ function applyUpdate(user: User, dto: UpdateUserDto, hashedPassword: string | un
     const value = dto[name];
     if (value !== undefined) user[CAPABILITY_FIELDS[name]] = value;
   }
-  return Object.keys(dto).filter((key) => key !== 'current_password' && dto[key as keyof UpdateUserDto] !== undefined);
+  return Object.keys(dto).filter(
+    (key) => key !== 'current_password' && dto[key as keyof UpdateUserDto] !== undefined,
+  );
 }
 
 function anonymousRefusal(openRegistration: boolean): string {
@@ -277,4 +317,3 @@ function updateRefusal(action: UserAction): string {
       return 'You may not change this user';
   }
 }
-

@@ -1,3 +1,4 @@
+import type { Response as SuperagentResponse } from 'superagent';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,11 +25,28 @@ export class OpensslWorkspace {
   }
 
   /** A key and CSR made by `openssl req`. */
-  csr(name: string, keyArgs: string[], subject: string, extensions: string[] = []): { csr: string; keyPath: string } {
+  csr(
+    name: string,
+    keyArgs: string[],
+    subject: string,
+    extensions: string[] = [],
+  ): { csr: string; keyPath: string } {
     const keyPath = this.path(`${name}.key`);
     const csrPath = this.path(`${name}.csr`);
     const addext = extensions.flatMap((extension) => ['-addext', extension]);
-    const result = this.run(['req', '-new', ...keyArgs, '-nodes', '-keyout', keyPath, '-subj', subject, ...addext, '-out', csrPath]);
+    const result = this.run([
+      'req',
+      '-new',
+      ...keyArgs,
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-subj',
+      subject,
+      ...addext,
+      '-out',
+      csrPath,
+    ]);
     if (!result.ok) throw new Error(result.output);
     return { csr: readFileSync(csrPath, 'utf8'), keyPath };
   }
@@ -36,4 +54,14 @@ export class OpensslWorkspace {
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A supertest parser that keeps a binary body (DER, PKCS#12) as a Buffer. */
+export function binaryBody(
+  response: SuperagentResponse,
+  callback: (error: Error | null, body: Buffer) => void,
+): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.on('end', () => callback(null, Buffer.concat(chunks)));
 }

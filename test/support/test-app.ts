@@ -47,8 +47,16 @@ export interface TestUser {
 }
 
 export async function login(testApp: TestApp, username: string, password = TEST_PASSWORD): Promise<TestUser> {
-  const response = await testApp.http().post('/api/v1/auth/token').type('form').send({ username, password }).expect(200);
-  const me = await testApp.http().get('/api/v1/users/me').set('Authorization', `Bearer ${response.body.access_token}`);
+  const response = await testApp
+    .http()
+    .post('/api/v1/auth/token')
+    .type('form')
+    .send({ username, password })
+    .expect(200);
+  const me = await testApp
+    .http()
+    .get('/api/v1/users/me')
+    .set('Authorization', `Bearer ${response.body.access_token}`);
   return {
     id: me.body.id,
     username,
@@ -82,7 +90,11 @@ export function bearer(user: TestUser): [string, string] {
 let organizationCounter = 0;
 
 /** Creates an organization as `creator` (an admin or superuser) and returns its id. */
-export async function createOrganization(testApp: TestApp, creator: TestUser, name?: string): Promise<number> {
+export async function createOrganization(
+  testApp: TestApp,
+  creator: TestUser,
+  name?: string,
+): Promise<number> {
   organizationCounter += 1;
   const response = await testApp
     .http()

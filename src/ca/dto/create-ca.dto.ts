@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { KeyType } from '../../crypto/crypto.types';
 
 export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ec', 'ed25519'];
@@ -12,7 +23,10 @@ export class CreateCaDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty({ example: 'CN=My Root CA,O=Acme,C=US', description: 'RFC 4514 (CN=…,O=…) or /C=…/O=…/CN=… form' })
+  @ApiProperty({
+    example: 'CN=My Root CA,O=Acme,C=US',
+    description: 'RFC 4514 (CN=…,O=…) or /C=…/O=…/CN=… form',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
@@ -29,7 +43,9 @@ export class CreateCaDto {
   @IsIn(KEY_TYPES as readonly string[])
   key_type?: KeyType;
 
-  @ApiPropertyOptional({ description: 'RSA bits (2048, 3072, 4096; default CA_KEY_SIZE) or EC curve (256, 384)' })
+  @ApiPropertyOptional({
+    description: 'RSA bits (2048, 3072, 4096; default CA_KEY_SIZE) or EC curve (256, 384)',
+  })
   @IsOptional()
   @IsInt()
   key_size?: number;
@@ -54,7 +70,11 @@ export class CreateCaDto {
   @Max(32)
   path_length?: number | null;
 
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'Override the leaf policy (auto-managed if null)' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: 'Override the leaf policy (auto-managed if null)',
+  })
   @IsOptional()
   @IsBoolean()
   allow_leaf_certs?: boolean | null;

@@ -30,7 +30,11 @@ export class CertificateResponseDto {
 }
 
 export class CertificateDetailResponseDto extends CertificateResponseDto {
-  @ApiProperty({ type: String, nullable: true, description: 'PKCS#8 PEM, when the service generated the key' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'PKCS#8 PEM, when the service generated the key',
+  })
   private_key!: string | null;
 }
 

@@ -119,7 +119,9 @@ export class SignCsrDto extends SanFieldsDto {
   @Max(2_147_483_647)
   ca_id?: number;
 
-  @ApiPropertyOptional({ description: "Issuing CA by name, in the caller's organization (any, for superusers)" })
+  @ApiPropertyOptional({
+    description: "Issuing CA by name, in the caller's organization (any, for superusers)",
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()

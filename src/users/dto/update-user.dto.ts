@@ -1,35 +1,46 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { IsOptionalNotNull } from '../../common/validation';
 import { Role, ROLES } from '../../access/policy';
 import { MIN_PASSWORD_LENGTH } from '../password-hasher';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'Self, admin (same organization), superuser' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email?: string;
 
   @ApiPropertyOptional({ description: 'Self (with current_password), admin (same organization), superuser' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxLength(72)
   password?: string;
 
   @ApiPropertyOptional({ description: 'Required when users change their own password' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(72)
   current_password?: string;
 
   @ApiPropertyOptional({ enum: ROLES, description: 'Superuser only' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(ROLES as readonly string[])
   role?: Role;
 
   @ApiPropertyOptional({ description: 'Superuser only' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   is_active?: boolean;
 
@@ -39,9 +50,9 @@ export class UpdateUserDto {
   @Min(1)
   organization_id?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_create_ca?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_create_cert?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_revoke_cert?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_export_private_key?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() can_delete_ca?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_create_ca?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_create_cert?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_revoke_cert?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_export_private_key?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_delete_ca?: boolean;
 }

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { caSlug, parseCaSlug } from '../ca/ca-slug';
+import { CertificateAuthority } from '../ca/certificate-authority.entity';
+import { CrlService, SignedCrl } from '../ca/crl.service';
+import { NotFoundError } from '../common/errors';
+
+export type PublicFormat = 'der' | 'pem';
+
+export interface PublicFile {
+  ca: CertificateAuthority;
+  format: PublicFormat;
+}
+
+/** Upper bound of how long clients may cache a CRL, so revocations spread within minutes. */
+const MAX_CRL_CACHE_SECONDS = 300;
+
+/** Resolves `{name-slug}-{id}[.ext]` to a published CA: both parts must match, or it is a 404. */
+@Injectable()
+export class PublicPkiService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly crls: CrlService,
+  ) {}
+
+  async resolve(file: string, extensions: Record<string, PublicFormat>): Promise<PublicFile> {
+    const match = /^(.*?)(\.[a-z]+)?$/.exec(file);
+    const format = extensions[match?.[2] ?? ''];
+    const parsed = match && format ? parseCaSlug(match[1]) : null;
+    if (!match || !format || !parsed) throw new NotFoundError('No such CA');
+    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: parsed.id });
+    if (!ca || !ca.certificatePem || caSlug(ca.name, ca.id) !== match[1])
+      throw new NotFoundError('No such CA');
+    return { ca, format };
+  }
+
+  crl(ca: CertificateAuthority): Promise<SignedCrl> {
+    return this.crls.current(ca);
+  }
+
+  crlCacheSeconds(crl: SignedCrl, now = Date.now()): number {
+    const untilNextUpdate = Math.floor((crl.nextUpdate.getTime() - now) / 1000);
+    return Math.max(0, Math.min(MAX_CRL_CACHE_SECONDS, untilNextUpdate));
+  }
+}

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter, Gauge, Histogram, Metric, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+const EXPIRY_WINDOWS_DAYS = [1, 7, 30, 90];
+/** Domain gauges are SQL aggregates; scrapes within this window reuse the last result. */
+const GAUGE_CACHE_MS = 5000;
+
+interface DomainCounts {
+  cas: { status: string; count: number }[];
+  certificates: { status: string; count: number }[];
+  expired: number;
+  expiring: Record<number, number>;
+}
+
+/** Reuses a metric already registered (tests build several apps in one process). */
+function metric<T extends Metric>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/** Domain metrics: gauges from cheap aggregates, counters and histograms fed by the services. */
+@Injectable()
+export class DomainMetrics {
+  private cached: { at: number; counts: Promise<DomainCounts> } | null = null;
+
+  readonly certificatesIssued = metric(
+    'ca_certificates_issued_total',
+    () =>
+      new Counter({
+        name: 'ca_certificates_issued_total',
+        help: 'Certificates issued',
+        labelNames: ['certificate_type', 'key_type', 'source'],
+      }),
+  );
+  readonly csrsSigned = metric(
+    'ca_csrs_signed_total',
+    () => new Counter({ name: 'ca_csrs_signed_total', help: 'CSRs signed' }),
+  );
+  readonly revocations = metric(
+    'ca_revocations_total',
+    () =>
+      new Counter({
+        name: 'ca_revocations_total',
+        help: 'Certificates revoked, by RFC 5280 reason',
+        labelNames: ['reason'],
+      }),
+  );
+  readonly logins = metric(
+    'ca_logins_total',
+    () =>
+      new Counter({ name: 'ca_logins_total', help: 'Sign-in attempts by outcome', labelNames: ['outcome'] }),
+  );
+  readonly keyGeneration = metric(
+    'ca_key_generation_seconds',
+    () =>
+      new Histogram({
+        name: 'ca_key_generation_seconds',
+        help: 'Native key generation time',
+        labelNames: ['key_type', 'key_size'],
+        buckets: [0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      }),
+  );
+  readonly signing = metric(
+    'ca_signing_seconds',
+    () =>
+      new Histogram({
+        name: 'ca_signing_seconds',
+        help: 'Time to build and sign a certificate or CRL',
+        labelNames: ['operation', 'key_type'],
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+      }),
+  );
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    const counts = () => this.counts();
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      fill: (g: Gauge, c: DomainCounts) => void,
+    ) => {
+      const existing = register.getSingleMetric(name);
+      if (existing) register.removeSingleMetric(name);
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        async collect() {
+          const current = await counts();
+          this.reset();
+          fill(this, current);
+        },
+      });
+    };
+    gauge('ca_certificate_authorities', 'Certificate authorities by status', ['status'], (g, c) =>
+      c.cas.forEach((row) => g.set({ status: row.status }, row.count)),
+    );
+    gauge('ca_certificates', 'Certificates by status (valid, revoked, expired)', ['status'], (g, c) =>
+      c.certificates.forEach((row) => g.set({ status: row.status }, row.count)),
+    );
+    gauge('ca_certificates_expired', 'Certificates past notAfter (not revoked)', [], (g, c) =>
+      g.set(c.expired),
+    );
+    gauge('ca_certificates_expiring', 'Valid certificates expiring within N days', ['within_days'], (g, c) =>
+      EXPIRY_WINDOWS_DAYS.forEach((days) => g.set({ within_days: String(days) }, c.expiring[days] ?? 0)),
+    );
+  }
+
+  async time<T>(
+    histogram: Histogram<string>,
+    labels: Record<string, string>,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const stop = histogram.startTimer(labels);
+    try {
+      return await work();
+    } finally {
+      stop();
+    }
+  }
+
+  private counts(): Promise<DomainCounts> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > GAUGE_CACHE_MS) {
+      const counts = this.query();
+      this.cached = { at: now, counts };
+      counts.catch(() => (this.cached = null));
+    }
+    return this.cached.counts;
+  }
+
+  private async query(): Promise<DomainCounts> {
+    const cas: { status: string; count: string }[] = await this.dataSource.query(
+      `SELECT CASE WHEN status = 'active' AND not_after <= now() THEN 'expired' ELSE status END AS status, count(*) AS count
+         FROM certificate_authorities GROUP BY 1`,
+    );
+    const certificates: { status: string; count: string }[] = await this.dataSource.query(
+      `SELECT CASE WHEN status = 'valid' AND not_after <= now() THEN 'expired' ELSE status END AS status, count(*) AS count
+         FROM certificates GROUP BY 1`,
+    );
+    const windows = EXPIRY_WINDOWS_DAYS.map(
+      (days) => `count(*) FILTER (WHERE not_after <= now() + interval '${days} days') AS d${days}`,
+    );
+    const [expiring]: Record<string, string>[] = await this.dataSource.query(
+      `SELECT ${windows.join(', ')} FROM certificates WHERE status = 'valid' AND not_after > now()`,
+    );
+    const toRows = (rows: { status: string; count: string }[]) =>
+      rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+    const certificateRows = toRows(certificates);
+    return {
+      cas: toRows(cas),
+      certificates: certificateRows,
+      expired: certificateRows.find((row) => row.status === 'expired')?.count ?? 0,
+      expiring: Object.fromEntries(
+        EXPIRY_WINDOWS_DAYS.map((days) => [days, Number(expiring?.[`d${days}`] ?? 0)]),
+      ),
+    };
+  }
+}
