@@ -44,7 +44,8 @@ export async function createApp(
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
-  app.use(helmet());
+  // Plain-HTTP deployments (inside a cluster, or localhost) must still load /docs' scripts.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
   app.use(httpMetricsMiddleware(app.get<Histogram<string>>(getToken(HTTP_DURATION_METRIC))));
   app.use(withJsonErrors(express.json({ limit: config.maxBodySizeBytes })));

@@ -37,9 +37,19 @@ describe('organizations', () => {
 
   const api = () => testApp.http();
   const organization = async (id: number) =>
-    (await api().get(`/api/v1/organizations/${id}`).set(...bearer(root)).expect(200)).body;
+    (
+      await api()
+        .get(`/api/v1/organizations/${id}`)
+        .set(...bearer(root))
+        .expect(200)
+    ).body;
   const organizationOf = async (user: TestUser) =>
-    (await api().get(`/api/v1/users/${user.id}`).set(...bearer(root)).expect(200)).body.organization_id;
+    (
+      await api()
+        .get(`/api/v1/users/${user.id}`)
+        .set(...bearer(root))
+        .expect(200)
+    ).body.organization_id;
 
   describe('POST /organizations/', () => {
     it('lets an admin create an organization', async () => {
@@ -68,7 +78,10 @@ describe('organizations', () => {
         .set(...bearer(userA))
         .send({ name: 'Made by a user' })
         .expect(403);
-      const all = await api().get('/api/v1/organizations/').set(...bearer(root)).expect(200);
+      const all = await api()
+        .get('/api/v1/organizations/')
+        .set(...bearer(root))
+        .expect(200);
       expect(all.body.map((org: { name: string }) => org.name)).not.toContain('Made by a user');
     });
 
@@ -95,7 +108,11 @@ describe('organizations', () => {
       ['a missing name', { description: 'nameless' }],
       ['a null name', { name: null }],
     ])('refuses %s with 400', async (_case, body) => {
-      const response = await api().post('/api/v1/organizations/').set(...bearer(root)).send(body).expect(400);
+      const response = await api()
+        .post('/api/v1/organizations/')
+        .set(...bearer(root))
+        .send(body)
+        .expect(400);
       expect(response.body.detail).toContain('name');
     });
 
@@ -106,7 +123,10 @@ describe('organizations', () => {
 
   describe('GET /organizations/', () => {
     it('shows a superuser every organization', async () => {
-      const response = await api().get('/api/v1/organizations/').set(...bearer(root)).expect(200);
+      const response = await api()
+        .get('/api/v1/organizations/')
+        .set(...bearer(root))
+        .expect(200);
       const ids = response.body.map((org: { id: number }) => org.id);
       expect(ids).toEqual(expect.arrayContaining([orgA, orgB]));
       expect(Object.keys(response.body[0]).sort()).toEqual(ORGANIZATION_FIELDS);
@@ -119,13 +139,19 @@ describe('organizations', () => {
         [adminB, orgB],
         [userB, orgB],
       ] as const) {
-        const response = await api().get('/api/v1/organizations/').set(...bearer(member)).expect(200);
+        const response = await api()
+          .get('/api/v1/organizations/')
+          .set(...bearer(member))
+          .expect(200);
         expect(response.body.map((org: { id: number }) => org.id)).toEqual([own]);
       }
     });
 
     it('shows a user without an organization nothing', async () => {
-      const response = await api().get('/api/v1/organizations/').set(...bearer(loner)).expect(200);
+      const response = await api()
+        .get('/api/v1/organizations/')
+        .set(...bearer(loner))
+        .expect(200);
       expect(response.body).toEqual([]);
     });
 
@@ -137,20 +163,38 @@ describe('organizations', () => {
   describe('GET /organizations/{organization_id}', () => {
     it('lets members and superusers read it', async () => {
       for (const reader of [adminA, userA, root]) {
-        const response = await api().get(`/api/v1/organizations/${orgA}`).set(...bearer(reader)).expect(200);
+        const response = await api()
+          .get(`/api/v1/organizations/${orgA}`)
+          .set(...bearer(reader))
+          .expect(200);
         expect(response.body).toMatchObject({ id: orgA, name: 'Org A' });
       }
     });
 
     it('refuses members of another organization and users without one with 403', async () => {
-      await api().get(`/api/v1/organizations/${orgA}`).set(...bearer(adminB)).expect(403);
-      await api().get(`/api/v1/organizations/${orgA}`).set(...bearer(userB)).expect(403);
-      await api().get(`/api/v1/organizations/${orgA}`).set(...bearer(loner)).expect(403);
+      await api()
+        .get(`/api/v1/organizations/${orgA}`)
+        .set(...bearer(adminB))
+        .expect(403);
+      await api()
+        .get(`/api/v1/organizations/${orgA}`)
+        .set(...bearer(userB))
+        .expect(403);
+      await api()
+        .get(`/api/v1/organizations/${orgA}`)
+        .set(...bearer(loner))
+        .expect(403);
     });
 
     it('answers 404 for an unknown organization and 400 for a malformed id', async () => {
-      await api().get('/api/v1/organizations/999999').set(...bearer(root)).expect(404);
-      await api().get('/api/v1/organizations/abc').set(...bearer(root)).expect(400);
+      await api()
+        .get('/api/v1/organizations/999999')
+        .set(...bearer(root))
+        .expect(404);
+      await api()
+        .get('/api/v1/organizations/abc')
+        .set(...bearer(root))
+        .expect(400);
     });
   });
 
@@ -213,39 +257,68 @@ describe('organizations', () => {
       ['a blank name', { name: '  ' }],
       ['a null name', { name: null }],
     ])('refuses %s with 400', async (_case, body) => {
-      await api().put(`/api/v1/organizations/${orgC}`).set(...bearer(root)).send(body).expect(400);
+      await api()
+        .put(`/api/v1/organizations/${orgC}`)
+        .set(...bearer(root))
+        .send(body)
+        .expect(400);
       expect((await organization(orgC)).name).toBe('Org C');
     });
 
     it('answers 404 for an unknown organization', async () => {
-      await api().put('/api/v1/organizations/999999').set(...bearer(root)).send({ name: 'Ghost' }).expect(404);
+      await api()
+        .put('/api/v1/organizations/999999')
+        .set(...bearer(root))
+        .send({ name: 'Ghost' })
+        .expect(404);
     });
   });
 
   describe('DELETE /organizations/{organization_id}', () => {
     it('lets a superuser delete an organization without users', async () => {
       const empty = await createOrganization(testApp, root);
-      const response = await api().delete(`/api/v1/organizations/${empty}`).set(...bearer(root)).expect(204);
+      const response = await api()
+        .delete(`/api/v1/organizations/${empty}`)
+        .set(...bearer(root))
+        .expect(204);
       expect(response.text).toBe('');
-      await api().get(`/api/v1/organizations/${empty}`).set(...bearer(root)).expect(404);
+      await api()
+        .get(`/api/v1/organizations/${empty}`)
+        .set(...bearer(root))
+        .expect(404);
     });
 
     it('refuses to delete an organization that has users with 400', async () => {
-      const response = await api().delete(`/api/v1/organizations/${orgB}`).set(...bearer(root)).expect(400);
+      const response = await api()
+        .delete(`/api/v1/organizations/${orgB}`)
+        .set(...bearer(root))
+        .expect(400);
       expect(response.body.detail).toEqual(expect.any(String));
       await organization(orgB);
     });
 
     it('refuses admins, even of the organization, with 403', async () => {
       const empty = await createOrganization(testApp, root);
-      await api().delete(`/api/v1/organizations/${orgA}`).set(...bearer(adminA)).expect(403);
-      await api().delete(`/api/v1/organizations/${empty}`).set(...bearer(adminA)).expect(403);
-      await api().delete(`/api/v1/organizations/${empty}`).set(...bearer(userA)).expect(403);
+      await api()
+        .delete(`/api/v1/organizations/${orgA}`)
+        .set(...bearer(adminA))
+        .expect(403);
+      await api()
+        .delete(`/api/v1/organizations/${empty}`)
+        .set(...bearer(adminA))
+        .expect(403);
+      await api()
+        .delete(`/api/v1/organizations/${empty}`)
+        .set(...bearer(userA))
+        .expect(403);
       await organization(empty);
     });
 
     it('answers 404 for an unknown organization', async () => {
-      await api().delete('/api/v1/organizations/999999').set(...bearer(root)).expect(404);
+      await api()
+        .delete('/api/v1/organizations/999999')
+        .set(...bearer(root))
+        .expect(404);
     });
   });
 
@@ -292,9 +365,18 @@ describe('organizations', () => {
     });
 
     it('answers 404 for an unknown organization or user', async () => {
-      await api().post(`/api/v1/organizations/999999/users/${loner.id}`).set(...bearer(root)).expect(404);
-      await api().post(`/api/v1/organizations/${orgA}/users/999999`).set(...bearer(root)).expect(404);
-      await api().post(`/api/v1/organizations/${orgA}/users/999999`).set(...bearer(adminA)).expect(404);
+      await api()
+        .post(`/api/v1/organizations/999999/users/${loner.id}`)
+        .set(...bearer(root))
+        .expect(404);
+      await api()
+        .post(`/api/v1/organizations/${orgA}/users/999999`)
+        .set(...bearer(root))
+        .expect(404);
+      await api()
+        .post(`/api/v1/organizations/${orgA}/users/999999`)
+        .set(...bearer(adminA))
+        .expect(404);
     });
   });
 
@@ -338,8 +420,14 @@ describe('organizations', () => {
         .set(...bearer(root))
         .expect(404);
       expect(await organizationOf(userB)).toBe(orgB);
-      await api().delete(`/api/v1/organizations/${orgA}/users/999999`).set(...bearer(root)).expect(404);
-      await api().delete(`/api/v1/organizations/999999/users/${userA.id}`).set(...bearer(root)).expect(404);
+      await api()
+        .delete(`/api/v1/organizations/${orgA}/users/999999`)
+        .set(...bearer(root))
+        .expect(404);
+      await api()
+        .delete(`/api/v1/organizations/999999/users/${userA.id}`)
+        .set(...bearer(root))
+        .expect(404);
     });
   });
 
@@ -349,20 +437,34 @@ describe('organizations', () => {
       const first = await createUser(testApp, root, { organization_id: org });
       const second = await createUser(testApp, root, { organization_id: org, role: 'admin' });
       for (const reader of [first, second, root]) {
-        const response = await api().get(`/api/v1/organizations/${org}/users`).set(...bearer(reader)).expect(200);
-        expect(response.body.map((user: { id: number }) => user.id).sort()).toEqual([first.id, second.id].sort());
+        const response = await api()
+          .get(`/api/v1/organizations/${org}/users`)
+          .set(...bearer(reader))
+          .expect(200);
+        expect(response.body.map((user: { id: number }) => user.id).sort()).toEqual(
+          [first.id, second.id].sort(),
+        );
         expect(response.body[0]).toHaveProperty('username');
         expectNoPasswordMaterial(response.text);
       }
     });
 
     it('refuses members of another organization and users without one with 403', async () => {
-      await api().get(`/api/v1/organizations/${orgA}/users`).set(...bearer(adminB)).expect(403);
-      await api().get(`/api/v1/organizations/${orgA}/users`).set(...bearer(loner)).expect(403);
+      await api()
+        .get(`/api/v1/organizations/${orgA}/users`)
+        .set(...bearer(adminB))
+        .expect(403);
+      await api()
+        .get(`/api/v1/organizations/${orgA}/users`)
+        .set(...bearer(loner))
+        .expect(403);
     });
 
     it('answers 404 for an unknown organization', async () => {
-      await api().get('/api/v1/organizations/999999/users').set(...bearer(root)).expect(404);
+      await api()
+        .get('/api/v1/organizations/999999/users')
+        .set(...bearer(root))
+        .expect(404);
     });
   });
 });
