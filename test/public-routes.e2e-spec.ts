@@ -34,11 +34,11 @@ describe('routes without a token', () => {
       if (!instance) continue;
       const prototype = Object.getPrototypeOf(instance) as object;
       for (const method of scanner.getAllMethodNames(prototype)) {
-        const handler = (prototype as Record<string, unknown>)[method];
+        const handler = (prototype as Record<string, unknown>)[method] as (() => void) | undefined;
         if (typeof handler !== 'function') continue;
         const mode = reflector.getAllAndOverride<string | undefined>(AUTH_MODE, [
           handler,
-          wrapper.metatype as object,
+          wrapper.metatype as () => void,
         ]);
         if (mode) found.push(`${wrapper.name}.${method}: ${mode}`);
       }
