@@ -337,6 +337,19 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
       await refresh(otherSession.refreshToken).expect(200);
     });
 
+    it('also revokes the session of a refresh token of the same user named in the body', async () => {
+      const alice = await newUser();
+      const otherSession = await login(testApp, alice.username);
+      await testApp
+        .http()
+        .post('/api/v1/auth/logout')
+        .set(...bearer(alice))
+        .send({ refresh_token: otherSession.refreshToken })
+        .expect(204);
+      await refresh(alice.refreshToken).expect(401);
+      await refresh(otherSession.refreshToken).expect(401);
+    });
+
     it("ignores another user's refresh token in the body", async () => {
       const alice = await newUser();
       const bob = await newUser();

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from './support/test-app';
+import { bearer, createUser, startTestApp, TestApp } from './support/test-app';
 
 describe('foundation: pipeline, errors, status, metrics, docs', () => {
   let testApp: TestApp;
@@ -56,8 +56,16 @@ describe('foundation: pipeline, errors, status, metrics, docs', () => {
   });
 
   it('refuses a bad path id with 400, not a database error', async () => {
-    const { body: first } = await testApp.http().get('/api/v1/organizations/99999999999').expect(401);
-    expect(first.detail).toContain('Not authenticated');
+    const admin = await createUser(testApp, null, { username: 'first' });
+    for (const id of ['99999999999', 'abc', '0', '-1']) {
+      const response = await testApp
+        .http()
+        .get(`/api/v1/organizations/${id}`)
+        .set(...bearer(admin))
+        .expect(400);
+      expect(response.body.detail).toBe('The id in the path must be a positive integer');
+    }
+    await testApp.http().get('/api/v1/organizations/99999999999').expect(401);
   });
 
   it('sets helmet headers and a request id on every response', async () => {

@@ -102,15 +102,18 @@ export class CertService {
   }
 
   async signCsr(auth: AuthContext, dto: SignCsrDto): Promise<CertificateResponseDto> {
-    if ((dto.ca_id === undefined) === (dto.ca_name === undefined)) {
+    // A JSON null counts as absent: a null id must never reach a lookup (TypeORM drops null conditions).
+    const caId = dto.ca_id ?? null;
+    const caName = dto.ca_name ?? null;
+    if ((caId === null) === (caName === null)) {
       throw new InvalidInputError('Give exactly one of ca_id and ca_name');
     }
     const csr = await this.crypto.parseCsr(dto.csr);
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const found =
-      dto.ca_id !== undefined
-        ? await this.cas.findSigningCa(dto.ca_id)
-        : await this.cas.findSigningCaByName(auth.user, dto.ca_name ?? '');
+      caId !== null
+        ? await this.cas.findSigningCa(caId)
+        : await this.cas.findSigningCaByName(auth.user, caName ?? '');
     const ca = await this.signingCa(auth.user, found, dto.certificate_type);
     const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
     const subject = dto.common_name ? withCommonName(base, dto.common_name) : base;

@@ -146,6 +146,12 @@ export class UsersService {
   }
 
   async update(auth: AuthContext, id: number, dto: UpdateUserDto): Promise<UserResponseDto> {
+    // Permissions first, so a refused caller cannot make the server spend bcrypt time.
+    await this.assertMayUpdate(
+      auth.user,
+      await this.findOrFail(this.dataSource.manager, id, { withPassword: true }),
+      dto,
+    );
     const hashedPassword = dto.password === undefined ? undefined : await this.passwords.hash(dto.password);
     return this.dataSource.transaction(async (manager) => {
       const user = await this.findOrFail(manager, id, { lock: true, withPassword: true });

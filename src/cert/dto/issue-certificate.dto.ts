@@ -112,21 +112,27 @@ export class SignCsrDto extends SanFieldsDto {
   @MaxLength(65536)
   csr!: string;
 
-  @ApiPropertyOptional({ description: 'Issuing CA by id (exactly one of ca_id and ca_name)' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Issuing CA by id (exactly one of ca_id and ca_name; null counts as absent)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
-  ca_id?: number;
+  ca_id?: number | null;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     description: "Issuing CA by name, in the caller's organization (any, for superusers)",
   })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
-  ca_name?: string;
+  ca_name?: string | null;
 
   @ApiProperty({ enum: CSR_TYPES })
   @IsIn(CSR_TYPES as readonly string[])

@@ -1,0 +1,500 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { OpensslWorkspace } from './support/openssl';
+import {
+  CaBody,
+  CertificateBody,
+  createCa,
+  crlNumber,
+  crlText,
+  fetchCrl,
+  issueCertificate,
+  revokeCertificate,
+  signCsr,
+  x509Extension,
+  x509Field,
+  x509Text,
+} from './support/pki';
+import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+
+const LEAF_TYPES = ['server', 'client', 'dual_purpose', 'ca'] as const;
+type LeafType = (typeof LEAF_TYPES)[number];
+
+/** What openssl prints for the extended key usage of each type; null when the extension must be absent. */
+const EXPECTED_EKU: Record<LeafType, string | null> = {
+  server: 'TLS Web Server Authentication',
+  client: 'TLS Web Client Authentication',
+  dual_purpose: 'TLS Web Server Authentication, TLS Web Client Authentication',
+  ca: null,
+};
+
+interface Family {
+  label: string;
+  root: CaBody;
+  issuing: CaBody;
+  leaves: Record<LeafType, CertificateBody>;
+  csrLeaf: CertificateBody;
+  /** The signature algorithm openssl names for certificates the issuing CA signs. */
+  issuingSignature: string;
+}
+
+describe('PKI interop: openssl and zlint accept what the service issues', () => {
+  let testApp: TestApp;
+  const ssl = new OpensslWorkspace();
+  let admin: TestUser;
+  let orgId: number;
+  const families: Family[] = [];
+
+  async function buildFamily(
+    label: string,
+    rootKey: Record<string, unknown>,
+    issuingKey: Record<string, unknown>,
+    leafKey: Record<string, unknown>,
+    csrKeyArgs: string[],
+    issuingSignature: string,
+  ): Promise<Family> {
+    const root = await createCa(testApp, admin, {
+      name: `Interop ${label} Root`,
+      subject_dn: `CN=Interop ${label} Root,O=Acme,C=US`,
+      path_length: 2,
+      ...rootKey,
+    });
+    const issuing = await createCa(testApp, admin, {
+      name: `Interop ${label} Issuing`,
+      subject_dn: `CN=Interop ${label} Issuing,O=Acme,C=US`,
+      parent_ca_id: root.id,
+      allow_leaf_certs: true,
+      ...issuingKey,
+    });
+    const slug = label.toLowerCase();
+    const leaves = {} as Record<LeafType, CertificateBody>;
+    for (const type of LEAF_TYPES) {
+      leaves[type] = await issueCertificate(testApp, admin, issuing.id, {
+        common_name: type === 'client' ? `client-${slug}@example.com` : `${type.replace('_', '-')}.${slug}.example.com`,
+        subject_dn: 'O=Acme,C=US',
+        certificate_type: type,
+        ...(type === 'server' || type === 'dual_purpose' ? { san_ip_addresses: ['192.0.2.10'] } : {}),
+        ...leafKey,
+      });
+    }
+    const { csr } = ssl.csr(`csr-${slug}`, csrKeyArgs, `/C=US/O=Acme/CN=csr.${slug}.example.com`, [
+      `subjectAltName=DNS:csr.${slug}.example.com`,
+    ]);
+    const csrLeaf = await signCsr(testApp, admin, { csr, ca_id: issuing.id, certificate_type: 'server' });
+    return { label, root, issuing, leaves, csrLeaf, issuingSignature };
+  }
+
+  function everyCertificate(): { family: Family; name: string; certificate: CertificateBody }[] {
+    return families.flatMap((family) => [
+      ...LEAF_TYPES.map((type) => ({ family, name: type, certificate: family.leaves[type] })),
+      { family, name: 'csr', certificate: family.csrLeaf },
+    ]);
+  }
+
+  /** Writes the exported chain of a certificate and its root; returns the file names. */
+  async function chainFiles(certificate: CertificateBody, root: CaBody): Promise<{ leaf: string; chain: string; root: string }> {
+    const response = await testApp
+      .http()
+      .get(`/api/v1/export/certificate/${certificate.id}/chain`)
+      .set(...bearer(admin))
+      .expect(200);
+    return {
+      leaf: ssl.write(`leaf-${certificate.id}.pem`, certificate.certificate),
+      chain: ssl.write(`chain-${certificate.id}.pem`, response.text),
+      root: ssl.write(`root-${root.id}.pem`, root.certificate),
+    };
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    const superuser = await createUser(testApp, null, { username: 'root' });
+    orgId = await createOrganization(testApp, superuser, 'Interop Org');
+    admin = await createUser(testApp, superuser, { role: 'admin', organization_id: orgId });
+    families.push(
+      await buildFamily(
+        'RSA',
+        { key_size: 2048 },
+        { key_size: 2048 },
+        { key_size: 2048 },
+        ['-newkey', 'rsa:2048'],
+        'sha256WithRSAEncryption',
+      ),
+    );
+    families.push(
+      await buildFamily(
+        'ECDSA',
+        { key_type: 'ec', key_size: 384 },
+        { key_type: 'ec', key_size: 256 },
+        { key_type: 'ec' },
+        ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+        'ecdsa-with-SHA256',
+      ),
+    );
+    families.push(
+      await buildFamily(
+        'Ed25519',
+        { key_type: 'ed25519' },
+        { key_type: 'ed25519' },
+        { key_type: 'ed25519' },
+        ['-newkey', 'ed25519'],
+        'ED25519',
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+    ssl.dispose();
+  });
+
+  describe('openssl verify', () => {
+    it('verifies every issued certificate against its exported chain', async () => {
+      for (const { family, name, certificate } of everyCertificate()) {
+        const files = await chainFiles(certificate, family.root);
+        const result = ssl.run(['verify', '-CAfile', files.root, '-untrusted', files.chain, files.leaf]);
+        expect({ family: family.label, name, ...result }).toEqual({
+          family: family.label,
+          name,
+          ok: true,
+          output: expect.stringContaining(': OK'),
+        });
+      }
+    });
+
+    it('accepts each leaf only for the purposes its type allows', async () => {
+      const allowed: Record<Exclude<LeafType, 'ca'>, { sslserver: boolean; sslclient: boolean }> = {
+        server: { sslserver: true, sslclient: false },
+        client: { sslserver: false, sslclient: true },
+        dual_purpose: { sslserver: true, sslclient: true },
+      };
+      for (const family of families) {
+        for (const type of ['server', 'client', 'dual_purpose'] as const) {
+          const files = await chainFiles(family.leaves[type], family.root);
+          const outcome = {
+            sslserver: ssl.run(['verify', '-purpose', 'sslserver', '-CAfile', files.root, '-untrusted', files.chain, files.leaf]).ok,
+            sslclient: ssl.run(['verify', '-purpose', 'sslclient', '-CAfile', files.root, '-untrusted', files.chain, files.leaf]).ok,
+          };
+          expect({ family: family.label, type, ...outcome }).toEqual({ family: family.label, type, ...allowed[type] });
+        }
+      }
+    });
+  });
+
+  describe('openssl x509 -text: the certificate profile', () => {
+    it('gives CAs critical basicConstraints with pathlen, critical keyCertSign and cRLSign, an SKI and no EKU', () => {
+      for (const family of families) {
+        for (const [ca, pathLength] of [
+          [family.root, 2],
+          [family.issuing, 1],
+        ] as const) {
+          const text = x509Text(ssl, ca.certificate);
+          expect(x509Extension(text, 'X509v3 Basic Constraints')).toEqual({
+            critical: true,
+            value: `CA:TRUE, pathlen:${pathLength}`,
+          });
+          const keyUsage = x509Extension(text, 'X509v3 Key Usage');
+          expect(keyUsage?.critical).toBe(true);
+          expect(keyUsage?.value).toContain('Certificate Sign, CRL Sign');
+          expect(x509Extension(text, 'X509v3 Subject Key Identifier')?.value).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+          expect(x509Extension(text, 'X509v3 Extended Key Usage')).toBeNull();
+        }
+        const issuingText = x509Text(ssl, family.issuing.certificate);
+        const rootSki = x509Extension(x509Text(ssl, family.root.certificate), 'X509v3 Subject Key Identifier')?.value;
+        expect(x509Extension(issuingText, 'X509v3 Authority Key Identifier')?.value).toContain(rootSki);
+        expect(x509Extension(issuingText, 'X509v3 CRL Distribution Points')?.value).toContain(
+          `URI:http://pki.test/crl/interop-${family.label.toLowerCase()}-root-${family.root.id}`,
+        );
+        expect(x509Extension(issuingText, 'Authority Information Access')?.value).toBe(
+          `CA Issuers - URI:http://pki.test/ca/interop-${family.label.toLowerCase()}-root-${family.root.id}.crt`,
+        );
+      }
+    });
+
+    it.each(LEAF_TYPES)('gives a %s certificate its basicConstraints, keyUsage, EKU, SAN, SKI, AKI, CDP and AIA', (type) => {
+      for (const family of families) {
+        const certificate = family.leaves[type];
+        const text = x509Text(ssl, certificate.certificate);
+        const context = { family: family.label, type };
+        const slug = `interop-${family.label.toLowerCase()}-issuing-${family.issuing.id}`;
+
+        expect({ ...context, value: x509Extension(text, 'X509v3 Basic Constraints') }).toEqual({
+          ...context,
+          value: { critical: true, value: type === 'ca' ? 'CA:TRUE, pathlen:0' : 'CA:FALSE' },
+        });
+        const keyUsage = x509Extension(text, 'X509v3 Key Usage');
+        expect({ ...context, critical: keyUsage?.critical }).toEqual({ ...context, critical: true });
+        if (type === 'ca') expect(keyUsage?.value).toContain('Certificate Sign, CRL Sign');
+        else expect(keyUsage?.value).toContain('Digital Signature');
+        if (type !== 'ca') expect(keyUsage?.value).not.toContain('Certificate Sign');
+        if (family.label !== 'RSA') expect(keyUsage?.value).not.toContain('Key Encipherment');
+
+        const eku = x509Extension(text, 'X509v3 Extended Key Usage');
+        expect({ ...context, eku: eku?.value ?? null }).toEqual({ ...context, eku: EXPECTED_EKU[type] });
+
+        const san = x509Extension(text, 'X509v3 Subject Alternative Name')?.value ?? null;
+        const expectedSan: Record<LeafType, string | null> = {
+          server: `DNS:server.${family.label.toLowerCase()}.example.com, IP Address:192.0.2.10`,
+          client: `email:client-${family.label.toLowerCase()}@example.com`,
+          dual_purpose: `DNS:dual-purpose.${family.label.toLowerCase()}.example.com, IP Address:192.0.2.10`,
+          ca: null,
+        };
+        expect({ ...context, san }).toEqual({ ...context, san: expectedSan[type] });
+
+        const issuingSki = x509Extension(x509Text(ssl, family.issuing.certificate), 'X509v3 Subject Key Identifier')?.value;
+        expect(x509Extension(text, 'X509v3 Subject Key Identifier')?.value).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+        expect(x509Extension(text, 'X509v3 Authority Key Identifier')?.value).toContain(issuingSki);
+        expect(x509Extension(text, 'X509v3 CRL Distribution Points')?.value).toBe(`Full Name:\nURI:http://pki.test/crl/${slug}`);
+        expect(x509Extension(text, 'Authority Information Access')?.value).toBe(
+          `CA Issuers - URI:http://pki.test/ca/${slug}.crt`,
+        );
+        expect(family.issuing.crl_url).toBe(`http://pki.test/crl/${slug}`);
+        expect(family.issuing.certificate_url).toBe(`http://pki.test/ca/${slug}.crt`);
+        expect(text).toContain(`Signature Algorithm: ${family.issuingSignature}`);
+        expect(x509Field(ssl, certificate.certificate, 'issuer', ['-nameopt', 'RFC2253'])).toBe(
+          `issuer=CN=Interop ${family.label} Issuing,O=Acme,C=US`,
+        );
+      }
+    });
+
+    it('uses positive, distinct serial numbers of at most 128 bits... with at least 64 random bits', () => {
+      const serials = everyCertificate().map(({ certificate }) =>
+        x509Field(ssl, certificate.certificate, 'serial').replace('serial=', ''),
+      );
+      for (const serial of serials) {
+        const value = BigInt(`0x${serial}`);
+        expect(value > 0n).toBe(true);
+        expect(value < 1n << 128n).toBe(true);
+        expect(value >= 1n << 64n).toBe(true);
+      }
+      expect(new Set(serials).size).toBe(serials.length);
+    });
+
+    it('builds the URL slug from the CA name as the reference API does', async () => {
+      const ca = await createCa(testApp, admin, { name: 'My Root CA', key_type: 'ec' });
+      const odd = await createCa(testApp, admin, { name: '  Ünïcode__Team  CA!! ', subject_dn: 'CN=Odd', key_type: 'ec' });
+      expect(ca.crl_url).toBe(`http://pki.test/crl/my-root-ca-${ca.id}`);
+      expect(odd.certificate_url).toBe(`http://pki.test/ca/ünïcode-team-ca-${odd.id}.crt`);
+      const leaf = await issueCertificate(testApp, admin, ca.id, {
+        common_name: 'slug.example.com',
+        certificate_type: 'server',
+        key_type: 'ec',
+      });
+      const text = x509Text(ssl, leaf.certificate);
+      expect(x509Extension(text, 'X509v3 CRL Distribution Points')?.value).toBe(
+        `Full Name:\nURI:http://pki.test/crl/my-root-ca-${ca.id}`,
+      );
+      expect(x509Extension(text, 'Authority Information Access')?.value).toBe(
+        `CA Issuers - URI:http://pki.test/ca/my-root-ca-${ca.id}.crt`,
+      );
+    });
+  });
+
+  describe('revocation and CRLs', () => {
+    it('makes openssl verify -crl_check fail for the revoked certificate and pass for another', async () => {
+      for (const family of families) {
+        const revoked = await issueCertificate(testApp, admin, family.issuing.id, {
+          common_name: `revoked.${family.label.toLowerCase()}.example.com`,
+          certificate_type: 'server',
+          key_type: family.issuing.key_type,
+          ...(family.issuing.key_type === 'rsa' ? { key_size: 2048 } : {}),
+        });
+        await revokeCertificate(testApp, admin, revoked.id, { reason: 'keyCompromise' });
+        const issuingCrl = ssl.write(`issuing-${family.label}.crl.pem`, await fetchCrl(testApp, admin, family.issuing.id));
+        const rootCrl = ssl.write(`root-${family.label}.crl.pem`, await fetchCrl(testApp, admin, family.root.id));
+
+        const revokedFiles = await chainFiles(revoked, family.root);
+        const check = ['verify', '-crl_check', '-CAfile', revokedFiles.root, '-untrusted', revokedFiles.chain, '-CRLfile', issuingCrl];
+        const refused = ssl.run([...check, revokedFiles.leaf]);
+        expect({ family: family.label, ...refused }).toEqual({
+          family: family.label,
+          ok: false,
+          output: expect.stringContaining('certificate revoked'),
+        });
+        const goodFiles = await chainFiles(family.leaves.server, family.root);
+        expect({ family: family.label, ...ssl.run([...check, goodFiles.leaf]) }).toEqual({
+          family: family.label,
+          ok: true,
+          output: expect.stringContaining(': OK'),
+        });
+        const checkAll = ['verify', '-crl_check_all', '-CAfile', goodFiles.root, '-untrusted', goodFiles.chain];
+        expect(ssl.run([...checkAll, '-CRLfile', issuingCrl, '-CRLfile', rootCrl, goodFiles.leaf]).ok).toBe(true);
+      }
+    });
+
+    it('signs each CRL with its CA (openssl crl -CAfile), with the CA as issuer, an AKI and a 7-day nextUpdate', async () => {
+      for (const family of families) {
+        for (const ca of [family.root, family.issuing]) {
+          const crlPem = await fetchCrl(testApp, admin, ca.id);
+          const crlFile = ssl.write(`verify-${ca.id}.crl.pem`, crlPem);
+          const caFile = ssl.write(`verify-${ca.id}.pem`, ca.certificate);
+          expect(ssl.run(['crl', '-in', crlFile, '-CAfile', caFile, '-noout']).output).toContain('verify OK');
+          const other = family.root.id === ca.id ? family.issuing : family.root;
+          const otherFile = ssl.write(`other-${other.id}.pem`, other.certificate);
+          expect(ssl.run(['crl', '-in', crlFile, '-CAfile', otherFile, '-noout']).output).not.toContain('verify OK');
+
+          const text = crlText(ssl, crlPem);
+          expect(ssl.run(['crl', '-in', crlFile, '-noout', '-issuer', '-nameopt', 'RFC2253']).output.trim()).toBe(
+            `issuer=${ca.subject_dn}`,
+          );
+          const ski = x509Extension(x509Text(ssl, ca.certificate), 'X509v3 Subject Key Identifier')?.value;
+          expect(x509Extension(text, 'X509v3 Authority Key Identifier')?.value).toContain(ski);
+          const lastUpdate = /Last Update: (.+)/.exec(text)?.[1] ?? '';
+          const nextUpdate = /Next Update: (.+)/.exec(text)?.[1] ?? '';
+          expect((Date.parse(nextUpdate) - Date.parse(lastUpdate)) / 86_400_000).toBe(7);
+        }
+      }
+    });
+
+    it('increases the CRL number after each revocation and serves the stored CRL while nothing changes', async () => {
+      const family = families[1];
+      const first = await fetchCrl(testApp, admin, family.issuing.id);
+      expect(await fetchCrl(testApp, admin, family.issuing.id)).toBe(first);
+      let previous = crlNumber(ssl, first);
+      for (const name of ['one', 'two']) {
+        const certificate = await issueCertificate(testApp, admin, family.issuing.id, {
+          common_name: `number-${name}.example.com`,
+          certificate_type: 'server',
+          key_type: 'ec',
+        });
+        await revokeCertificate(testApp, admin, certificate.id, { reason: 'superseded' });
+        const crl = await fetchCrl(testApp, admin, family.issuing.id);
+        const current = crlNumber(ssl, crl);
+        expect(current > previous).toBe(true);
+        expect(crlText(ssl, crl).toUpperCase()).toContain(certificate.serial_number.toUpperCase());
+        previous = current;
+      }
+    });
+
+    it('loses no entry and never reuses a CRL number when revocations and CRL downloads run concurrently', async () => {
+      const family = families[1];
+      const certificates: CertificateBody[] = [];
+      for (let index = 0; index < 6; index++) {
+        certificates.push(
+          await issueCertificate(testApp, admin, family.issuing.id, {
+            common_name: `race-${index}.example.com`,
+            certificate_type: 'server',
+            key_type: 'ec',
+          }),
+        );
+      }
+      const fetched: string[] = [];
+      await Promise.all(
+        certificates.flatMap((certificate) => [
+          revokeCertificate(testApp, admin, certificate.id, { reason: 'cessationOfOperation' }),
+          fetchCrl(testApp, admin, family.issuing.id).then((crl) => fetched.push(crl)),
+        ]),
+      );
+      const final = await fetchCrl(testApp, admin, family.issuing.id);
+      const text = crlText(ssl, final).toUpperCase();
+      for (const certificate of certificates) expect(text).toContain(certificate.serial_number.toUpperCase());
+      const byNumber = new Map<bigint, string>();
+      for (const crl of [...fetched, final]) {
+        const number = crlNumber(ssl, crl);
+        expect(byNumber.get(number) ?? crl).toBe(crl);
+        byNumber.set(number, crl);
+      }
+    });
+  });
+
+  describe('zlint', () => {
+    it('finds no error or fatal result on a root, an intermediate and each certificate type, RSA and ECDSA', () => {
+      const script = resolve(process.cwd(), '..', 'shared', 'tools', 'zlint-private-ca.sh');
+      if (!existsSync(script)) {
+        throw new Error(`The zlint wrapper ${script} is missing: the shared tools must sit beside this clone (../shared)`);
+      }
+      const version = spawnSync('zlint', ['-version']);
+      if (version.error || version.status !== 0) {
+        throw new Error('zlint is not installed: run `bash ../shared/tools/install-zlint.sh` (CI does this in .ci/run)');
+      }
+      const files: string[] = [];
+      for (const family of families.filter((item) => item.label !== 'Ed25519')) {
+        files.push(ssl.write(`zlint-${family.label}-root.pem`, family.root.certificate));
+        files.push(ssl.write(`zlint-${family.label}-issuing.pem`, family.issuing.certificate));
+        for (const type of LEAF_TYPES) {
+          files.push(ssl.write(`zlint-${family.label}-${type}.pem`, family.leaves[type].certificate));
+        }
+        files.push(ssl.write(`zlint-${family.label}-csr.pem`, family.csrLeaf.certificate));
+      }
+      expect(files).toHaveLength(14);
+      const result = spawnSync('bash', [script, ...files]);
+      const output = `${result.stdout.toString()}${result.stderr.toString()}`;
+      expect({ status: result.status, output }).toEqual({ status: 0, output: '' });
+    });
+  });
+
+  describe('private keys at rest', () => {
+    it('stores no PEM or readable private key in any column of the CA and certificate rows', async () => {
+      const ca = await createCa(testApp, admin, { name: 'At Rest CA', key_size: 2048 });
+      const leaf = await issueCertificate(testApp, admin, ca.id, {
+        common_name: 'at-rest.example.com',
+        certificate_type: 'server',
+        key_type: 'ec',
+      });
+      const keys = [ca.private_key ?? '', leaf.private_key ?? ''].map((pem) =>
+        pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''),
+      );
+      for (const key of keys) expect(key.length).toBeGreaterThan(100);
+
+      const tables = ['certificate_authorities', 'certificates', 'crl_state', 'audit_logs'];
+      let sealedColumns = 0;
+      for (const table of tables) {
+        const rows: Record<string, unknown>[] = await testApp.dataSource.query(`SELECT * FROM ${table}`);
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          for (const [column, value] of Object.entries(row)) {
+            if (value === null || value === undefined) continue;
+            const text = typeof value === 'string' ? value : JSON.stringify(value);
+            const where = `${table}.${column}`;
+            expect({ where, text }).not.toEqual({ where, text: expect.stringMatching(/BEGIN[A-Z ]*PRIVATE KEY|PRIVATE KEY/) });
+            const decoded = Buffer.from(text.replace(/^[^:]*:/, ''), 'base64');
+            expect({ where, decoded: decoded.toString('latin1').includes('PRIVATE KEY') }).toEqual({ where, decoded: false });
+            for (const key of keys) {
+              expect({ where, leaks: text.includes(key.slice(100, 160)) }).toEqual({ where, leaks: false });
+              expect({ where, leaks: decoded.includes(Buffer.from(key, 'base64').subarray(60, 100)) }).toEqual({
+                where,
+                leaks: false,
+              });
+            }
+            if (column === 'sealed_private_key') sealedColumns += 1;
+          }
+        }
+      }
+      // The keys are there, sealed: every CA and every certificate with a key has a sealed value.
+      const [{ count }] = await testApp.dataSource.query(
+        `SELECT (SELECT count(*) FROM certificate_authorities WHERE sealed_private_key IS NOT NULL)
+              + (SELECT count(*) FROM certificates WHERE sealed_private_key IS NOT NULL) AS count`,
+      );
+      expect(Number(count)).toBe(sealedColumns);
+      expect(sealedColumns).toBeGreaterThan(2);
+    });
+  });
+
+  describe('event loop', () => {
+    it('keeps answering /status within 100 ms while a 4096-bit RSA CA is created', async () => {
+      let created = false;
+      const creation = testApp
+        .http()
+        .post('/api/v1/cas/')
+        .set(...bearer(admin))
+        .send({ name: 'Big RSA Root', subject_dn: 'CN=Big RSA Root', key_type: 'rsa', key_size: 4096 })
+        .then((response) => {
+          created = true;
+          return response;
+        });
+      const timings: number[] = [];
+      while (!created) {
+        const started = process.hrtime.bigint();
+        await testApp.http().get('/status').expect(200);
+        timings.push(Number(process.hrtime.bigint() - started) / 1e6);
+        await new Promise((resolveTimer) => setTimeout(resolveTimer, 10));
+      }
+      const response = await creation;
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ key_type: 'rsa', key_size: 4096 });
+      expect(x509Text(ssl, response.body.certificate)).toContain('Public-Key: (4096 bit)');
+      expect(timings.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...timings)).toBeLessThan(100);
+    });
+  });
+});
