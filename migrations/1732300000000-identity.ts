@@ -47,7 +47,9 @@ export class Identity1732300000000 implements MigrationInterface {
         revoked_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX refresh_tokens_token_hash_key ON refresh_tokens (token_hash)`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX refresh_tokens_token_hash_key ON refresh_tokens (token_hash)`,
+    );
     await queryRunner.query(`CREATE INDEX refresh_tokens_family_id_idx ON refresh_tokens (family_id)`);
     await queryRunner.query(`CREATE INDEX refresh_tokens_user_id_idx ON refresh_tokens (user_id)`);
 
@@ -57,7 +59,9 @@ export class Identity1732300000000 implements MigrationInterface {
         user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
         expires_at timestamptz NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX revoked_access_tokens_expires_at_idx ON revoked_access_tokens (expires_at)`);
+    await queryRunner.query(
+      `CREATE INDEX revoked_access_tokens_expires_at_idx ON revoked_access_tokens (expires_at)`,
+    );
 
     // No foreign keys: the audit trail outlives the users and resources it mentions.
     await queryRunner.query(`
@@ -73,9 +77,15 @@ export class Identity1732300000000 implements MigrationInterface {
         client_address text,
         detail jsonb
       )`);
-    await queryRunner.query(`CREATE INDEX audit_logs_created_at_idx ON audit_logs (created_at DESC, id DESC)`);
-    await queryRunner.query(`CREATE INDEX audit_logs_action_idx ON audit_logs (action, created_at DESC, id DESC)`);
-    await queryRunner.query(`CREATE INDEX audit_logs_user_id_idx ON audit_logs (user_id, created_at DESC, id DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX audit_logs_created_at_idx ON audit_logs (created_at DESC, id DESC)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX audit_logs_action_idx ON audit_logs (action, created_at DESC, id DESC)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX audit_logs_user_id_idx ON audit_logs (user_id, created_at DESC, id DESC)`,
+    );
     await queryRunner.query(
       `CREATE INDEX audit_logs_organization_id_idx ON audit_logs (organization_id, created_at DESC, id DESC)`,
     );

@@ -39,7 +39,9 @@ export class Pki1732300100000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX certificate_authorities_organization_id_idx ON certificate_authorities (organization_id, id)`,
     );
-    await queryRunner.query(`CREATE INDEX certificate_authorities_parent_ca_id_idx ON certificate_authorities (parent_ca_id)`);
+    await queryRunner.query(
+      `CREATE INDEX certificate_authorities_parent_ca_id_idx ON certificate_authorities (parent_ca_id)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE certificates (
@@ -70,9 +72,13 @@ export class Pki1732300100000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX certificates_issuer_serial_key ON certificates (issuer_id, serial_number)`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX certificates_issuer_serial_key ON certificates (issuer_id, serial_number)`,
+    );
     await queryRunner.query(`CREATE INDEX certificates_issuer_id_idx ON certificates (issuer_id, id)`);
-    await queryRunner.query(`CREATE INDEX certificates_organization_id_idx ON certificates (organization_id, id)`);
+    await queryRunner.query(
+      `CREATE INDEX certificates_organization_id_idx ON certificates (organization_id, id)`,
+    );
     await queryRunner.query(`CREATE INDEX certificates_status_idx ON certificates (status, id)`);
     await queryRunner.query(`CREATE INDEX certificates_not_after_idx ON certificates (not_after)`);
     await queryRunner.query(
