@@ -12,6 +12,7 @@ import {
   signCsr,
   x509Extension,
   x509Field,
+  withoutPrivateKey,
   x509Text,
 } from './support/pki';
 import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
@@ -181,6 +182,23 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
           }),
         },
       ]);
+    });
+
+    it('puts common_name in place of a CN given in subject_dn, as one attribute', async () => {
+      const certificate = await issueCertificate(testApp, issuerA, issuingA.id, {
+        common_name: 'real.example.com',
+        subject_dn: 'CN=ignored.example.com,OU=Web,O=Acme',
+        certificate_type: 'server',
+        key_type: 'ec',
+      });
+      expect(certificate).toMatchObject({
+        common_name: 'real.example.com',
+        subject_dn: 'CN=real.example.com,OU=Web,O=Acme',
+        san_dns_names: ['real.example.com'],
+      });
+      expect(x509Field(ssl, certificate.certificate, 'subject', ['-nameopt', 'RFC2253'])).toBe(
+        'subject=CN=real.example.com,OU=Web,O=Acme',
+      );
     });
 
     it('uses the DNS and IP SANs given, without adding the Common Name', async () => {
@@ -446,7 +464,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
       expect((Date.parse(unclamped.not_after) - Date.parse(unclamped.not_before)) / 86_400_000).toBe(5);
     });
 
-    it('refuses to issue under a CA past its notAfter with 400', async () => {
+    it('refuses to issue under a CA past its notAfter with 400, and reports the CA expired', async () => {
       const expiring = await createCa(testApp, adminA, { name: 'Expired A', key_type: 'ec' });
       await testApp.dataSource.query(
         `UPDATE certificate_authorities SET not_after = now() - interval '1 minute' WHERE id = $1`,
@@ -466,6 +484,12 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
         .expect(400);
       expect(response.body.detail).toContain('expired');
       expect(await certificateCount()).toBe(before);
+      const fetched = await testApp
+        .http()
+        .get(`/api/v1/cas/${expiring.id}`)
+        .set(...bearer(plainA))
+        .expect(200);
+      expect(fetched.body.status).toBe('expired');
     });
 
     it('lets the create_cert capability, an admin and a superuser issue, and refuses others with 403', async () => {
@@ -835,6 +859,34 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
       expect(text).not.toContain('Code Signing');
     });
 
+    it('refuses a server or dual_purpose certificate for a CSR without a Common Name or DNS/IP SAN (400)', async () => {
+      const { csr } = ssl.csr(
+        'nameless',
+        ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+        '/O=Only Org',
+      );
+      const before = await certificateCount();
+      for (const certificateType of ['server', 'dual_purpose']) {
+        const response = await testApp
+          .http()
+          .post('/api/v1/certificates/sign-csr')
+          .set(...bearer(issuerA))
+          .send({ csr, ca_id: issuingA.id, certificate_type: certificateType })
+          .expect(400);
+        expect(response.body.detail).toContain('needs a DNS or IP name');
+      }
+      expect(await certificateCount()).toBe(before);
+      const named = await signCsr(testApp, issuerA, {
+        csr,
+        ca_id: issuingA.id,
+        certificate_type: 'server',
+        san_dns_names: ['named.example.com'],
+      });
+      expect(named).toMatchObject({ subject_dn: 'O=Only Org', san_dns_names: ['named.example.com'] });
+      const client = await signCsr(testApp, issuerA, { csr, ca_id: issuingA.id, certificate_type: 'client' });
+      expect(client).toMatchObject({ common_name: '', san_dns_names: [], san_email_addresses: [] });
+    });
+
     it('applies the SAN type rules and the leaf policy to CSRs (400), and refuses certificate_type ca', async () => {
       const { csr } = ssl.csr(
         'rules',
@@ -1007,7 +1059,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
           .get(`/api/v1/certificates/${certificate.id}`)
           .set(...bearer(user))
           .expect(200);
-        const { private_key: _privateKey, ...expected } = certificate;
+        const expected = withoutPrivateKey(certificate);
         expect(response.body).toEqual(expected);
         expect(response.text).not.toContain('PRIVATE KEY');
       }
@@ -1130,6 +1182,25 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
 
       const crl = crlText(ssl, await fetchCrl(testApp, plainA, issuingA.id));
       expect(crlReason(crl, certificate.serial_number)).toBe('Key Compromise');
+    });
+
+    it('lets exactly one of two concurrent revocations of a certificate succeed', async () => {
+      const certificate = await issueCertificate(testApp, issuerA, issuingA.id, {
+        common_name: 'raced.example.com',
+        certificate_type: 'server',
+        key_type: 'ec',
+      });
+      const attempts = await Promise.all(
+        [revokerA, adminA].map((user) =>
+          testApp
+            .http()
+            .post(`/api/v1/certificates/${certificate.id}/revoke`)
+            .set(...bearer(user))
+            .send({ reason: 'superseded' }),
+        ),
+      );
+      expect(attempts.map((response) => response.status).sort()).toEqual([200, 409]);
+      expect(await auditRows(testApp, 'cert_revoke', certificate.id)).toHaveLength(1);
     });
 
     it('refuses members without can_revoke_cert and other organizations with 403, and answers 404 for an unknown certificate', async () => {

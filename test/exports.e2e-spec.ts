@@ -103,6 +103,31 @@ describe('exports: PEM downloads, chains, private keys and PKCS#12', () => {
       expect(response.text).not.toContain('PRIVATE KEY');
     });
 
+    it('gives a CA name with non-ASCII letters an ASCII filename and a UTF-8 filename*', async () => {
+      const ca = await createCa(testApp, adminA, {
+        name: 'Ωmega Ünit CA',
+        subject_dn: 'CN=Omega Unit CA',
+        key_type: 'ec',
+      });
+      const response = await testApp
+        .http()
+        .get(`/api/v1/export/ca/${ca.id}/certificate`)
+        .set(...bearer(plainA))
+        .expect(200);
+      expect(response.headers['content-disposition']).toBe(
+        `attachment; filename="_mega-_nit-ca-${ca.id}.pem"; filename*=UTF-8''%CF%89mega-%C3%BCnit-ca-${ca.id}.pem`,
+      );
+      expect(response.text).toBe(ca.certificate);
+      const key = await testApp
+        .http()
+        .get(`/api/v1/export/ca/${ca.id}/private-key`)
+        .set(...bearer(adminA))
+        .expect(200);
+      expect(key.headers['content-disposition']).toContain(
+        `filename*=UTF-8''%CF%89mega-%C3%BCnit-ca-${ca.id}.key.pem`,
+      );
+    });
+
     it('refuses another organization with 403, answers 404 for an unknown CA and 401 without a token', async () => {
       await testApp
         .http()

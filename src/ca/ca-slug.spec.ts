@@ -30,4 +30,11 @@ describe('CA slugs', () => {
       certificateUrl: 'https://pki.example/ca/my-root-ca-3.crt',
     });
   });
+
+  it('percent-encodes a slug with non-ASCII letters, since certificate URIs are ASCII', () => {
+    expect(caPublicUrls('https://pki.example', 'Ünïcode CA', 4)).toEqual({
+      crlUrl: 'https://pki.example/crl/%C3%BCn%C3%AFcode-ca-4',
+      certificateUrl: 'https://pki.example/ca/%C3%BCn%C3%AFcode-ca-4.crt',
+    });
+  });
 });

@@ -32,7 +32,11 @@ export interface CaPublicUrls {
   certificateUrl: string;
 }
 
+/**
+ * The slug keeps any Unicode letter, but a URI in a certificate is an IA5String (RFC 5280 4.2.1.13,
+ * 4.2.2.1), so the slug is percent-encoded as UTF-8 (RFC 3987 3.1); the routes receive it decoded.
+ */
 export function caPublicUrls(publicBaseUrl: string, name: string, id: number): CaPublicUrls {
-  const slug = caSlug(name, id);
+  const slug = encodeURIComponent(caSlug(name, id));
   return { crlUrl: `${publicBaseUrl}/crl/${slug}`, certificateUrl: `${publicBaseUrl}/ca/${slug}.crt` };
 }

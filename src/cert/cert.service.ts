@@ -28,6 +28,7 @@ import {
   dedupeSans,
   enforceSanTypes,
   pathLengthUnder,
+  requireServerName,
   validateSanSyntax,
   validityWithin,
   withCommonName,
@@ -308,6 +309,7 @@ export class CertService {
     enforceSanTypes(profile, requested);
     const san = dedupeSans(profile === 'ca' ? requested : withDefaultSans(profile, commonName, requested));
     validateSanSyntax(san);
+    requireServerName(profile, san);
     return san;
   }
 

@@ -10,10 +10,24 @@ import { Pkcs12ExportDto } from './dto/revoke.dto';
 
 const PEM = 'application/x-pem-file';
 
+/**
+ * RFC 6266: an ASCII `filename` every client reads, plus `filename*` (RFC 8187, UTF-8) when a CA name
+ * with non-ASCII letters makes the real name non-ASCII; a raw non-ASCII header value would be mangled.
+ */
+function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  if (ascii === filename) return `attachment; filename="${filename}"`;
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
 function attachment(response: Response, filename: string, contentType: string, body: string | Buffer): void {
   response
     .status(200)
-    .set({ 'Content-Type': contentType, 'Content-Disposition': `attachment; filename="${filename}"` })
+    .set({ 'Content-Type': contentType, 'Content-Disposition': contentDisposition(filename) })
     .send(body);
 }
 

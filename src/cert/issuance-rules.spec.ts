@@ -2,6 +2,7 @@ import { InvalidInputError } from '../common/errors';
 import {
   enforceSanTypes,
   pathLengthUnder,
+  requireServerName,
   validateSanSyntax,
   validityWithin,
   withCommonName,
@@ -26,6 +27,22 @@ describe('issuance rules', () => {
         enforceSanTypes('dual_purpose', { dns: ['a.b'], ip: ['::1'], email: ['a@b.c'] }),
       ).not.toThrow();
       expect(() => enforceSanTypes('ca', { ...none, dns: ['a.b'] })).toThrow('CA certificates');
+    });
+  });
+
+  describe('server names', () => {
+    it('refuses server and dual-purpose certificates without a DNS or IP SAN', () => {
+      expect(() => requireServerName('server', none)).toThrow('needs a DNS or IP name');
+      expect(() => requireServerName('dual_purpose', { ...none, email: ['a@b.c'] })).toThrow(
+        'needs a DNS or IP name',
+      );
+    });
+
+    it('accepts a DNS or an IP SAN, and clients and CAs without any', () => {
+      expect(() => requireServerName('server', { ...none, ip: ['10.0.0.1'] })).not.toThrow();
+      expect(() => requireServerName('dual_purpose', { ...none, dns: ['a.b'] })).not.toThrow();
+      expect(() => requireServerName('client', none)).not.toThrow();
+      expect(() => requireServerName('ca', none)).not.toThrow();
     });
   });
 

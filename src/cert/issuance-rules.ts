@@ -51,6 +51,18 @@ export function enforceSanTypes(profile: CertificateProfile, san: SubjectAltName
 }
 
 /**
+ * A TLS server is identified by its SANs (RFC 6125 6.4.4; CABF BR 7.1.2.7.12): a server or dual-purpose
+ * certificate left without a DNS or IP name, even after the Common Name default, would match no host.
+ */
+export function requireServerName(profile: CertificateProfile, san: SubjectAltNames): void {
+  if ((profile === 'server' || profile === 'dual_purpose') && san.dns.length === 0 && san.ip.length === 0) {
+    throw new InvalidInputError(
+      `A ${profile} certificate needs a DNS or IP name: give a Common Name, san_dns_names or san_ip_addresses`,
+    );
+  }
+}
+
+/**
  * The contract's defaults: a server or dual-purpose certificate without DNS SANs gets its Common Name
  * (as an IP SAN when it is an address); a client certificate without email SANs gets its Common
  * Name when that is an email address.

@@ -1,3 +1,4 @@
+import type { Response as SuperagentResponse } from 'superagent';
 import { OpensslWorkspace } from './openssl';
 import { bearer, TestApp, TestUser } from './test-app';
 
@@ -153,7 +154,7 @@ export async function auditRows(testApp: TestApp, action: string, resourceId?: n
 
 /** A supertest parser that keeps a binary body (PKCS#12) as a Buffer. */
 export function binaryBody(
-  response: NodeJS.ReadableStream,
+  response: SuperagentResponse,
   callback: (error: Error | null, body: Buffer) => void,
 ): void {
   const chunks: Buffer[] = [];
@@ -228,4 +229,11 @@ export function x509Extension(text: string, header: string): X509Extension | nul
     body.push(line.trim());
   }
   return { critical: /:\s*critical/.test(lines[index]), value: body.join('\n') };
+}
+
+/** A response body without its private key, as the read endpoints return it. */
+export function withoutPrivateKey<T extends { private_key?: unknown }>(body: T): Omit<T, 'private_key'> {
+  const copy: Partial<T> = { ...body };
+  delete copy.private_key;
+  return copy as Omit<T, 'private_key'>;
 }
