@@ -11,7 +11,15 @@ import {
   withoutPrivateKey,
   x509Text,
 } from './support/pki';
-import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import {
+  bearer,
+  createOrganization,
+  createUser,
+  EVERY_CAPABILITY,
+  startTestApp,
+  TestApp,
+  TestUser,
+} from './support/test-app';
 
 describe('certificate authorities: every endpoint, status code and permission rule', () => {
   let testApp: TestApp;
@@ -32,14 +40,6 @@ describe('certificate authorities: every endpoint, status code and permission ru
   /** No organization, every flag. */
   let unaffiliated: TestUser;
 
-  const everyFlag = {
-    can_create_ca: true,
-    can_create_cert: true,
-    can_revoke_cert: true,
-    can_export_private_key: true,
-    can_delete_ca: true,
-  };
-
   beforeAll(async () => {
     testApp = await startTestApp();
     superuser = await createUser(testApp, null, { username: 'root' });
@@ -52,8 +52,8 @@ describe('certificate authorities: every endpoint, status code and permission ru
     deleterA = await createUser(testApp, superuser, { organization_id: orgA, can_delete_ca: true });
     plainA = await createUser(testApp, superuser, { organization_id: orgA });
     adminB = await createUser(testApp, superuser, { role: 'admin', organization_id: orgB });
-    everyFlagB = await createUser(testApp, superuser, { organization_id: orgB, ...everyFlag });
-    unaffiliated = await createUser(testApp, superuser, everyFlag);
+    everyFlagB = await createUser(testApp, superuser, { organization_id: orgB, ...EVERY_CAPABILITY });
+    unaffiliated = await createUser(testApp, superuser, EVERY_CAPABILITY);
   });
 
   afterAll(async () => {

@@ -15,7 +15,15 @@ import {
   withoutPrivateKey,
   x509Text,
 } from './support/pki';
-import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import {
+  bearer,
+  createOrganization,
+  createUser,
+  EVERY_CAPABILITY,
+  startTestApp,
+  TestApp,
+  TestUser,
+} from './support/test-app';
 
 /** Flips one bit of the CSR's signature (its last bytes), keeping the PEM well-formed. */
 function corruptSignature(csrPem: string): string {
@@ -59,14 +67,6 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
   /** Org B: one root that issues leaves. */
   let rootB: CaBody;
 
-  const everyFlag = {
-    can_create_ca: true,
-    can_create_cert: true,
-    can_revoke_cert: true,
-    can_export_private_key: true,
-    can_delete_ca: true,
-  };
-
   beforeAll(async () => {
     testApp = await startTestApp();
     superuser = await createUser(testApp, null, { username: 'root' });
@@ -77,7 +77,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
     revokerA = await createUser(testApp, superuser, { organization_id: orgA, can_revoke_cert: true });
     exporterA = await createUser(testApp, superuser, { organization_id: orgA, can_export_private_key: true });
     plainA = await createUser(testApp, superuser, { organization_id: orgA });
-    everyFlagB = await createUser(testApp, superuser, { organization_id: orgB, ...everyFlag });
+    everyFlagB = await createUser(testApp, superuser, { organization_id: orgB, ...EVERY_CAPABILITY });
     rootA = await createCa(testApp, adminA, { name: 'Cert Root A', key_type: 'ec', path_length: 1 });
     issuingA = await createCa(testApp, adminA, {
       name: 'Issuing A',

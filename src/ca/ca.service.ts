@@ -217,7 +217,7 @@ export class CaService {
     return this.crypto.derToPem(crl.der, 'X509 CRL');
   }
 
-  /** The CA that is to sign: it must exist, be active and unexpired. Permission is the caller's check. */
+  /** The CA named as issuer, or 404. Permission (can) and state (assertCanSign) are the caller's checks. */
   async findSigningCa(caId: number): Promise<CertificateAuthority> {
     const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: caId });
     if (!ca) throw new NotFoundError(`CA ${caId} not found`);

@@ -197,7 +197,7 @@ export class CertService {
     if (reasonCode !== null && !REASON_CODES.has(reasonCode)) {
       throw new InvalidInputError(`reason_code ${reasonCode} is not an RFC 5280 CRLReason (0-6, 8-10)`);
     }
-    return this.dataSource.transaction(async (manager) => {
+    const revoked = await this.dataSource.transaction(async (manager) => {
       const certificate = await this.lockedCertificate(manager, id);
       if (!can(auth.user, 'revoke_cert', certificate)) {
         throw new ForbiddenError('You may not revoke this certificate (needs can_revoke_cert)');
@@ -222,14 +222,14 @@ export class CertService {
           reason_code: reasonCode,
         },
       });
-      this.metrics.revocations.inc({
-        reason:
-          reasonCode === null
-            ? 'unspecified'
-            : (this.crypto.reasonNameFromCode(reasonCode) ?? String(reasonCode)),
-      });
       return toCertificateResponse(certificate);
     });
+    // Counted after the commit, so a rolled-back revocation is never counted.
+    const reason = reasonCode === null ? null : this.crypto.reasonNameFromCode(reasonCode);
+    this.metrics.revocations.inc({
+      reason: reason ?? (reasonCode === null ? 'unspecified' : String(reasonCode)),
+    });
+    return revoked;
   }
 
   /** The leaf followed by its issuers up to the root, as PEM blocks. */

@@ -1,4 +1,4 @@
-import type { Response as SuperagentResponse } from 'superagent';
+export { binaryBody } from './openssl';
 import { OpensslWorkspace } from './openssl';
 import { bearer, TestApp, TestUser } from './test-app';
 
@@ -150,16 +150,6 @@ export async function auditRows(testApp: TestApp, action: string, resourceId?: n
     ...row,
     detail: typeof row.detail === 'string' ? (JSON.parse(row.detail) as Record<string, unknown>) : row.detail,
   }));
-}
-
-/** A supertest parser that keeps a binary body (PKCS#12) as a Buffer. */
-export function binaryBody(
-  response: SuperagentResponse,
-  callback: (error: Error | null, body: Buffer) => void,
-): void {
-  const chunks: Buffer[] = [];
-  response.on('data', (chunk: Buffer) => chunks.push(chunk));
-  response.on('end', () => callback(null, Buffer.concat(chunks)));
 }
 
 /** The PEM blocks of a bundle, in order. */

@@ -6,6 +6,15 @@ import { createTestDatabase } from './test-database';
 
 export const TEST_PASSWORD = 'correct horse battery';
 
+/** Every capability flag set: a plain user who may do everything a member can be allowed. */
+export const EVERY_CAPABILITY = {
+  can_create_ca: true,
+  can_create_cert: true,
+  can_revoke_cert: true,
+  can_export_private_key: true,
+  can_delete_ca: true,
+};
+
 /** Fast settings for tests; each file may override (for example the rate limit). */
 const TEST_ENV = {
   LOG_LEVEL: 'silent',

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class RevokeCertificateDto {
@@ -21,7 +21,7 @@ export class RevokeCertificateDto {
 }
 
 export class Pkcs12ExportDto {
-  @ApiPropertyOptional({ description: 'Password protecting the PKCS#12 file (at least 4 characters)' })
+  @ApiProperty({ description: 'Password protecting the PKCS#12 file (at least 4 characters)' })
   @IsString()
   @MaxLength(256)
   password!: string;
