@@ -3,6 +3,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CaModule } from './ca/ca.module';
 import { CertModule } from './cert/cert.module';
+import { RequestsModule } from './requests/requests.module';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -31,6 +32,7 @@ export class AppModule {
         KeysModule,
         CaModule,
         CertModule,
+        RequestsModule,
         PublicPkiModule,
       ],
     };

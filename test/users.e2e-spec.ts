@@ -16,6 +16,7 @@ const USER_FIELDS = [
   'can_create_cert',
   'can_delete_ca',
   'can_export_private_key',
+  'can_request_cert',
   'can_revoke_cert',
   'created_at',
   'email',
@@ -33,6 +34,7 @@ const ALL_CAPABILITIES = {
   can_revoke_cert: true,
   can_export_private_key: true,
   can_delete_ca: true,
+  can_request_cert: true,
 };
 
 let counter = 0;
@@ -118,6 +120,7 @@ describe('users', () => {
         can_revoke_cert: false,
         can_export_private_key: false,
         can_delete_ca: false,
+        can_request_cert: false,
       });
       expectNoPasswordMaterial(bootstrap.text);
       const status = await testApp.http().get('/status').expect(200);
@@ -232,6 +235,7 @@ describe('users', () => {
         can_revoke_cert: false,
         can_export_private_key: false,
         can_delete_ca: false,
+        can_request_cert: false,
       });
     });
 

@@ -7,6 +7,9 @@ import {
   OrganizationAction,
   OwnedResource,
   PkiAction,
+  RequestAction,
+  requestListScope,
+  RequestTarget,
   Role,
   UserAction,
   UserTarget,
@@ -27,12 +30,14 @@ function actor(role: Role, overrides: Partial<Actor> = {}): Actor {
     canRevokeCert: false,
     canExportPrivateKey: false,
     canDeleteCa: false,
+    canRequestCert: false,
     ...overrides,
   };
 }
 
 const CAPABILITY_OF: Record<Exclude<PkiAction, 'read'>, keyof Actor> = {
   create_ca: 'canCreateCa',
+  manage_ca: 'canCreateCa',
   create_cert: 'canCreateCert',
   revoke_cert: 'canRevokeCert',
   export_private_key: 'canExportPrivateKey',
@@ -57,6 +62,7 @@ const RESOURCES: Record<Relation, OwnedResource> = {
 const PKI_ACTIONS: PkiAction[] = [
   'read',
   'create_ca',
+  'manage_ca',
   'create_cert',
   'revoke_cert',
   'export_private_key',
@@ -73,32 +79,32 @@ const N = false;
  * "flag" is the capability matching the action (read has none, so both rows agree).
  */
 // prettier-ignore
-const PKI_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean, boolean, boolean, boolean, boolean][] = [
-  //  role         relation     flag        read create_ca create_cert revoke_cert export_key delete_ca
-  ['superuser', 'creator',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
-  ['superuser', 'creator',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['superuser', 'same org',  'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
-  ['superuser', 'same org',  'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['superuser', 'other org', 'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
-  ['superuser', 'other org', 'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['superuser', 'unowned',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
-  ['superuser', 'unowned',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['admin',     'creator',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
-  ['admin',     'creator',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['admin',     'same org',  'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
-  ['admin',     'same org',  'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['admin',     'other org', 'flag off',  N,   N,        N,          N,          N,         N],
-  ['admin',     'other org', 'flag on',   N,   N,        N,          N,          N,         N],
-  ['admin',     'unowned',   'flag off',  N,   N,        N,          N,          N,         N],
-  ['admin',     'unowned',   'flag on',   N,   N,        N,          N,          N,         N],
-  ['user',      'creator',   'flag off',  Y,   Y,        Y,          Y,          Y,         Y],
-  ['user',      'creator',   'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['user',      'same org',  'flag off',  Y,   N,        N,          N,          N,         N],
-  ['user',      'same org',  'flag on',   Y,   Y,        Y,          Y,          Y,         Y],
-  ['user',      'other org', 'flag off',  N,   N,        N,          N,          N,         N],
-  ['user',      'other org', 'flag on',   N,   N,        N,          N,          N,         N],
-  ['user',      'unowned',   'flag off',  N,   N,        N,          N,          N,         N],
-  ['user',      'unowned',   'flag on',   N,   N,        N,          N,          N,         N],
+const PKI_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean, boolean, boolean, boolean, boolean, boolean][] = [
+  //  role         relation     flag        read create_ca manage_ca create_cert revoke_cert export_key delete_ca
+  ['superuser', 'creator',   'flag off',  Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'creator',   'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'same org',  'flag off',  Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'same org',  'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'other org', 'flag off',  Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'other org', 'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'unowned',   'flag off',  Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['superuser', 'unowned',   'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['admin',     'creator',   'flag off',  Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['admin',     'creator',   'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['admin',     'same org',  'flag off',  Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['admin',     'same org',  'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['admin',     'other org', 'flag off',  N,   N,        N,        N,          N,          N,         N],
+  ['admin',     'other org', 'flag on',   N,   N,        N,        N,          N,          N,         N],
+  ['admin',     'unowned',   'flag off',  N,   N,        N,        N,          N,          N,         N],
+  ['admin',     'unowned',   'flag on',   N,   N,        N,        N,          N,          N,         N],
+  ['user',      'creator',   'flag off',  Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['user',      'creator',   'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['user',      'same org',  'flag off',  Y,   N,        N,        N,          N,          N,         N],
+  ['user',      'same org',  'flag on',   Y,   Y,        Y,        Y,          Y,          Y,         Y],
+  ['user',      'other org', 'flag off',  N,   N,        N,        N,          N,          N,         N],
+  ['user',      'other org', 'flag on',   N,   N,        N,        N,          N,          N,         N],
+  ['user',      'unowned',   'flag off',  N,   N,        N,        N,          N,          N,         N],
+  ['user',      'unowned',   'flag on',   N,   N,        N,        N,          N,          N,         N],
 ];
 
 const PKI_CASES = PKI_MATRIX.flatMap(([role, relation, flag, ...expected]) =>
@@ -107,7 +113,7 @@ const PKI_CASES = PKI_MATRIX.flatMap(([role, relation, flag, ...expected]) =>
 
 describe('policy: CAs, certificates and requests', () => {
   it('covers role × relation × action × capability completely', () => {
-    expect(PKI_CASES).toHaveLength(3 * 4 * 6 * 2);
+    expect(PKI_CASES).toHaveLength(3 * 4 * 7 * 2);
   });
 
   it.each(PKI_CASES)(
@@ -121,10 +127,11 @@ describe('policy: CAs, certificates and requests', () => {
   it.each(PKI_ACTIONS.filter((action) => action !== 'read'))(
     'lets a member %s only with its own capability, not with every other flag set',
     (action) => {
+      const ownFlag = CAPABILITY_OF[action as Exclude<PkiAction, 'read'>];
       const everyOtherFlag = Object.fromEntries(
-        Object.entries(CAPABILITY_OF)
-          .filter(([other]) => other !== action)
-          .map(([, field]) => [field, true]),
+        Object.values(CAPABILITY_OF)
+          .filter((field) => field !== ownFlag)
+          .map((field) => [field, true]),
       );
       expect(can(actor('user', everyOtherFlag), action, RESOURCES['same org'])).toBe(false);
     },
@@ -267,15 +274,16 @@ const GLOBAL_ACTIONS: GlobalAction[] = [
   'create_organization',
   'read_audit_logs',
   'read_config',
+  'submit_request',
 ];
 
 /** Actions without a resource: listing all users is superuser-only; admins create organisations and read their audit trail. */
 // prettier-ignore
-const GLOBAL_MATRIX: [Role, boolean, boolean, boolean, boolean][] = [
-  //  role         list_users create_org audit config
-  ['superuser', Y,         Y,         Y,    Y],
-  ['admin',     N,         Y,         Y,    Y],
-  ['user',      N,         N,         N,    N],
+const GLOBAL_MATRIX: [Role, boolean, boolean, boolean, boolean, boolean][] = [
+  //  role         list_users create_org audit config submit_request
+  ['superuser', Y,         Y,         Y,    Y,     Y],
+  ['admin',     N,         Y,         Y,    Y,     Y],
+  ['user',      N,         N,         N,    N,     N],
 ];
 
 const GLOBAL_CASES = GLOBAL_MATRIX.flatMap(([role, ...expected]) =>
@@ -285,6 +293,113 @@ const GLOBAL_CASES = GLOBAL_MATRIX.flatMap(([role, ...expected]) =>
 describe('policy: actions without a resource', () => {
   it.each(GLOBAL_CASES)('$role → $action → $expected', ({ role, action, expected }) => {
     expect(can(actor(role), action)).toBe(expected);
+  });
+});
+
+type RequestProfile = 'superuser' | 'admin' | 'manager' | 'revoker' | 'requester' | 'reader';
+
+const REQUEST_ACTORS: Record<RequestProfile, Actor> = {
+  superuser: actor('superuser'),
+  admin: actor('admin'),
+  manager: actor('user', { canCreateCert: true }),
+  revoker: actor('user', { canRevokeCert: true }),
+  requester: actor('user', { canRequestCert: true }),
+  reader: actor('user'),
+};
+
+type RequestRelation = 'own' | 'same org' | 'other org' | 'no org';
+
+const REQUESTS: Record<RequestRelation, RequestTarget> = {
+  own: { organizationId: OWN_ORG, submittedByUserId: ACTOR_ID },
+  'same org': { organizationId: OWN_ORG, submittedByUserId: 99 },
+  'other org': { organizationId: OTHER_ORG, submittedByUserId: 99 },
+  'no org': { organizationId: null, submittedByUserId: 99 },
+};
+
+const REQUEST_ACTIONS: RequestAction[] = [
+  'read_request',
+  'fulfil_request',
+  'revoke_request',
+  'delete_request',
+];
+
+/**
+ * Certificate requests: the submitter reads and deletes its own; managers (can_create_cert) and
+ * admins fulfil their organisation's; revocation follows can_revoke_cert; a requester sees only
+ * its own while readers see the organisation's; other organisations' requests never.
+ */
+// prettier-ignore
+const REQUEST_MATRIX: [RequestProfile, RequestRelation, boolean, boolean, boolean, boolean][] = [
+  //  profile      relation     read fulfil revoke delete
+  ['superuser', 'own',       Y,   Y,     Y,     Y],
+  ['superuser', 'same org',  Y,   Y,     Y,     Y],
+  ['superuser', 'other org', Y,   Y,     Y,     Y],
+  ['superuser', 'no org',    Y,   Y,     Y,     Y],
+  ['admin',     'own',       Y,   Y,     Y,     Y],
+  ['admin',     'same org',  Y,   Y,     Y,     Y],
+  ['admin',     'other org', N,   N,     N,     N],
+  ['admin',     'no org',    N,   N,     N,     N],
+  ['manager',   'own',       Y,   Y,     N,     Y],
+  ['manager',   'same org',  Y,   Y,     N,     Y],
+  ['manager',   'other org', N,   N,     N,     N],
+  ['manager',   'no org',    N,   N,     N,     N],
+  ['revoker',   'own',       Y,   N,     Y,     Y],
+  ['revoker',   'same org',  Y,   N,     Y,     N],
+  ['revoker',   'other org', N,   N,     N,     N],
+  ['revoker',   'no org',    N,   N,     N,     N],
+  ['requester', 'own',       Y,   N,     N,     Y],
+  ['requester', 'same org',  N,   N,     N,     N],
+  ['requester', 'other org', N,   N,     N,     N],
+  ['requester', 'no org',    N,   N,     N,     N],
+  ['reader',    'own',       Y,   N,     N,     Y],
+  ['reader',    'same org',  Y,   N,     N,     N],
+  ['reader',    'other org', N,   N,     N,     N],
+  ['reader',    'no org',    N,   N,     N,     N],
+];
+
+const REQUEST_CASES = REQUEST_MATRIX.flatMap(([profile, relation, ...expected]) =>
+  REQUEST_ACTIONS.map((action, index) => ({ profile, relation, action, expected: expected[index] })),
+);
+
+describe('policy: certificate requests', () => {
+  it('covers profile × relation × action completely', () => {
+    expect(REQUEST_CASES).toHaveLength(6 * 4 * 4);
+  });
+
+  it.each(REQUEST_CASES)(
+    '$profile on a request of relation "$relation", $action → $expected',
+    ({ profile, relation, action, expected }) => {
+      expect(can(REQUEST_ACTORS[profile], action, REQUESTS[relation])).toBe(expected);
+    },
+  );
+
+  it.each<[string, Partial<Actor>, boolean]>([
+    ['a plain user', {}, false],
+    ['a requester', { canRequestCert: true }, true],
+    ['a manager', { canCreateCert: true }, true],
+    ['a user with every other flag', { canCreateCa: true, canRevokeCert: true, canDeleteCa: true }, false],
+  ])('lets %s submit requests: %s', (_name, flags, expected) => {
+    expect(can(actor('user', flags), 'submit_request')).toBe(expected);
+  });
+
+  it('keeps a requester that is also a manager on the organisation view', () => {
+    const both = actor('user', { canRequestCert: true, canCreateCert: true });
+    expect(can(both, 'read_request', REQUESTS['same org'])).toBe(true);
+  });
+
+  it('denies every request action to an inactive superuser', () => {
+    const inactive = { ...REQUEST_ACTORS.superuser, isActive: false };
+    for (const action of REQUEST_ACTIONS) expect(can(inactive, action, REQUESTS.own)).toBe(false);
+  });
+
+  it.each<[RequestProfile, ReturnType<typeof requestListScope>]>([
+    ['superuser', { everything: true }],
+    ['admin', { everything: false, organizationId: OWN_ORG, submittedByUserId: ACTOR_ID }],
+    ['manager', { everything: false, organizationId: OWN_ORG, submittedByUserId: ACTOR_ID }],
+    ['reader', { everything: false, organizationId: OWN_ORG, submittedByUserId: ACTOR_ID }],
+    ['requester', { everything: false, organizationId: null, submittedByUserId: ACTOR_ID }],
+  ])('scopes the request list of a %s like the read rule', (profile, expected) => {
+    expect(requestListScope(REQUEST_ACTORS[profile])).toEqual(expected);
   });
 });
 

@@ -16,12 +16,19 @@ export interface Actor {
   canRevokeCert: boolean;
   canExportPrivateKey: boolean;
   canDeleteCa: boolean;
+  canRequestCert: boolean;
 }
 
 /** A CA, certificate or certificate request: owned by an organisation and a creator. */
 export interface OwnedResource {
   organizationId: number | null;
   createdByUserId: number | null;
+}
+
+/** A certificate request: owned by the submitter's organisation. */
+export interface RequestTarget {
+  organizationId: number | null;
+  submittedByUserId: number | null;
 }
 
 export interface UserTarget {
@@ -34,9 +41,22 @@ export interface OrganizationTarget {
   id: number;
 }
 
-/** Actions on CAs, certificates and requests; each write maps to one capability flag. */
+/** Actions on CAs and certificates; each write maps to one capability flag. */
 export type PkiAction =
-  'read' | 'create_ca' | 'create_cert' | 'revoke_cert' | 'export_private_key' | 'delete_ca';
+  | 'read'
+  | 'create_ca'
+  | 'manage_ca' // enable, disable, describe, upload or sign a pending CA's certificate
+  | 'create_cert'
+  | 'revoke_cert'
+  | 'export_private_key'
+  | 'delete_ca';
+
+/** Actions on certificate requests (the CSR workflow). */
+export type RequestAction =
+  | 'read_request'
+  | 'fulfil_request' // sign, reject, attach or detach a certificate
+  | 'revoke_request'
+  | 'delete_request';
 
 export type UserAction =
   | 'read_user'
@@ -50,10 +70,12 @@ export type OrganizationAction =
   'read_organization' | 'update_organization' | 'delete_organization' | 'manage_organization_members';
 
 /** Actions that need no particular resource. */
-export type GlobalAction = 'list_all_users' | 'create_organization' | 'read_audit_logs' | 'read_config';
+export type GlobalAction =
+  'list_all_users' | 'create_organization' | 'read_audit_logs' | 'read_config' | 'submit_request';
 
 const CAPABILITY: Record<Exclude<PkiAction, 'read'>, keyof Actor> = {
   create_ca: 'canCreateCa',
+  manage_ca: 'canCreateCa',
   create_cert: 'canCreateCert',
   revoke_cert: 'canRevokeCert',
   export_private_key: 'canExportPrivateKey',
@@ -61,13 +83,14 @@ const CAPABILITY: Record<Exclude<PkiAction, 'read'>, keyof Actor> = {
 };
 
 export function can(actor: Actor, action: PkiAction, resource: OwnedResource): boolean;
+export function can(actor: Actor, action: RequestAction, target: RequestTarget): boolean;
 export function can(actor: Actor, action: UserAction, target: UserTarget): boolean;
 export function can(actor: Actor, action: OrganizationAction, target: OrganizationTarget): boolean;
 export function can(actor: Actor, action: GlobalAction): boolean;
 export function can(
   actor: Actor,
-  action: PkiAction | UserAction | OrganizationAction | GlobalAction,
-  target?: OwnedResource | UserTarget | OrganizationTarget,
+  action: PkiAction | RequestAction | UserAction | OrganizationAction | GlobalAction,
+  target?: OwnedResource | RequestTarget | UserTarget | OrganizationTarget,
 ): boolean {
   if (!actor.isActive) return false;
   if (actor.role === 'superuser') return true;
@@ -79,6 +102,13 @@ export function can(
     case 'read_audit_logs':
     case 'read_config':
       return actor.role === 'admin';
+    case 'submit_request':
+      return actor.role === 'admin' || actor.canRequestCert || actor.canCreateCert;
+    case 'read_request':
+    case 'fulfil_request':
+    case 'revoke_request':
+    case 'delete_request':
+      return canOnRequest(actor, action, target as RequestTarget);
     case 'read_organization':
       return isMemberOf(actor, (target as OrganizationTarget).id);
     case 'update_organization':
@@ -108,6 +138,30 @@ function canOnOwnedResource(actor: Actor, action: PkiAction, resource: OwnedReso
   if (!isMemberOf(actor, resource.organizationId)) return false;
   if (actor.role === 'admin' || action === 'read') return true;
   return actor[CAPABILITY[action]] === true;
+}
+
+function canOnRequest(actor: Actor, action: RequestAction, request: RequestTarget): boolean {
+  const isSubmitter = request.submittedByUserId !== null && request.submittedByUserId === actor.id;
+  const inOrganization = request.organizationId !== null && isMemberOf(actor, request.organizationId);
+  const manages = inOrganization && (actor.role === 'admin' || actor.canCreateCert);
+  switch (action) {
+    case 'read_request':
+      return isSubmitter || manages || (inOrganization && !isRequesterOnly(actor));
+    case 'fulfil_request':
+      return manages;
+    case 'revoke_request':
+      return inOrganization && (actor.role === 'admin' || actor.canRevokeCert);
+    case 'delete_request':
+      return isSubmitter || manages;
+  }
+}
+
+/**
+ * A requester (can_request_cert without issuing rights) sees only its own requests; every other
+ * member of the organisation (readers, managers, admins) sees the organisation's.
+ */
+function isRequesterOnly(actor: Actor): boolean {
+  return actor.role === 'user' && actor.canRequestCert && !actor.canCreateCert;
 }
 
 function isMemberOf(actor: Actor, organizationId: number): boolean {
@@ -147,4 +201,17 @@ export function canRegisterAnonymously(request: AnonymousRegistration): boolean 
 export function listScope(actor: Actor): { organizationId: number | null; everything: boolean } {
   if (actor.role === 'superuser') return { organizationId: null, everything: true };
   return { organizationId: actor.organizationId, everything: false };
+}
+
+/** The certificate requests an actor's list queries are limited to (the read_request rule in SQL terms). */
+export function requestListScope(
+  actor: Actor,
+): { everything: true } | { everything: false; organizationId: number | null; submittedByUserId: number } {
+  if (actor.role === 'superuser') return { everything: true };
+  const seesOrganization = actor.isActive && actor.organizationId !== null && !isRequesterOnly(actor);
+  return {
+    everything: false,
+    organizationId: seesOrganization ? actor.organizationId : null,
+    submittedByUserId: actor.id,
+  };
 }

@@ -16,10 +16,23 @@ export const AUDIT_ACTIONS = [
   'ca_create',
   'ca_delete',
   'ca_export_private_key',
+  'ca_update',
+  'ca_enable',
+  'ca_disable',
+  'ca_revoke',
+  'ca_sign',
+  'ca_upload_certificate',
   'cert_create',
   'cert_sign_csr',
   'cert_revoke',
   'cert_export_private_key',
+  'csr_submit',
+  'csr_sign',
+  'csr_reject',
+  'csr_upload_certificate',
+  'csr_remove_certificate',
+  'csr_revoke',
+  'csr_delete',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,8 +1,13 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
+import { CertificateChainDto } from '../common/certificate-chain.dto';
+import { NotFoundError } from '../common/errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Auth, AuthContext } from '../common/request-context';
+import { CaLifecycleService } from './ca-lifecycle.service';
 import { CaService } from './ca.service';
+import { SignPendingCaDto, UpdateCaDto } from './dto/ca-lifecycle.dto';
 import { CaDetailResponseDto, CaResponseDto } from './dto/ca-response.dto';
 import { CreateCaDto } from './dto/create-ca.dto';
 
@@ -10,11 +15,16 @@ import { CreateCaDto } from './dto/create-ca.dto';
 @ApiBearerAuth()
 @Controller('cas')
 export class CaController {
-  constructor(private readonly cas: CaService) {}
+  constructor(
+    private readonly cas: CaService,
+    private readonly lifecycle: CaLifecycleService,
+  ) {}
 
   @Post()
   @ApiOperation({
-    summary: 'Create a root CA, or an intermediate with parent_ca_id (response includes the private key)',
+    summary:
+      'Create a root CA, an intermediate with parent_ca_id, or a pending CA with pending=true ' +
+      '(response includes the private key)',
   })
   create(@Auth() auth: AuthContext, @Body() dto: CreateCaDto): Promise<CaDetailResponseDto> {
     return this.cas.create(auth, dto);
@@ -59,6 +69,66 @@ export class CaController {
   @ApiOperation({ summary: "The CA's current CRL (PEM)" })
   crl(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number): Promise<string> {
     return this.cas.crlPem(auth.user, id);
+  }
+
+  @Patch(':ca_id')
+  @ApiOperation({
+    summary: 'Enable or disable a CA, change its description or leaf policy (needs can_create_ca)',
+  })
+  update(
+    @Auth() auth: AuthContext,
+    @Param('ca_id', ParseIdPipe) id: number,
+    @Body() dto: UpdateCaDto,
+  ): Promise<CaResponseDto> {
+    return this.lifecycle.update(auth, id, dto);
+  }
+
+  @Get(':ca_id/csr')
+  @Header('Content-Type', 'application/pkcs10')
+  @ApiProduces('application/pkcs10')
+  @ApiOperation({ summary: "A pending CA's CSR (PEM), to be signed outside" })
+  async csr(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number): Promise<string> {
+    const ca = await this.cas.findAllowed(auth.user, id, 'read');
+    if (!ca.csrPem) throw new NotFoundError(`CA ${id} has no CSR: it was created with its certificate`);
+    return ca.csrPem;
+  }
+
+  @Post(':ca_id/certificate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Give a pending CA its certificate: a chain signed outside (PEM, the CA's first)",
+  })
+  uploadCertificate(
+    @Auth() auth: AuthContext,
+    @Param('ca_id', ParseIdPipe) id: number,
+    @Body() dto: CertificateChainDto,
+  ): Promise<CaResponseDto> {
+    return this.lifecycle.uploadCertificate(auth, id, dto);
+  }
+
+  @Post(':ca_id/sign')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Have one of our active CAs sign a pending CA' })
+  signPending(
+    @Auth() auth: AuthContext,
+    @Param('ca_id', ParseIdPipe) id: number,
+    @Body() dto: SignPendingCaDto,
+  ): Promise<CaResponseDto> {
+    return this.lifecycle.signPending(auth, id, dto);
+  }
+
+  @Post(':ca_id/revoke')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Revoke an intermediate signed here: its serial goes on the parent's CRL (needs can_revoke_cert)",
+  })
+  revoke(
+    @Auth() auth: AuthContext,
+    @Param('ca_id', ParseIdPipe) id: number,
+    @Body() dto: RevokeCertificateDto,
+  ): Promise<CaResponseDto> {
+    return this.lifecycle.revoke(auth, id, dto);
   }
 
   @Delete(':ca_id')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CaLifecycleService } from './ca-lifecycle.service';
 import { CaController } from './ca.controller';
 import { CaService } from './ca.service';
 import { CertificateAuthority } from './certificate-authority.entity';
@@ -11,7 +12,7 @@ import { IssuerCache } from './issuer-cache';
 @Module({
   imports: [TypeOrmModule.forFeature([CertificateAuthority, CrlState])],
   controllers: [CaController],
-  providers: [CaService, CrlService, CrlRefresher, IssuerCache],
+  providers: [CaService, CaLifecycleService, CrlService, CrlRefresher, IssuerCache],
   exports: [CaService, CrlService, CrlRefresher],
 })
 export class CaModule {}

@@ -9,7 +9,8 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
-import { CertificateTemplate, IssuerContext, KeySpec } from '../crypto/crypto.types';
+import { KeyObject } from 'node:crypto';
+import { CertificateTemplate, DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
@@ -33,6 +34,12 @@ export class CaService {
   ) {}
 
   async create(auth: AuthContext, dto: CreateCaDto): Promise<CaDetailResponseDto> {
+    const pending = dto.pending ?? false;
+    if (pending && dto.parent_ca_id) {
+      throw new InvalidInputError(
+        'pending and parent_ca_id exclude each other: a pending CA gets its parent when it is signed (POST /cas/{id}/sign)',
+      );
+    }
     const subject = this.crypto.parseDistinguishedName(dto.subject_dn);
     const keySpec = this.keySpecFor(dto.key_type, dto.key_size);
     const parent = dto.parent_ca_id ? await this.findParent(auth.user, dto.parent_ca_id) : null;
@@ -51,23 +58,22 @@ export class CaService {
       { key_type: keySpec.type, key_size: String(keySpec.size) },
       () => this.crypto.generateKeyPair(keySpec),
     );
-    const serial = this.crypto.randomSerialNumber();
-    const parentUrls = parent ? caPublicUrls(this.config.publicBaseUrl, parent.name, parent.id) : null;
-    const template: CertificateTemplate = {
-      serialNumber: serial,
-      subject,
-      subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
-      notBefore: validity.notBefore,
-      notAfter: validity.notAfter,
-      profile: 'ca',
-      pathLength,
-      san: { dns: [], ip: [], email: [] },
-      crlDistributionUrl: parentUrls?.crlUrl ?? null,
-      caIssuersUrl: parentUrls?.certificateUrl ?? null,
-    };
-    const der = parent
-      ? await this.crypto.signCertificate(template, await this.issuers.issuerFor(parent))
-      : await this.crypto.selfSign(template, privateKey);
+    const certificate = pending
+      ? null
+      : await this.issueCaCertificate({
+          subject,
+          subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
+          validity,
+          pathLength,
+          parent,
+          selfSignKey: privateKey,
+        });
+    const csrPem = pending
+      ? this.crypto.derToPem(
+          await this.crypto.buildCsr(subject, privateKey, undefined, { ca: true, pathLength }),
+          'CERTIFICATE REQUEST',
+        )
+      : null;
     const sealedPrivateKey = await this.vault.seal(privateKey);
 
     const ca = await this.dataSource.transaction(async (manager) => {
@@ -78,13 +84,9 @@ export class CaService {
         keyType: keySpec.type,
         keySize: keySpec.size,
         validDays,
-        status: 'active',
-        certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
-        csrPem: null,
-        serialNumber: this.crypto.serialToHex(serial),
-        notBefore: validity.notBefore,
-        notAfter: validity.notAfter,
-        fingerprintSha256: this.crypto.fingerprintSha256(der),
+        status: pending ? 'pending' : 'active',
+        ...(certificate ? this.certificateColumns(certificate.der) : NO_CERTIFICATE),
+        csrPem,
         sealedPrivateKey,
         organizationId,
         createdByUserId: auth.user.id,
@@ -108,6 +110,7 @@ export class CaService {
           parent_ca_id: created.parentCaId,
           key_type: keySpec.type,
           key_size: keySpec.size,
+          pending,
           validity_clamped: validity.clamped,
         },
       });
@@ -213,6 +216,9 @@ export class CaService {
 
   async crlPem(actor: Actor, id: number): Promise<string> {
     const ca = await this.findAllowed(actor, id, 'read');
+    if (!ca.certificatePem) {
+      throw new ConflictError(`CA ${id} is pending: it has no CRL until its certificate arrives`);
+    }
     const crl = await this.crls.current(ca);
     return this.crypto.derToPem(crl.der, 'X509 CRL');
   }
@@ -280,7 +286,48 @@ export class CaService {
     return this.crypto.validateKeySpec(type, size);
   }
 
-  private async findParent(actor: Actor, parentId: number): Promise<CertificateAuthority> {
+  /** Signs a CA certificate: under `parent`, or self-signed with `selfSignKey` when there is none. */
+  async issueCaCertificate(input: {
+    subject: DistinguishedName;
+    subjectPublicKeyDer: Buffer;
+    validity: { notBefore: Date; notAfter: Date };
+    pathLength: number | null;
+    parent: CertificateAuthority | null;
+    selfSignKey?: KeyObject;
+  }): Promise<{ der: Buffer }> {
+    const { parent } = input;
+    const parentUrls = parent ? caPublicUrls(this.config.publicBaseUrl, parent.name, parent.id) : null;
+    const template: CertificateTemplate = {
+      serialNumber: this.crypto.randomSerialNumber(),
+      subject: input.subject,
+      subjectPublicKeyDer: input.subjectPublicKeyDer,
+      notBefore: input.validity.notBefore,
+      notAfter: input.validity.notAfter,
+      profile: 'ca',
+      pathLength: input.pathLength,
+      san: { dns: [], ip: [], email: [] },
+      crlDistributionUrl: parentUrls?.crlUrl ?? null,
+      caIssuersUrl: parentUrls?.certificateUrl ?? null,
+    };
+    if (parent)
+      return { der: await this.crypto.signCertificate(template, await this.issuers.issuerFor(parent)) };
+    if (!input.selfSignKey) throw new Error('A root certificate needs its own key');
+    return { der: await this.crypto.selfSign(template, input.selfSignKey) };
+  }
+
+  /** The CA columns that come from its certificate. */
+  certificateColumns(der: Buffer): CertificateColumns {
+    const parsed = this.crypto.parseCertificate(der);
+    return {
+      certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
+      serialNumber: parsed.serialNumberHex,
+      notBefore: parsed.notBefore,
+      notAfter: parsed.notAfter,
+      fingerprintSha256: this.crypto.fingerprintSha256(der),
+    };
+  }
+
+  async findParent(actor: Actor, parentId: number): Promise<CertificateAuthority> {
     const parent = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: parentId });
     if (!parent) throw new NotFoundError(`Parent CA ${parentId} not found`);
     if (!can(actor, 'create_ca', parent)) {
@@ -293,7 +340,7 @@ export class CaService {
   }
 
   /** A CA with child CAs stops allowing leaves, unless someone set allow_leaf_certs explicitly. */
-  private async refreshLeafPolicy(manager: EntityManager, caId: number): Promise<void> {
+  async refreshLeafPolicy(manager: EntityManager, caId: number): Promise<void> {
     await manager.query(
       `UPDATE certificate_authorities
           SET allow_leaf_certs = NOT EXISTS (SELECT 1 FROM certificate_authorities c WHERE c.parent_ca_id = $1),
@@ -314,6 +361,19 @@ export class CaService {
     }
   }
 }
+
+type CertificateColumns = Pick<
+  CertificateAuthority,
+  'certificatePem' | 'serialNumber' | 'notBefore' | 'notAfter' | 'fingerprintSha256'
+>;
+
+const NO_CERTIFICATE: CertificateColumns = {
+  certificatePem: null,
+  serialNumber: null,
+  notBefore: null,
+  notAfter: null,
+  fingerprintSha256: null,
+};
 
 function refusal(action: PkiAction): string {
   switch (action) {

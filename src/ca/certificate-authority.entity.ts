@@ -73,6 +73,14 @@ export class CertificateAuthority implements OwnedResource {
   @Column({ type: 'boolean', default: false })
   allowLeafCertsExplicit!: boolean;
 
+  /** True when the certificate was signed outside and uploaded (parent_ca_id stays null). */
+  @Column({ type: 'boolean', default: false })
+  signedExternally!: boolean;
+
+  /** The uploaded issuers above this CA's certificate (PEM, nearest first), for chains. */
+  @Column({ type: 'text', nullable: true })
+  issuerChainPem!: string | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 

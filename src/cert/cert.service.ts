@@ -9,10 +9,17 @@ import { CaService } from '../ca/ca.service';
 import { CertificateAuthority } from '../ca/certificate-authority.entity';
 import { CrlService } from '../ca/crl.service';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
-import { CertificateProfile, DistinguishedName, KeySpec, SubjectAltNames } from '../crypto/crypto.types';
+import {
+  CertificateProfile,
+  DistinguishedName,
+  KeySpec,
+  ParsedCsr,
+  SubjectAltNames,
+} from '../crypto/crypto.types';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
@@ -35,9 +42,6 @@ import {
   withDefaultSans,
 } from './issuance-rules';
 
-/** RFC 5280 5.3.1: the CRLReason codes; 7 is not used. */
-const REASON_CODES = new Set([0, 1, 2, 3, 4, 5, 6, 8, 9, 10]);
-
 interface IssuanceRequest {
   ca: CertificateAuthority;
   subject: DistinguishedName;
@@ -49,6 +53,19 @@ interface IssuanceRequest {
   validDays: number;
   sealedPrivateKey: string | null;
   action: AuditAction;
+  auditDetail?: JsonObject;
+  /** Runs inside the transaction that stores the certificate (for example to link a request). */
+  link?: (manager: EntityManager, certificate: Certificate) => Promise<void>;
+}
+
+/** A CSR to sign for the certificate-request workflow. */
+export interface CsrSigning {
+  caId: number;
+  csr: ParsedCsr;
+  profile: Exclude<CertificateProfile, 'ca'>;
+  validDays: number | undefined;
+  requestId: number;
+  link: (manager: EntityManager, certificate: Certificate) => Promise<void>;
 }
 
 @Injectable()
@@ -118,11 +135,14 @@ export class CertService {
     const ca = await this.signingCa(auth.user, found, dto.certificate_type);
     const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
     const subject = dto.common_name ? withCommonName(base, dto.common_name) : base;
-    const commonName = this.crypto.commonName(subject) ?? '';
     const certificate = await this.signAndStore(auth, {
       ca,
       subject,
-      san: this.sansFor(dto.certificate_type, commonName, requestedSans(dto, csr.san)),
+      san: this.sansFor(
+        dto.certificate_type,
+        this.crypto.commonName(subject) ?? '',
+        requestedSans(dto, csr.san),
+      ),
       profile: dto.certificate_type,
       pathLength: null,
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
@@ -132,6 +152,27 @@ export class CertService {
       action: 'cert_sign_csr',
     });
     return toCertificateResponse(certificate);
+  }
+
+  /** Signs a stored request's CSR as it was submitted (subject and SANs from the CSR). */
+  async signRequestCsr(auth: AuthContext, signing: CsrSigning): Promise<Certificate> {
+    const { csr, profile } = signing;
+    const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
+    const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(signing.caId), profile);
+    return this.signAndStore(auth, {
+      ca,
+      subject: csr.subject,
+      san: this.sansFor(profile, this.crypto.commonName(csr.subject) ?? '', csr.san),
+      profile,
+      pathLength: null,
+      subjectPublicKeyDer: csr.subjectPublicKeyDer,
+      keySpec,
+      validDays: signing.validDays ?? this.config.certDays,
+      sealedPrivateKey: null,
+      action: 'cert_sign_csr',
+      auditDetail: { certificate_request_id: signing.requestId },
+      link: signing.link,
+    });
   }
 
   async list(actor: Actor, query: CertificateQueryDto): Promise<CertificateResponseDto[]> {
@@ -193,52 +234,82 @@ export class CertService {
   }
 
   async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<CertificateResponseDto> {
-    const reasonCode = dto.reason_code ?? this.crypto.reasonCodeFromText(dto.reason);
-    if (reasonCode !== null && !REASON_CODES.has(reasonCode)) {
-      throw new InvalidInputError(`reason_code ${reasonCode} is not an RFC 5280 CRLReason (0-6, 8-10)`);
-    }
+    const reasonCode = this.reasonCodeOf(dto);
     const revoked = await this.dataSource.transaction(async (manager) => {
       const certificate = await this.lockedCertificate(manager, id);
       if (!can(auth.user, 'revoke_cert', certificate)) {
         throw new ForbiddenError('You may not revoke this certificate (needs can_revoke_cert)');
       }
-      if (certificate.status === 'revoked') throw new ConflictError(`Certificate ${id} is already revoked`);
-      certificate.status = 'revoked';
-      certificate.revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-      certificate.revocationReason = dto.reason ?? null;
-      certificate.revocationReasonCode = reasonCode;
-      await manager.save(certificate);
-      await this.crls.markStale(manager, certificate.issuerId);
-      await this.audit.record(manager, {
-        action: 'cert_revoke',
-        actor: auth.user,
-        organizationId: certificate.organizationId,
-        resourceType: 'certificate',
-        resourceId: id,
-        clientAddress: auth.clientAddress,
-        detail: {
-          serial_number: certificate.serialNumber,
-          reason: dto.reason ?? null,
-          reason_code: reasonCode,
-        },
-      });
+      await this.revokeWithin(manager, auth, certificate, dto);
       return toCertificateResponse(certificate);
     });
-    // Counted after the commit, so a rolled-back revocation is never counted.
+    this.countRevocation(reasonCode);
+    return revoked;
+  }
+
+  /**
+   * Revokes a certificate locked by the caller's transaction: the row, its CRL's staleness, the
+   * request it fulfilled and the audit row commit together. Permission is the caller's check.
+   */
+  async revokeWithin(
+    manager: EntityManager,
+    auth: AuthContext,
+    certificate: Certificate,
+    dto: RevokeCertificateDto,
+    auditDetail: JsonObject = {},
+  ): Promise<void> {
+    const reasonCode = this.reasonCodeOf(dto);
+    if (certificate.status === 'revoked')
+      throw new ConflictError(`Certificate ${certificate.id} is already revoked`);
+    certificate.status = 'revoked';
+    certificate.revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    certificate.revocationReason = dto.reason ?? null;
+    certificate.revocationReasonCode = reasonCode;
+    await manager.save(certificate);
+    await this.crls.markStale(manager, certificate.issuerId);
+    await manager.query(
+      `UPDATE certificate_requests SET status = 'revoked', revoked_at = $2, updated_at = now()
+        WHERE certificate_id = $1 AND status = 'active'`,
+      [certificate.id, certificate.revokedAt],
+    );
+    await this.audit.record(manager, {
+      action: 'cert_revoke',
+      actor: auth.user,
+      organizationId: certificate.organizationId,
+      resourceType: 'certificate',
+      resourceId: certificate.id,
+      clientAddress: auth.clientAddress,
+      detail: {
+        serial_number: certificate.serialNumber,
+        reason: dto.reason ?? null,
+        reason_code: reasonCode,
+        ...auditDetail,
+      },
+    });
+  }
+
+  /** Counted after the commit, so a rolled-back revocation is never counted. */
+  countRevocation(reasonCode: number | null): void {
     const reason = reasonCode === null ? null : this.crypto.reasonNameFromCode(reasonCode);
     this.metrics.revocations.inc({
       reason: reason ?? (reasonCode === null ? 'unspecified' : String(reasonCode)),
     });
-    return revoked;
+  }
+
+  reasonCodeOf(dto: RevokeCertificateDto): number | null {
+    return this.crypto.revocationReasonCode(dto.reason, dto.reason_code);
   }
 
   /** The leaf followed by its issuers up to the root, as PEM blocks. */
   async chainPems(actor: Actor, id: number): Promise<{ certificate: Certificate; pems: string[] }> {
     const certificate = await this.findAllowed(actor, id, 'read');
     const issuers = await this.cas.ancestry(await this.cas.findSigningCa(certificate.issuerId));
+    // A CA signed outside carries the issuers above it as uploaded.
+    const uploaded = issuers[issuers.length - 1]?.issuerChainPem ?? '';
     const pems = [
       certificate.certificatePem,
       ...issuers.flatMap((ca) => (ca.certificatePem ? [ca.certificatePem] : [])),
+      ...this.crypto.splitPemBlocks(uploaded).map((block) => this.crypto.derToPem(block.der, 'CERTIFICATE')),
     ];
     return { certificate, pems };
   }
@@ -275,7 +346,7 @@ export class CertService {
     return certificate;
   }
 
-  private async lockedCertificate(manager: EntityManager, id: number): Promise<Certificate> {
+  async lockedCertificate(manager: EntityManager, id: number): Promise<Certificate> {
     const certificate = await manager
       .createQueryBuilder(Certificate, 'cert')
       .setLock('pessimistic_write')
@@ -376,8 +447,10 @@ export class CertService {
           certificate_type: request.profile,
           key_type: request.keySpec.type,
           validity_clamped: validity.clamped,
+          ...request.auditDetail,
         },
       });
+      await request.link?.(manager, certificate);
       return certificate;
     });
     const source = request.action === 'cert_sign_csr' ? 'csr' : 'generated_key';

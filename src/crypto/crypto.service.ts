@@ -1,3 +1,4 @@
+import { parseLinkedChain } from './certificate-chain';
 import { Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { prepareIssuer, selfSign, selfSignedIssuer, signCertificate } from './certificate-builder';
@@ -33,7 +34,7 @@ import {
 } from './keys';
 import { derToPem, fingerprintSha256, pemToDer, splitPemBlocks } from './pem';
 import { buildPkcs12 } from './pkcs12';
-import { reasonCodeFromText, reasonNameFromCode } from './revocation-reason';
+import { reasonCodeFromText, reasonNameFromCode, revocationReasonCode } from './revocation-reason';
 import { normalizeSerialHex, randomSerialNumber, serialFromHex, serialToHex } from './serial-number';
 
 /** The only entry point of the X.509 engine for the rest of the application. */
@@ -116,6 +117,11 @@ export class CryptoService {
     return parseCertificate(derOrPem);
   }
 
+  /** A PEM chain, leaf first, each certificate verified as issued by the next; 400 otherwise. */
+  parseLinkedChain(pemText: string): Promise<ParsedCertificate[]> {
+    return parseLinkedChain(pemText);
+  }
+
   verifyCertificateSignature(childDer: Buffer, issuerPublicKey: KeyObject): Promise<boolean> {
     return verifyCertificateSignature(childDer, issuerPublicKey);
   }
@@ -123,6 +129,11 @@ export class CryptoService {
   // CRLs and revocation
   signCrl(template: CrlTemplate, issuer: IssuerContext): Promise<Buffer> {
     return signCrl(template, issuer);
+  }
+
+  /** Validates a requested CRL reason (400 for codes RFC 5280 does not define). */
+  revocationReasonCode(reason: string | null | undefined, code: number | null | undefined): number | null {
+    return revocationReasonCode(reason, code);
   }
 
   reasonCodeFromText(text: string | null | undefined): number | null {

@@ -1,3 +1,5 @@
+import { InvalidInputError } from '../common/errors';
+
 /** CRLReason codes (RFC 5280 5.3.1); 7 is unused. */
 export const REVOCATION_REASONS = {
   unspecified: 0,
@@ -37,4 +39,18 @@ export function reasonCodeFromText(text: string | null | undefined): number | nu
 /** The RFC 5280 name of a code (`keyCompromise`), or null for an unknown code. */
 export function reasonNameFromCode(code: number): RevocationReasonName | null {
   return NAME_BY_CODE.get(code) ?? null;
+}
+
+const CODES = new Set<number>(Object.values(REVOCATION_REASONS));
+
+/** The CRL reason code for a revocation request: an explicit code wins over a reason named in the text. */
+export function revocationReasonCode(
+  reason: string | null | undefined,
+  code: number | null | undefined,
+): number | null {
+  const resolved = code ?? reasonCodeFromText(reason);
+  if (resolved !== null && !CODES.has(resolved)) {
+    throw new InvalidInputError(`reason_code ${resolved} is not an RFC 5280 CRLReason (0-6, 8-10)`);
+  }
+  return resolved;
 }

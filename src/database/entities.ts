@@ -4,6 +4,7 @@ import { RevokedAccessToken } from '../auth/revoked-access-token.entity';
 import { CertificateAuthority } from '../ca/certificate-authority.entity';
 import { CrlState } from '../ca/crl-state.entity';
 import { Certificate } from '../cert/certificate.entity';
+import { CertificateRequest } from '../requests/certificate-request.entity';
 import { Organization } from '../orgs/organization.entity';
 import { User } from '../users/user.entity';
 
@@ -16,4 +17,5 @@ export const ENTITIES = [
   CertificateAuthority,
   Certificate,
   CrlState,
+  CertificateRequest,
 ];

@@ -1,5 +1,6 @@
 import { Identity1732300000000 } from '../../migrations/1732300000000-identity';
 import { Pki1732300100000 } from '../../migrations/1732300100000-pki';
+import { Requests1732300200000 } from '../../migrations/1732300200000-requests';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
-export const MIGRATIONS = [Identity1732300000000, Pki1732300100000];
+export const MIGRATIONS = [Identity1732300000000, Pki1732300100000, Requests1732300200000];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Metric, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { REQUEST_STATUSES } from '../requests/certificate-request.entity';
 
 const EXPIRY_WINDOWS_DAYS = [1, 7, 30, 90];
 /** Domain gauges are SQL aggregates; scrapes within this window reuse the last result. */
@@ -10,6 +11,7 @@ const GAUGE_CACHE_MS = 5000;
 interface DomainCounts {
   cas: { status: string; count: number }[];
   certificates: { status: string; count: number }[];
+  requests: { status: string; count: number }[];
   expired: number;
   expiring: Record<number, number>;
 }
@@ -44,6 +46,24 @@ export class DomainMetrics {
         name: 'ca_revocations_total',
         help: 'Certificates revoked, by RFC 5280 reason',
         labelNames: ['reason'],
+      }),
+  );
+  readonly requestEvents = metric(
+    'ca_certificate_request_events_total',
+    () =>
+      new Counter({
+        name: 'ca_certificate_request_events_total',
+        help: 'Certificate-request workflow events',
+        labelNames: ['action'],
+      }),
+  );
+  readonly caEvents = metric(
+    'ca_lifecycle_events_total',
+    () =>
+      new Counter({
+        name: 'ca_lifecycle_events_total',
+        help: 'CA lifecycle events (enable, disable, revoke, upload_certificate, sign, update)',
+        labelNames: ['action'],
       }),
   );
   readonly logins = metric(
@@ -99,6 +119,10 @@ export class DomainMetrics {
     gauge('ca_certificates', 'Certificates by status (valid, revoked, expired)', ['status'], (g, c) =>
       c.certificates.forEach((row) => g.set({ status: row.status }, row.count)),
     );
+    gauge('ca_certificate_requests', 'Certificate requests by status', ['status'], (g, c) => {
+      REQUEST_STATUSES.forEach((status) => g.set({ status }, 0));
+      c.requests.forEach((row) => g.set({ status: row.status }, row.count));
+    });
     gauge('ca_certificates_expired', 'Certificates past notAfter (not revoked)', [], (g, c) =>
       g.set(c.expired),
     );
@@ -139,6 +163,9 @@ export class DomainMetrics {
       `SELECT CASE WHEN status = 'valid' AND not_after <= now() THEN 'expired' ELSE status END AS status, count(*) AS count
          FROM certificates GROUP BY 1`,
     );
+    const requests: { status: string; count: string }[] = await this.dataSource.query(
+      `SELECT status, count(*) AS count FROM certificate_requests GROUP BY 1`,
+    );
     const windows = EXPIRY_WINDOWS_DAYS.map(
       (days) => `count(*) FILTER (WHERE not_after <= now() + interval '${days} days') AS d${days}`,
     );
@@ -151,6 +178,7 @@ export class DomainMetrics {
     return {
       cas: toRows(cas),
       certificates: certificateRows,
+      requests: toRows(requests),
       expired: certificateRows.find((row) => row.status === 'expired')?.count ?? 0,
       expiring: Object.fromEntries(
         EXPIRY_WINDOWS_DAYS.map((days) => [days, Number(expiring?.[`d${days}`] ?? 0)]),

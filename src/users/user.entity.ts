@@ -39,6 +39,9 @@ export class User implements Actor {
   @Column({ type: 'boolean', default: false })
   canDeleteCa!: boolean;
 
+  @Column({ type: 'boolean', default: false })
+  canRequestCert!: boolean;
+
   /** Access tokens issued before this instant are refused (POST /auth/invalidate). */
   @Column({ type: 'timestamptz', nullable: true })
   tokensValidAfter!: Date | null;

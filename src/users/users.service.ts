@@ -20,6 +20,7 @@ const CAPABILITY_FIELDS = {
   can_revoke_cert: 'canRevokeCert',
   can_export_private_key: 'canExportPrivateKey',
   can_delete_ca: 'canDeleteCa',
+  can_request_cert: 'canRequestCert',
 } as const;
 
 type CapabilityField = keyof typeof CAPABILITY_FIELDS;
@@ -288,6 +289,7 @@ function capabilitiesFrom(dto: CreateUserDto): Pick<User, (typeof CAPABILITY_FIE
     canRevokeCert: dto.can_revoke_cert ?? false,
     canExportPrivateKey: dto.can_export_private_key ?? false,
     canDeleteCa: dto.can_delete_ca ?? false,
+    canRequestCert: dto.can_request_cert ?? false,
   };
 }
 

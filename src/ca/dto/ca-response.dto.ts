@@ -22,10 +22,18 @@ export class CaResponseDto {
   @ApiProperty({ type: Number, nullable: true }) parent_ca_id!: number | null;
   @ApiProperty({ type: Number, nullable: true }) path_length!: number | null;
   @ApiProperty() allow_leaf_certs!: boolean;
-  @ApiProperty() is_root!: boolean;
+  @ApiProperty({ description: 'Self-signed here (false for intermediates and pending or uploaded CAs)' })
+  is_root!: boolean;
+  @ApiProperty({ description: 'The certificate was signed outside this service and uploaded' })
+  signed_externally!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'PEM CSR, for CAs created pending' })
+  csr!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Uploaded issuer certificates (PEM)' })
+  issuer_chain!: string | null;
   @ApiProperty() crl_url!: string;
   @ApiProperty() certificate_url!: string;
   @ApiProperty({ type: String, nullable: true }) revoked_at!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) revocation_reason!: string | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 }
@@ -60,10 +68,14 @@ export function toCaResponse(ca: CertificateAuthority, publicBaseUrl: string): C
     parent_ca_id: ca.parentCaId,
     path_length: ca.pathLength,
     allow_leaf_certs: ca.allowLeafCerts,
-    is_root: ca.parentCaId === null,
+    is_root: ca.parentCaId === null && !ca.signedExternally && ca.status !== 'pending',
+    signed_externally: ca.signedExternally,
+    csr: ca.csrPem,
+    issuer_chain: ca.issuerChainPem,
     crl_url: urls.crlUrl,
     certificate_url: urls.certificateUrl,
     revoked_at: ca.revokedAt,
+    revocation_reason: ca.revocationReason,
     created_at: ca.createdAt,
     updated_at: ca.updatedAt,
   };

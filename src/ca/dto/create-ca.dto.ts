@@ -78,4 +78,14 @@ export class CreateCaDto {
   @IsOptional()
   @IsBoolean()
   allow_leaf_certs?: boolean | null;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'Create a pending CA: its key and CSR are generated here, its certificate comes later ' +
+      '(POST /cas/{id}/certificate with a chain signed outside, or POST /cas/{id}/sign)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  pending?: boolean | null;
 }

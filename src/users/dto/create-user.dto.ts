@@ -52,4 +52,8 @@ export class CreateUserDto {
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_revoke_cert?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_export_private_key?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_delete_ca?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'May submit certificate requests' })
+  @IsOptional()
+  @IsBoolean()
+  can_request_cert?: boolean;
 }

@@ -55,4 +55,5 @@ export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_revoke_cert?: boolean;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_export_private_key?: boolean;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_delete_ca?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_request_cert?: boolean;
 }

@@ -14,6 +14,7 @@ export class UserResponseDto {
   @ApiProperty() can_revoke_cert!: boolean;
   @ApiProperty() can_export_private_key!: boolean;
   @ApiProperty() can_delete_ca!: boolean;
+  @ApiProperty() can_request_cert!: boolean;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 }
@@ -31,6 +32,7 @@ export function toUserResponse(user: User): UserResponseDto {
     can_revoke_cert: user.canRevokeCert,
     can_export_private_key: user.canExportPrivateKey,
     can_delete_ca: user.canDeleteCa,
+    can_request_cert: user.canRequestCert,
     created_at: user.createdAt,
     updated_at: user.updatedAt,
   };

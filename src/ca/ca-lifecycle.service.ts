@@ -1,0 +1,228 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, can, PkiAction } from '../access/policy';
+import { AuditAction } from '../audit/audit-action';
+import { AuditService } from '../audit/audit.service';
+import { pathLengthUnder, validityWithin } from '../cert/issuance-rules';
+import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
+import { CertificateChainDto } from '../common/certificate-chain.dto';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { JsonObject } from '../common/json';
+import { AuthContext } from '../common/request-context';
+import { CryptoService } from '../crypto/crypto.service';
+import { ParsedCsr } from '../crypto/crypto.types';
+import { DomainMetrics } from '../system/domain-metrics';
+import { CaService } from './ca.service';
+import { CertificateAuthority, StoredCaStatus } from './certificate-authority.entity';
+import { CrlService } from './crl.service';
+import { SignPendingCaDto, UpdateCaDto } from './dto/ca-lifecycle.dto';
+import { CaResponseDto, toCaResponse } from './dto/ca-response.dto';
+import { IssuerCache } from './issuer-cache';
+import { AppConfig } from '../config/app-config';
+
+const REFUSAL: Partial<Record<PkiAction, string>> = {
+  manage_ca: 'You may not manage this CA (needs can_create_ca)',
+  revoke_cert: 'You may not revoke this CA (needs can_revoke_cert)',
+};
+
+/**
+ * A CA after its creation: enable and disable, description and leaf policy, revocation of an
+ * intermediate signed here, and the certificate of a pending CA (uploaded, or signed by one of ours).
+ */
+@Injectable()
+export class CaLifecycleService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cas: CaService,
+    private readonly crypto: CryptoService,
+    private readonly crls: CrlService,
+    private readonly issuers: IssuerCache,
+    private readonly audit: AuditService,
+    private readonly metrics: DomainMetrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  async update(auth: AuthContext, id: number, dto: UpdateCaDto): Promise<CaResponseDto> {
+    return this.change(auth, id, 'manage_ca', async (ca, manager) => {
+      const events: { action: AuditAction; detail: JsonObject }[] = [];
+      if (dto.enabled !== undefined) {
+        const toggled = this.toggle(ca, dto.enabled);
+        if (toggled) events.push({ action: toggled, detail: {} });
+      }
+      const changed: string[] = [];
+      if (dto.description !== undefined && dto.description !== ca.description) {
+        ca.description = dto.description;
+        changed.push('description');
+      }
+      if (dto.allow_leaf_certs !== undefined) {
+        ca.allowLeafCertsExplicit = dto.allow_leaf_certs !== null;
+        if (dto.allow_leaf_certs !== null) ca.allowLeafCerts = dto.allow_leaf_certs;
+        changed.push('allow_leaf_certs');
+      }
+      await manager.save(ca);
+      if (dto.allow_leaf_certs === null) {
+        await this.cas.refreshLeafPolicy(manager, ca.id);
+        ca.allowLeafCerts = (
+          await manager.findOneByOrFail(CertificateAuthority, { id: ca.id })
+        ).allowLeafCerts;
+      }
+      if (changed.length > 0) events.push({ action: 'ca_update', detail: { fields: changed } });
+      return events;
+    });
+  }
+
+  async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<CaResponseDto> {
+    const reasonCode = this.crypto.revocationReasonCode(dto.reason, dto.reason_code);
+    return this.change(auth, id, 'revoke_cert', async (ca, manager) => {
+      if (ca.status === 'revoked') throw new ConflictError(`CA ${id} is already revoked`);
+      if (ca.parentCaId === null) {
+        throw new ConflictError(
+          ca.status === 'pending'
+            ? `CA ${id} is pending; it has no certificate to revoke`
+            : `CA ${id} was not signed by one of our CAs (${ca.signedExternally ? 'signed outside' : 'a root'}); ` +
+                'only intermediates signed here can be revoked — disable it instead',
+        );
+      }
+      ca.status = 'revoked';
+      ca.revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      ca.revocationReason = dto.reason ?? null;
+      ca.revocationReasonCode = reasonCode;
+      await manager.save(ca);
+      await this.crls.markStale(manager, ca.parentCaId);
+      return [
+        {
+          action: 'ca_revoke',
+          detail: { serial_number: ca.serialNumber, parent_ca_id: ca.parentCaId, reason_code: reasonCode },
+        },
+      ];
+    });
+  }
+
+  async uploadCertificate(auth: AuthContext, id: number, dto: CertificateChainDto): Promise<CaResponseDto> {
+    const csr = await this.pendingCsr(auth.user, id);
+    const chain = await this.crypto.parseLinkedChain(dto.certificate_chain);
+    const [certificate, ...issuers] = chain;
+    if (!certificate.publicKey.equals(csr.publicKey)) {
+      throw new InvalidInputError("The certificate's public key is not this CA's key");
+    }
+    if (!certificate.isCa) {
+      throw new InvalidInputError(
+        'The certificate is not a CA certificate (basicConstraints cA is not TRUE)',
+      );
+    }
+    if (certificate.notAfter <= new Date()) throw new InvalidInputError('The certificate has expired');
+    return this.change(auth, id, 'manage_ca', async (ca, manager) => {
+      this.requirePending(ca);
+      Object.assign(ca, this.cas.certificateColumns(certificate.der), {
+        status: 'active',
+        subjectDn: this.crypto.formatDistinguishedName(certificate.subject),
+        pathLength: certificate.pathLength,
+        signedExternally: true,
+        issuerChainPem:
+          issuers.length > 0
+            ? issuers.map((issuer) => this.crypto.derToPem(issuer.der, 'CERTIFICATE')).join('')
+            : null,
+      });
+      await manager.save(ca);
+      const detail = { serial_number: ca.serialNumber, chain_length: chain.length };
+      return [{ action: 'ca_upload_certificate', detail }];
+    });
+  }
+
+  async signPending(auth: AuthContext, id: number, dto: SignPendingCaDto): Promise<CaResponseDto> {
+    const csr = await this.pendingCsr(auth.user, id);
+    const pending = await this.cas.findSigningCa(id);
+    const parent = await this.cas.findParent(auth.user, dto.parent_ca_id);
+    const pathLength = pathLengthUnder(parent.pathLength, pending.pathLength);
+    const validity = validityWithin(new Date(), dto.valid_days ?? pending.validDays, parent.notAfter);
+    const { der } = await this.cas.issueCaCertificate({
+      subject: csr.subject,
+      subjectPublicKeyDer: csr.subjectPublicKeyDer,
+      validity,
+      pathLength,
+      parent,
+    });
+    return this.change(auth, id, 'manage_ca', async (ca, manager) => {
+      this.requirePending(ca);
+      Object.assign(ca, this.cas.certificateColumns(der), {
+        status: 'active',
+        parentCaId: parent.id,
+        pathLength,
+      });
+      await manager.save(ca);
+      await this.cas.refreshLeafPolicy(manager, parent.id);
+      const detail = {
+        parent_ca_id: parent.id,
+        serial_number: ca.serialNumber,
+        validity_clamped: validity.clamped,
+      };
+      return [{ action: 'ca_sign', detail }];
+    });
+  }
+
+  /** Stored status change for `enabled`; null when nothing changes. Only active and disabled CAs toggle. */
+  private toggle(ca: CertificateAuthority, enabled: boolean): AuditAction | null {
+    const toggles: StoredCaStatus[] = ['active', 'disabled'];
+    if (!toggles.includes(ca.status)) {
+      throw new ConflictError(
+        `CA ${ca.id} is ${ca.status}; only active or disabled CAs can be enabled or disabled`,
+      );
+    }
+    const target: StoredCaStatus = enabled ? 'active' : 'disabled';
+    if (ca.status === target) return null;
+    ca.status = target;
+    return enabled ? 'ca_enable' : 'ca_disable';
+  }
+
+  private requirePending(ca: CertificateAuthority): void {
+    if (ca.status !== 'pending') {
+      throw new ConflictError(`CA ${ca.id} is ${ca.status}; only a pending CA can receive its certificate`);
+    }
+  }
+
+  /** The CSR of a pending CA the actor may manage (checked before any slow work). */
+  private async pendingCsr(actor: Actor, id: number): Promise<ParsedCsr> {
+    const ca = await this.cas.findAllowed(actor, id, 'manage_ca');
+    this.requirePending(ca);
+    if (!ca.csrPem) throw new ConflictError(`CA ${id} has no CSR`);
+    return this.crypto.parseCsr(ca.csrPem);
+  }
+
+  /** Locks the CA, checks the permission, applies `apply` and writes its audit rows in one transaction. */
+  private async change(
+    auth: AuthContext,
+    id: number,
+    action: PkiAction,
+    apply: (
+      ca: CertificateAuthority,
+      manager: EntityManager,
+    ) => Promise<{ action: AuditAction; detail: JsonObject }[]>,
+  ): Promise<CaResponseDto> {
+    const { ca, events } = await this.dataSource.transaction(async (manager) => {
+      const locked = await manager
+        .createQueryBuilder(CertificateAuthority, 'ca')
+        .setLock('pessimistic_write')
+        .where('ca.id = :id', { id })
+        .getOne();
+      if (!locked) throw new NotFoundError(`CA ${id} not found`);
+      if (!can(auth.user, action, locked)) throw new ForbiddenError(REFUSAL[action] ?? 'You may not do this');
+      const applied = await apply(locked, manager);
+      for (const event of applied) {
+        await this.audit.record(manager, {
+          action: event.action,
+          actor: auth.user,
+          organizationId: locked.organizationId,
+          resourceType: 'certificate_authority',
+          resourceId: id,
+          clientAddress: auth.clientAddress,
+          detail: { name: locked.name, ...event.detail },
+        });
+      }
+      return { ca: locked, events: applied };
+    });
+    this.issuers.forget(id);
+    for (const event of events) this.metrics.caEvents.inc({ action: event.action.replace(/^ca_/, '') });
+    return toCaResponse(ca, this.config.publicBaseUrl);
+  }
+}

@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/validation';
+
+export class UpdateCaDto {
+  @ApiPropertyOptional({ description: 'false disables the CA (it signs nothing; its CRL stays published)' })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'null returns to the automatic rule' })
+  @IsOptional()
+  @IsBoolean()
+  allow_leaf_certs?: boolean | null;
+}
+
+export class SignPendingCaDto {
+  @ApiProperty({ description: 'The active CA of ours that signs the pending CA' })
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  parent_ca_id!: number;
+
+  @ApiPropertyOptional({
+    description: "Validity in days (default: the CA's valid_days); clamped to the parent",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  valid_days?: number;
+}

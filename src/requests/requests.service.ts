@@ -1,0 +1,342 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, can, RequestAction, requestListScope } from '../access/policy';
+import { AuditAction } from '../audit/audit-action';
+import { AuditService } from '../audit/audit.service';
+import { CertService } from '../cert/cert.service';
+import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
+import { CertificateChainDto } from '../common/certificate-chain.dto';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { JsonObject } from '../common/json';
+import { AuthContext } from '../common/request-context';
+import { CryptoService } from '../crypto/crypto.service';
+import { DomainMetrics } from '../system/domain-metrics';
+import { CertificateRequest, RequestStatus } from './certificate-request.entity';
+import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
+import { RequestResponseDto, toRequestResponse } from './dto/request-response.dto';
+
+type RequestEvent = 'sign' | 'reject' | 'upload_certificate' | 'remove_certificate' | 'revoke' | 'delete';
+
+const AUDIT_ACTION: Record<RequestEvent | 'submit', AuditAction> = {
+  submit: 'csr_submit',
+  sign: 'csr_sign',
+  reject: 'csr_reject',
+  upload_certificate: 'csr_upload_certificate',
+  remove_certificate: 'csr_remove_certificate',
+  revoke: 'csr_revoke',
+  delete: 'csr_delete',
+};
+
+/** The states each event starts from; anything else is a 409 naming the current state. */
+const ALLOWED_FROM: Record<RequestEvent, readonly RequestStatus[]> = {
+  sign: ['outstanding'],
+  reject: ['outstanding'],
+  upload_certificate: ['outstanding'],
+  remove_certificate: ['active'],
+  revoke: ['active'],
+  delete: ['outstanding', 'active', 'rejected', 'revoked'],
+};
+
+const PERMISSION: Record<RequestEvent, RequestAction> = {
+  sign: 'fulfil_request',
+  reject: 'fulfil_request',
+  upload_certificate: 'fulfil_request',
+  remove_certificate: 'fulfil_request',
+  revoke: 'revoke_request',
+  delete: 'delete_request',
+};
+
+const REFUSAL: Record<RequestAction, string> = {
+  read_request: 'You may not view this certificate request',
+  fulfil_request: 'You may not fulfil this certificate request (needs can_create_cert or admin)',
+  revoke_request: 'You may not revoke this certificate request (needs can_revoke_cert or admin)',
+  delete_request: 'You may not delete this certificate request (submitter, can_create_cert or admin)',
+};
+
+/** The certificate-request workflow: outstanding → active | rejected; active → outstanding | revoked. */
+@Injectable()
+export class RequestsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+    private readonly certificates: CertService,
+    private readonly audit: AuditService,
+    private readonly metrics: DomainMetrics,
+  ) {}
+
+  async submit(auth: AuthContext, dto: SubmitRequestDto): Promise<RequestResponseDto> {
+    if (!can(auth.user, 'submit_request')) {
+      throw new ForbiddenError('You may not submit certificate requests (needs can_request_cert)');
+    }
+    const csr = await this.crypto.parseCsr(dto.csr);
+    const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
+    const request = await this.dataSource.transaction(async (manager) => {
+      const created = manager.create(CertificateRequest, {
+        status: 'outstanding',
+        csrPem: this.crypto.derToPem(csr.der, 'CERTIFICATE REQUEST'),
+        subjectDn: this.crypto.formatDistinguishedName(csr.subject),
+        commonName: this.crypto.commonName(csr.subject),
+        sanDnsNames: csr.san.dns,
+        sanIpAddresses: csr.san.ip,
+        sanEmailAddresses: csr.san.email,
+        keyType: keySpec.type,
+        keySize: keySpec.size,
+        certificateType: dto.certificate_type ?? 'server',
+        comment: dto.comment ?? null,
+        organizationId: auth.user.organizationId,
+        submittedByUserId: auth.user.id,
+      });
+      await manager.save(created);
+      await this.record(manager, auth, 'submit', created, { subject_dn: created.subjectDn });
+      return created;
+    });
+    this.metrics.requestEvents.inc({ action: 'submit' });
+    return toRequestResponse(request);
+  }
+
+  async list(actor: Actor, query: RequestQueryDto): Promise<RequestResponseDto[]> {
+    const scope = requestListScope(actor);
+    const builder = this.dataSource.getRepository(CertificateRequest).createQueryBuilder('request');
+    if (!scope.everything) {
+      builder.andWhere(
+        '(request.organization_id = :organizationId OR request.submitted_by_user_id = :userId)',
+        {
+          organizationId: scope.organizationId ?? -1,
+          userId: scope.submittedByUserId,
+        },
+      );
+    }
+    if (query.status !== undefined) builder.andWhere('request.status = :status', { status: query.status });
+    if (query.submitted_by_user_id !== undefined) {
+      builder.andWhere('request.submitted_by_user_id = :submitter', {
+        submitter: query.submitted_by_user_id,
+      });
+    }
+    const rows = await builder.orderBy('request.id', 'DESC').offset(query.skip).limit(query.limit).getMany();
+    return rows.map(toRequestResponse);
+  }
+
+  async get(actor: Actor, id: number): Promise<RequestResponseDto> {
+    return toRequestResponse(await this.findReadable(actor, id));
+  }
+
+  async csrPem(actor: Actor, id: number): Promise<string> {
+    return (await this.findReadable(actor, id)).csrPem;
+  }
+
+  async sign(auth: AuthContext, id: number, dto: SignRequestDto): Promise<RequestResponseDto> {
+    // Checked before the (slow) signature, and again under the row lock before anything is stored.
+    const request = await this.findReadable(auth.user, id);
+    this.assertMay(auth.user, 'sign', request);
+    const csr = await this.crypto.parseCsr(request.csrPem);
+    const outcome: { request?: CertificateRequest } = {};
+    await this.certificates.signRequestCsr(auth, {
+      caId: dto.ca_id,
+      csr,
+      profile: dto.certificate_type ?? request.certificateType,
+      validDays: dto.valid_days,
+      requestId: id,
+      link: async (manager, certificate) => {
+        const locked = await this.lockedForEvent(manager, auth.user, id, 'sign');
+        Object.assign(locked, {
+          status: 'active',
+          certificateId: certificate.id,
+          issuerId: certificate.issuerId,
+          signedExternally: false,
+          certificatePem: certificate.certificatePem,
+          certificateChainPem: null,
+          serialNumber: certificate.serialNumber,
+          notBefore: certificate.notBefore,
+          notAfter: certificate.notAfter,
+          handledByUserId: auth.user.id,
+        });
+        await manager.save(locked);
+        await this.record(manager, auth, 'sign', locked, {
+          certificate_id: certificate.id,
+          ca_id: certificate.issuerId,
+          serial_number: certificate.serialNumber,
+        });
+        outcome.request = locked;
+      },
+    });
+    if (!outcome.request) throw new Error('The signed request was not linked');
+    this.metrics.requestEvents.inc({ action: 'sign' });
+    return toRequestResponse(outcome.request);
+  }
+
+  reject(auth: AuthContext, id: number, dto: RejectRequestDto): Promise<RequestResponseDto> {
+    return this.transition(auth, id, 'reject', async (request) => {
+      request.status = 'rejected';
+      request.rejectionReason = dto.reason ?? null;
+      return { reason: request.rejectionReason };
+    });
+  }
+
+  async uploadCertificate(
+    auth: AuthContext,
+    id: number,
+    dto: CertificateChainDto,
+  ): Promise<RequestResponseDto> {
+    const request = await this.findReadable(auth.user, id);
+    this.assertMay(auth.user, 'upload_certificate', request);
+    const chain = await this.crypto.parseLinkedChain(dto.certificate_chain);
+    const csr = await this.crypto.parseCsr(request.csrPem);
+    const [leaf] = chain;
+    if (!leaf.publicKey.equals(csr.publicKey)) {
+      throw new InvalidInputError("The certificate's public key is not the key of the request's CSR");
+    }
+    if (leaf.notAfter <= new Date()) throw new InvalidInputError('The certificate has expired');
+    return this.transition(auth, id, 'upload_certificate', async (locked) => {
+      Object.assign(locked, {
+        status: 'active',
+        certificateId: null,
+        issuerId: null,
+        signedExternally: true,
+        certificatePem: this.crypto.derToPem(leaf.der, 'CERTIFICATE'),
+        certificateChainPem: chain.map((item) => this.crypto.derToPem(item.der, 'CERTIFICATE')).join(''),
+        serialNumber: leaf.serialNumberHex,
+        notBefore: leaf.notBefore,
+        notAfter: leaf.notAfter,
+      });
+      return { serial_number: leaf.serialNumberHex, chain_length: chain.length };
+    });
+  }
+
+  removeCertificate(auth: AuthContext, id: number): Promise<RequestResponseDto> {
+    return this.transition(auth, id, 'remove_certificate', async (request) => {
+      const detail = { certificate_id: request.certificateId, serial_number: request.serialNumber };
+      Object.assign(request, {
+        status: 'outstanding',
+        certificateId: null,
+        issuerId: null,
+        signedExternally: false,
+        certificatePem: null,
+        certificateChainPem: null,
+        serialNumber: null,
+        notBefore: null,
+        notAfter: null,
+      });
+      return detail;
+    });
+  }
+
+  async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<RequestResponseDto> {
+    const reasonCode = this.certificates.reasonCodeOf(dto);
+    const revoked = await this.transition(auth, id, 'revoke', async (request, manager) => {
+      if (request.signedExternally || request.certificateId === null) {
+        throw new ConflictError(
+          request.signedExternally
+            ? `The certificate of request ${id} was signed outside this service; revoke it with its issuer`
+            : `The certificate of request ${id} no longer exists here`,
+        );
+      }
+      const certificate = await this.certificates.lockedCertificate(manager, request.certificateId);
+      await this.certificates.revokeWithin(manager, auth, certificate, dto, { certificate_request_id: id });
+      request.status = 'revoked';
+      request.revokedAt = certificate.revokedAt;
+      return {
+        certificate_id: certificate.id,
+        serial_number: certificate.serialNumber,
+        reason_code: reasonCode,
+      };
+    });
+    this.certificates.countRevocation(reasonCode);
+    return revoked;
+  }
+
+  async remove(auth: AuthContext, id: number): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const request = await this.lockedForEvent(manager, auth.user, id, 'delete');
+      await manager.delete(CertificateRequest, { id });
+      await this.record(manager, auth, 'delete', request, {
+        status: request.status,
+        certificate_id: request.certificateId,
+      });
+    });
+    this.metrics.requestEvents.inc({ action: 'delete' });
+  }
+
+  /** Locks the row, checks permission and state, applies `change`, stores it and its audit row together. */
+  private async transition(
+    auth: AuthContext,
+    id: number,
+    event: RequestEvent,
+    change: (request: CertificateRequest, manager: EntityManager) => Promise<JsonObject>,
+  ): Promise<RequestResponseDto> {
+    const request = await this.dataSource.transaction(async (manager) => {
+      const locked = await this.lockedForEvent(manager, auth.user, id, event);
+      const detail = await change(locked, manager);
+      locked.handledByUserId = auth.user.id;
+      await manager.save(locked);
+      await this.record(manager, auth, event, locked, detail);
+      return locked;
+    });
+    this.metrics.requestEvents.inc({ action: event });
+    return toRequestResponse(request);
+  }
+
+  private async lockedForEvent(
+    manager: EntityManager,
+    actor: Actor,
+    id: number,
+    event: RequestEvent,
+  ): Promise<CertificateRequest> {
+    const request = await manager
+      .createQueryBuilder(CertificateRequest, 'request')
+      .setLock('pessimistic_write')
+      .where('request.id = :id', { id })
+      .getOne();
+    if (!request) throw new NotFoundError(`Certificate request ${id} not found`);
+    if (!can(actor, 'read_request', request)) throw new ForbiddenError(REFUSAL.read_request);
+    this.assertMay(actor, event, request);
+    return request;
+  }
+
+  /** Permission first, then state, so a caller without rights learns nothing about the state. */
+  private assertMay(actor: Actor, event: RequestEvent, request: CertificateRequest): void {
+    const action = PERMISSION[event];
+    if (!can(actor, action, request)) throw new ForbiddenError(REFUSAL[action]);
+    const allowed = ALLOWED_FROM[event];
+    if (!allowed.includes(request.status)) {
+      throw new ConflictError(
+        `Certificate request ${request.id} is ${request.status}; ` +
+          `only ${allowed.join(' or ')} requests can ${OUTCOME[event]}`,
+      );
+    }
+  }
+
+  private async findReadable(actor: Actor, id: number): Promise<CertificateRequest> {
+    const request = await this.dataSource.getRepository(CertificateRequest).findOneBy({ id });
+    if (!request) throw new NotFoundError(`Certificate request ${id} not found`);
+    if (!can(actor, 'read_request', request)) throw new ForbiddenError(REFUSAL.read_request);
+    return request;
+  }
+
+  private record(
+    manager: EntityManager,
+    auth: AuthContext,
+    event: RequestEvent | 'submit',
+    request: CertificateRequest,
+    detail: JsonObject,
+  ): Promise<void> {
+    return this.audit.record(manager, {
+      action: AUDIT_ACTION[event],
+      actor: auth.user,
+      organizationId: request.organizationId,
+      resourceType: 'certificate_request',
+      resourceId: request.id,
+      clientAddress: auth.clientAddress,
+      detail,
+    });
+  }
+}
+
+const OUTCOME: Record<RequestEvent, string> = {
+  sign: 'be signed',
+  reject: 'be rejected',
+  upload_certificate: 'receive a certificate',
+  remove_certificate: 'have their certificate removed',
+  revoke: 'be revoked',
+  delete: 'be deleted',
+};
