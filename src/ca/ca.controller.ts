@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } f
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
-import { NotFoundError } from '../common/errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Auth, AuthContext } from '../common/request-context';
 import { CaLifecycleService } from './ca-lifecycle.service';
@@ -87,10 +86,8 @@ export class CaController {
   @Header('Content-Type', 'application/pkcs10')
   @ApiProduces('application/pkcs10')
   @ApiOperation({ summary: "A pending CA's CSR (PEM), to be signed outside" })
-  async csr(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number): Promise<string> {
-    const ca = await this.cas.findAllowed(auth.user, id, 'read');
-    if (!ca.csrPem) throw new NotFoundError(`CA ${id} has no CSR: it was created with its certificate`);
-    return ca.csrPem;
+  csr(@Auth() auth: AuthContext, @Param('ca_id', ParseIdPipe) id: number): Promise<string> {
+    return this.cas.csrPem(auth.user, id);
   }
 
   @Post(':ca_id/certificate')

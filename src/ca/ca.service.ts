@@ -214,6 +214,12 @@ export class CaService {
     this.issuers.forget(id);
   }
 
+  async csrPem(actor: Actor, id: number): Promise<string> {
+    const ca = await this.findAllowed(actor, id, 'read');
+    if (!ca.csrPem) throw new NotFoundError(`CA ${id} has no CSR: it was created with its certificate`);
+    return ca.csrPem;
+  }
+
   async crlPem(actor: Actor, id: number): Promise<string> {
     const ca = await this.findAllowed(actor, id, 'read');
     if (!ca.certificatePem) {

@@ -58,6 +58,9 @@ interface IssuanceRequest {
   link?: (manager: EntityManager, certificate: Certificate) => Promise<void>;
 }
 
+/** Called inside the revoking transaction, so a module can follow the revocation in its own tables. */
+export type RevocationHook = (manager: EntityManager, certificate: Certificate) => Promise<void>;
+
 /** A CSR to sign for the certificate-request workflow. */
 export interface CsrSigning {
   caId: number;
@@ -70,6 +73,8 @@ export interface CsrSigning {
 
 @Injectable()
 export class CertService {
+  private readonly revocationHooks: RevocationHook[] = [];
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
@@ -247,6 +252,10 @@ export class CertService {
     return revoked;
   }
 
+  onRevocation(hook: RevocationHook): void {
+    this.revocationHooks.push(hook);
+  }
+
   /**
    * Revokes a certificate locked by the caller's transaction: the row, its CRL's staleness, the
    * request it fulfilled and the audit row commit together. Permission is the caller's check.
@@ -267,11 +276,7 @@ export class CertService {
     certificate.revocationReasonCode = reasonCode;
     await manager.save(certificate);
     await this.crls.markStale(manager, certificate.issuerId);
-    await manager.query(
-      `UPDATE certificate_requests SET status = 'revoked', revoked_at = $2, updated_at = now()
-        WHERE certificate_id = $1 AND status = 'active'`,
-      [certificate.id, certificate.revokedAt],
-    );
+    for (const hook of this.revocationHooks) await hook(manager, certificate);
     await this.audit.record(manager, {
       action: 'cert_revoke',
       actor: auth.user,

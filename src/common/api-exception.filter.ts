@@ -17,6 +17,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       error.body.request_id = String(request.id ?? '');
     }
     if (response.headersSent) return;
-    response.status(error.status).set(error.headers).json(error.body);
+    // A route's own Content-Type (PEM, DER) must not label the JSON error body.
+    response.status(error.status).set(error.headers).type('application/json').json(error.body);
   }
 }

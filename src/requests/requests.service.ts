@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, can, RequestAction, requestListScope } from '../access/policy';
@@ -56,7 +56,7 @@ const REFUSAL: Record<RequestAction, string> = {
 
 /** The certificate-request workflow: outstanding → active | rejected; active → outstanding | revoked. */
 @Injectable()
-export class RequestsService {
+export class RequestsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
@@ -64,6 +64,17 @@ export class RequestsService {
     private readonly audit: AuditService,
     private readonly metrics: DomainMetrics,
   ) {}
+
+  /** A certificate revoked through /certificates revokes the request it fulfilled, in the same transaction. */
+  onModuleInit(): void {
+    this.certificates.onRevocation(async (manager, certificate) => {
+      await manager.update(
+        CertificateRequest,
+        { certificateId: certificate.id, status: 'active' },
+        { status: 'revoked', revokedAt: certificate.revokedAt },
+      );
+    });
+  }
 
   async submit(auth: AuthContext, dto: SubmitRequestDto): Promise<RequestResponseDto> {
     if (!can(auth.user, 'submit_request')) {
