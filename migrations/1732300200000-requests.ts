@@ -9,7 +9,8 @@ export class Requests1732300200000 implements MigrationInterface {
     await queryRunner.query(`
       ALTER TABLE certificate_authorities
         ADD COLUMN signed_externally boolean NOT NULL DEFAULT false,
-        ADD COLUMN issuer_chain_pem text`);
+        ADD COLUMN issuer_chain_pem text,
+        ADD COLUMN issuer_chain_not_after timestamptz`);
 
     await queryRunner.query(`
       CREATE TABLE certificate_requests (
@@ -39,7 +40,8 @@ export class Requests1732300200000 implements MigrationInterface {
         not_after timestamptz,
         revoked_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        CHECK (status NOT IN ('active', 'revoked') OR certificate_pem IS NOT NULL)
       )`);
     await queryRunner.query(
       `CREATE INDEX certificate_requests_organization_id_idx ON certificate_requests (organization_id, id)`,
@@ -53,12 +55,19 @@ export class Requests1732300200000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX certificate_requests_certificate_id_idx ON certificate_requests (certificate_id)`,
     );
+    // Foreign keys with ON DELETE SET NULL: deleting a CA or a user must not scan the table.
+    await queryRunner.query(
+      `CREATE INDEX certificate_requests_issuer_id_idx ON certificate_requests (issuer_id)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX certificate_requests_handled_by_idx ON certificate_requests (handled_by_user_id)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE certificate_requests`);
     await queryRunner.query(
-      `ALTER TABLE certificate_authorities DROP COLUMN issuer_chain_pem, DROP COLUMN signed_externally`,
+      `ALTER TABLE certificate_authorities DROP COLUMN issuer_chain_not_after, DROP COLUMN issuer_chain_pem, DROP COLUMN signed_externally`,
     );
     await queryRunner.query(`ALTER TABLE users DROP COLUMN can_request_cert`);
   }

@@ -10,6 +10,7 @@ import { Histogram } from 'prom-client';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { toErrorResponse } from './common/error-response';
+import { jsonDepthLimit } from './common/json-depth';
 import { buildValidationPipe } from './common/validation';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
@@ -50,6 +51,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(httpMetricsMiddleware(app.get<Histogram<string>>(getToken(HTTP_DURATION_METRIC))));
   app.use(withJsonErrors(express.json({ limit: config.maxBodySizeBytes })));
   app.use(withJsonErrors(express.urlencoded({ extended: false, limit: config.maxBodySizeBytes })));
+  app.use(withJsonErrors(jsonDepthLimit()));
   app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
   app.useGlobalPipes(buildValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());

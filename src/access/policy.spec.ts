@@ -382,9 +382,17 @@ describe('policy: certificate requests', () => {
     expect(can(actor('user', flags), 'submit_request')).toBe(expected);
   });
 
-  it('keeps a requester that is also a manager on the organisation view', () => {
-    const both = actor('user', { canRequestCert: true, canCreateCert: true });
+  it.each<[string, Partial<Actor>]>([
+    ['a manager', { canCreateCert: true }],
+    ['a revoker', { canRevokeCert: true }],
+  ])('keeps a requester that is also %s on the organisation view', (_name, flags) => {
+    const both = actor('user', { canRequestCert: true, ...flags });
     expect(can(both, 'read_request', REQUESTS['same org'])).toBe(true);
+    expect(requestListScope(both)).toEqual({
+      everything: false,
+      organizationId: OWN_ORG,
+      submittedByUserId: ACTOR_ID,
+    });
   });
 
   it('denies every request action to an inactive superuser', () => {

@@ -157,11 +157,11 @@ function canOnRequest(actor: Actor, action: RequestAction, request: RequestTarge
 }
 
 /**
- * A requester (can_request_cert without issuing rights) sees only its own requests; every other
- * member of the organisation (readers, managers, admins) sees the organisation's.
+ * A requester (can_request_cert without issuing or revoking rights) sees only its own requests;
+ * every other member of the organisation (readers, managers, revokers, admins) sees the organisation's.
  */
 function isRequesterOnly(actor: Actor): boolean {
-  return actor.role === 'user' && actor.canRequestCert && !actor.canCreateCert;
+  return actor.role === 'user' && actor.canRequestCert && !actor.canCreateCert && !actor.canRevokeCert;
 }
 
 function isMemberOf(actor: Actor, organizationId: number): boolean {

@@ -10,18 +10,20 @@ import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
+import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { ParsedCsr } from '../crypto/crypto.types';
 import { DomainMetrics } from '../system/domain-metrics';
 import { CaService } from './ca.service';
-import { CertificateAuthority, StoredCaStatus } from './certificate-authority.entity';
+import { CertificateAuthority, signingDeadline, StoredCaStatus } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
 import { SignPendingCaDto, UpdateCaDto } from './dto/ca-lifecycle.dto';
 import { CaResponseDto, toCaResponse } from './dto/ca-response.dto';
 import { IssuerCache } from './issuer-cache';
-import { AppConfig } from '../config/app-config';
 
-const REFUSAL: Partial<Record<PkiAction, string>> = {
+type LifecycleAction = Extract<PkiAction, 'manage_ca' | 'revoke_cert'>;
+
+const REFUSAL: Record<LifecycleAction, string> = {
   manage_ca: 'You may not manage this CA (needs can_create_ca)',
   revoke_cert: 'You may not revoke this CA (needs can_revoke_cert)',
 };
@@ -93,7 +95,12 @@ export class CaLifecycleService {
       return [
         {
           action: 'ca_revoke',
-          detail: { serial_number: ca.serialNumber, parent_ca_id: ca.parentCaId, reason_code: reasonCode },
+          detail: {
+            serial_number: ca.serialNumber,
+            parent_ca_id: ca.parentCaId,
+            reason: dto.reason ?? null,
+            reason_code: reasonCode,
+          },
         },
       ];
     });
@@ -111,14 +118,25 @@ export class CaLifecycleService {
         'The certificate is not a CA certificate (basicConstraints cA is not TRUE)',
       );
     }
+    // RFC 5280 4.2.1.3: a CA certificate must say it signs certificates; we also sign CRLs with it.
+    const usages = certificate.keyUsage ?? [];
+    if (!usages.includes('keyCertSign') || !usages.includes('cRLSign')) {
+      throw new InvalidInputError('The CA certificate needs keyUsage with keyCertSign and cRLSign');
+    }
     if (certificate.notAfter <= new Date()) throw new InvalidInputError('The certificate has expired');
+    const issuerChainNotAfter = earliest(issuers.map((issuer) => issuer.notAfter));
+    if (issuerChainNotAfter && issuerChainNotAfter <= new Date()) {
+      throw new InvalidInputError('An issuer in certificate_chain has expired');
+    }
+    const pathLength = this.crypto.remainingPathLength(chain);
     return this.change(auth, id, 'manage_ca', async (ca, manager) => {
       this.requirePending(ca);
       Object.assign(ca, this.cas.certificateColumns(certificate.der), {
         status: 'active',
         subjectDn: this.crypto.formatDistinguishedName(certificate.subject),
-        pathLength: certificate.pathLength,
+        pathLength,
         signedExternally: true,
+        issuerChainNotAfter,
         issuerChainPem:
           issuers.length > 0
             ? issuers.map((issuer) => this.crypto.derToPem(issuer.der, 'CERTIFICATE')).join('')
@@ -134,8 +152,11 @@ export class CaLifecycleService {
     const csr = await this.pendingCsr(auth.user, id);
     const pending = await this.cas.findSigningCa(id);
     const parent = await this.cas.findParent(auth.user, dto.parent_ca_id);
+    if (parent.organizationId !== pending.organizationId) {
+      throw new InvalidInputError(`CA ${parent.id} belongs to another organization than CA ${id}`);
+    }
     const pathLength = pathLengthUnder(parent.pathLength, pending.pathLength);
-    const validity = validityWithin(new Date(), dto.valid_days ?? pending.validDays, parent.notAfter);
+    const validity = validityWithin(new Date(), dto.valid_days ?? pending.validDays, signingDeadline(parent));
     const { der } = await this.cas.issueCaCertificate({
       subject: csr.subject,
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
@@ -145,6 +166,7 @@ export class CaLifecycleService {
     });
     return this.change(auth, id, 'manage_ca', async (ca, manager) => {
       this.requirePending(ca);
+      await this.cas.lockForSigning(manager, parent.id);
       Object.assign(ca, this.cas.certificateColumns(der), {
         status: 'active',
         parentCaId: parent.id,
@@ -193,7 +215,7 @@ export class CaLifecycleService {
   private async change(
     auth: AuthContext,
     id: number,
-    action: PkiAction,
+    action: LifecycleAction,
     apply: (
       ca: CertificateAuthority,
       manager: EntityManager,
@@ -206,7 +228,7 @@ export class CaLifecycleService {
         .where('ca.id = :id', { id })
         .getOne();
       if (!locked) throw new NotFoundError(`CA ${id} not found`);
-      if (!can(auth.user, action, locked)) throw new ForbiddenError(REFUSAL[action] ?? 'You may not do this');
+      if (!can(auth.user, action, locked)) throw new ForbiddenError(REFUSAL[action]);
       const applied = await apply(locked, manager);
       for (const event of applied) {
         await this.audit.record(manager, {
@@ -225,4 +247,8 @@ export class CaLifecycleService {
     for (const event of events) this.metrics.caEvents.inc({ action: event.action.replace(/^ca_/, '') });
     return toCaResponse(ca, this.config.publicBaseUrl);
   }
+}
+
+function earliest(dates: Date[]): Date | null {
+  return dates.length === 0 ? null : new Date(Math.min(...dates.map((date) => date.getTime())));
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, can, listScope, PkiAction } from '../access/policy';
 import { AuditService } from '../audit/audit.service';
@@ -9,12 +10,11 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
-import { KeyObject } from 'node:crypto';
 import { CertificateTemplate, DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
-import { CertificateAuthority } from './certificate-authority.entity';
+import { CertificateAuthority, signingDeadline } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
 import { CaDetailResponseDto, CaResponseDto, caStatusOf, toCaResponse } from './dto/ca-response.dto';
 import { CreateCaDto } from './dto/create-ca.dto';
@@ -51,7 +51,7 @@ export class CaService {
       ? pathLengthUnder(parent.pathLength, dto.path_length)
       : (dto.path_length ?? null);
     const validDays = dto.valid_days ?? this.config.caCertDays;
-    const validity = validityWithin(new Date(), validDays, parent?.notAfter ?? null);
+    const validity = validityWithin(new Date(), validDays, parent ? signingDeadline(parent) : null);
 
     const { privateKey, publicKey } = await this.metrics.time(
       this.metrics.keyGeneration,
@@ -199,6 +199,12 @@ export class CaService {
       if (await manager.existsBy(CertificateAuthority, { parentCaId: id })) {
         throw new ConflictError('The CA has child CAs; delete them first');
       }
+      // RFC 5280 3.3: a revoked certificate stays on its issuer's CRL until it expires.
+      if (ca.status === 'revoked' && ca.notAfter && ca.notAfter > new Date()) {
+        throw new ConflictError(
+          `CA ${id} is revoked; it stays (its serial must stay on the parent's CRL) until it expires`,
+        );
+      }
       await manager.delete(CertificateAuthority, { id });
       if (ca.parentCaId !== null) await this.refreshLeafPolicy(manager, ca.parentCaId);
       await this.audit.record(manager, {
@@ -249,6 +255,21 @@ export class CaService {
     if (matches.length === 0) throw new NotFoundError(`CA named "${name}" not found`);
     if (matches.length > 1) throw new InvalidInputError(`Several CAs are named "${name}"; use ca_id`);
     return matches[0];
+  }
+
+  /**
+   * Re-reads the issuing CA under a share lock inside the caller's transaction, so a concurrent
+   * disable, revocation or deletion either waits for this signature or is seen by it.
+   */
+  async lockForSigning(manager: EntityManager, caId: number): Promise<CertificateAuthority> {
+    const ca = await manager
+      .createQueryBuilder(CertificateAuthority, 'ca')
+      .setLock('pessimistic_read')
+      .where('ca.id = :caId', { caId })
+      .getOne();
+    if (!ca) throw new NotFoundError(`CA ${caId} not found`);
+    this.assertCanSign(ca);
+    return ca;
   }
 
   /** Refuses with a clear message when the CA cannot sign now (pending, disabled, revoked, expired). */

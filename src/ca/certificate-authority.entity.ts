@@ -6,6 +6,17 @@ import { KeyType } from '../crypto/crypto.types';
 export type StoredCaStatus = 'pending' | 'active' | 'disabled' | 'revoked';
 export type CaStatus = StoredCaStatus | 'expired';
 
+/**
+ * The last instant the CA's signatures can validate: its own notAfter, or earlier when an issuer of
+ * an uploaded chain ends first. Issuance is clamped to it and the CA counts as expired after it.
+ */
+export function signingDeadline(
+  ca: Pick<CertificateAuthority, 'notAfter' | 'issuerChainNotAfter'>,
+): Date | null {
+  const ends = [ca.notAfter, ca.issuerChainNotAfter].filter((end): end is Date => end !== null);
+  return ends.length === 0 ? null : new Date(Math.min(...ends.map((end) => end.getTime())));
+}
+
 @Entity({ name: 'certificate_authorities' })
 export class CertificateAuthority implements OwnedResource {
   @PrimaryGeneratedColumn()
@@ -80,6 +91,10 @@ export class CertificateAuthority implements OwnedResource {
   /** The uploaded issuers above this CA's certificate (PEM, nearest first), for chains. */
   @Column({ type: 'text', nullable: true })
   issuerChainPem!: string | null;
+
+  /** The earliest notAfter among the uploaded issuers: nothing this CA signs may outlive it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  issuerChainNotAfter!: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

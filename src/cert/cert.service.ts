@@ -6,7 +6,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { caPublicUrls } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
-import { CertificateAuthority } from '../ca/certificate-authority.entity';
+import { CertificateAuthority, signingDeadline } from '../ca/certificate-authority.entity';
 import { CrlService } from '../ca/crl.service';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
@@ -42,7 +42,7 @@ import {
   withDefaultSans,
 } from './issuance-rules';
 
-interface IssuanceRequest {
+interface IssuanceRequest<Linked> {
   ca: CertificateAuthority;
   subject: DistinguishedName;
   san: SubjectAltNames;
@@ -55,20 +55,29 @@ interface IssuanceRequest {
   action: AuditAction;
   auditDetail?: JsonObject;
   /** Runs inside the transaction that stores the certificate (for example to link a request). */
-  link?: (manager: EntityManager, certificate: Certificate) => Promise<void>;
+  link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>;
 }
 
-/** Called inside the revoking transaction, so a module can follow the revocation in its own tables. */
-export type RevocationHook = (manager: EntityManager, certificate: Certificate) => Promise<void>;
+const NOTHING_TO_LINK = async (): Promise<null> => null;
+
+/**
+ * Called inside the revoking transaction, so a module can follow the revocation in its own tables;
+ * what it returns runs after the commit (metrics that must not count a rolled-back revocation).
+ */
+export type RevocationHook = (
+  manager: EntityManager,
+  auth: AuthContext,
+  certificate: Certificate,
+) => Promise<(() => void) | void>;
 
 /** A CSR to sign for the certificate-request workflow. */
-export interface CsrSigning {
+export interface CsrSigning<Linked> {
   caId: number;
   csr: ParsedCsr;
   profile: Exclude<CertificateProfile, 'ca'>;
   validDays: number | undefined;
   requestId: number;
-  link: (manager: EntityManager, certificate: Certificate) => Promise<void>;
+  link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>;
 }
 
 @Injectable()
@@ -106,7 +115,7 @@ export class CertService {
       () => this.crypto.generateKeyPair(keySpec),
     );
     const keepKey = dto.include_private_key ?? true;
-    const certificate = await this.signAndStore(auth, {
+    const { certificate } = await this.signAndStore(auth, {
       ca,
       subject,
       san,
@@ -117,6 +126,7 @@ export class CertService {
       validDays: dto.valid_days ?? this.config.certDays,
       sealedPrivateKey: keepKey ? await this.vault.seal(privateKey) : null,
       action: 'cert_create',
+      link: NOTHING_TO_LINK,
     });
     return {
       ...toCertificateResponse(certificate),
@@ -140,7 +150,7 @@ export class CertService {
     const ca = await this.signingCa(auth.user, found, dto.certificate_type);
     const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
     const subject = dto.common_name ? withCommonName(base, dto.common_name) : base;
-    const certificate = await this.signAndStore(auth, {
+    const { certificate } = await this.signAndStore(auth, {
       ca,
       subject,
       san: this.sansFor(
@@ -155,16 +165,17 @@ export class CertService {
       validDays: dto.valid_days ?? this.config.certDays,
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
+      link: NOTHING_TO_LINK,
     });
     return toCertificateResponse(certificate);
   }
 
   /** Signs a stored request's CSR as it was submitted (subject and SANs from the CSR). */
-  async signRequestCsr(auth: AuthContext, signing: CsrSigning): Promise<Certificate> {
+  async signRequestCsr<Linked>(auth: AuthContext, signing: CsrSigning<Linked>): Promise<Linked> {
     const { csr, profile } = signing;
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(signing.caId), profile);
-    return this.signAndStore(auth, {
+    const { linked } = await this.signAndStore(auth, {
       ca,
       subject: csr.subject,
       san: this.sansFor(profile, this.crypto.commonName(csr.subject) ?? '', csr.san),
@@ -178,6 +189,7 @@ export class CertService {
       auditDetail: { certificate_request_id: signing.requestId },
       link: signing.link,
     });
+    return linked;
   }
 
   async list(actor: Actor, query: CertificateQueryDto): Promise<CertificateResponseDto[]> {
@@ -240,15 +252,16 @@ export class CertService {
 
   async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<CertificateResponseDto> {
     const reasonCode = this.reasonCodeOf(dto);
-    const revoked = await this.dataSource.transaction(async (manager) => {
+    const { revoked, afterCommit } = await this.dataSource.transaction(async (manager) => {
       const certificate = await this.lockedCertificate(manager, id);
       if (!can(auth.user, 'revoke_cert', certificate)) {
         throw new ForbiddenError('You may not revoke this certificate (needs can_revoke_cert)');
       }
-      await this.revokeWithin(manager, auth, certificate, dto);
-      return toCertificateResponse(certificate);
+      const followUps = await this.revokeWithin(manager, auth, certificate, dto);
+      return { revoked: toCertificateResponse(certificate), afterCommit: followUps };
     });
     this.countRevocation(reasonCode);
+    afterCommit.forEach((followUp) => followUp());
     return revoked;
   }
 
@@ -266,7 +279,7 @@ export class CertService {
     certificate: Certificate,
     dto: RevokeCertificateDto,
     auditDetail: JsonObject = {},
-  ): Promise<void> {
+  ): Promise<(() => void)[]> {
     const reasonCode = this.reasonCodeOf(dto);
     if (certificate.status === 'revoked')
       throw new ConflictError(`Certificate ${certificate.id} is already revoked`);
@@ -276,7 +289,11 @@ export class CertService {
     certificate.revocationReasonCode = reasonCode;
     await manager.save(certificate);
     await this.crls.markStale(manager, certificate.issuerId);
-    for (const hook of this.revocationHooks) await hook(manager, certificate);
+    const afterCommit: (() => void)[] = [];
+    for (const hook of this.revocationHooks) {
+      const followUp = await hook(manager, auth, certificate);
+      if (followUp) afterCommit.push(followUp);
+    }
     await this.audit.record(manager, {
       action: 'cert_revoke',
       actor: auth.user,
@@ -291,6 +308,7 @@ export class CertService {
         ...auditDetail,
       },
     });
+    return afterCommit;
   }
 
   /** Counted after the commit, so a rolled-back revocation is never counted. */
@@ -389,9 +407,12 @@ export class CertService {
     return san;
   }
 
-  private async signAndStore(auth: AuthContext, request: IssuanceRequest): Promise<Certificate> {
+  private async signAndStore<Linked>(
+    auth: AuthContext,
+    request: IssuanceRequest<Linked>,
+  ): Promise<{ certificate: Certificate; linked: Linked }> {
     const { ca } = request;
-    const validity = validityWithin(new Date(), request.validDays, ca.notAfter);
+    const validity = validityWithin(new Date(), request.validDays, signingDeadline(ca));
     const urls = caPublicUrls(this.config.publicBaseUrl, ca.name, ca.id);
     const serial = this.crypto.randomSerialNumber();
     const issuer = await this.cas.issuerFor(ca);
@@ -416,6 +437,7 @@ export class CertService {
     );
     stopSigning();
     const stored = await this.dataSource.transaction(async (manager) => {
+      await this.cas.lockForSigning(manager, ca.id);
       const certificate = manager.create(Certificate, {
         commonName: this.crypto.commonName(request.subject) ?? '',
         subjectDn: this.crypto.formatDistinguishedName(request.subject),
@@ -455,8 +477,7 @@ export class CertService {
           ...request.auditDetail,
         },
       });
-      await request.link?.(manager, certificate);
-      return certificate;
+      return { certificate, linked: await request.link(manager, certificate) };
     });
     const source = request.action === 'cert_sign_csr' ? 'csr' : 'generated_key';
     this.metrics.certificatesIssued.inc({

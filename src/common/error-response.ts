@@ -22,6 +22,8 @@ interface BodyParserError {
 }
 
 const UNIQUE_VIOLATION = '23505';
+/** PostgreSQL aborted one of two racing transactions (deadlock, serialization); the client may retry. */
+const RETRYABLE = new Set(['40P01', '40001']);
 
 /** The one mapping from anything thrown to the JSON error a client sees. Never leaks internals. */
 export function toErrorResponse(exception: unknown): ErrorResponse {
@@ -53,6 +55,9 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   }
   if (exception instanceof QueryFailedError && driverCode(exception) === UNIQUE_VIOLATION) {
     return expected(HttpStatus.CONFLICT, { detail: 'The change conflicts with an existing resource' });
+  }
+  if (exception instanceof QueryFailedError && RETRYABLE.has(driverCode(exception) ?? '')) {
+    return expected(HttpStatus.CONFLICT, { detail: 'A concurrent change got in the way; retry the request' });
   }
   return { status: 500, body: { detail: 'Internal server error' }, headers: {}, unexpected: true };
 }

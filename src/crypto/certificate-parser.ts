@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../common/errors';
-import type { ParsedCertificate } from './crypto.types';
+import type { KeySpec, ParsedCertificate } from './crypto.types';
 import {
   asInvalidInput,
   contextTag,
@@ -60,6 +60,14 @@ function splitCertificate(der: Buffer): CertificateParts {
   };
 }
 
+function supportedKeySpec(publicKey: KeyObject): KeySpec | null {
+  try {
+    return keySpecOf(publicKey);
+  } catch {
+    return null;
+  }
+}
+
 /** Parses a certificate (PEM text, or DER/PEM bytes); anything unreadable is an InvalidInputError. */
 export function parseCertificate(input: Buffer | string): ParsedCertificate {
   const der = toDer(input);
@@ -104,8 +112,9 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
       authorityKeyIdentifier: extensions?.authorityKeyIdentifier ?? null,
       subjectPublicKeyDer,
       publicKey,
-      keySpec: keySpecOf(publicKey),
+      keySpec: supportedKeySpec(publicKey),
       san: extensions?.san ?? { dns: [], ip: [], email: [] },
+      keyUsage: extensions?.keyUsage ?? null,
       signatureAlgorithmOid,
     };
   } catch (error) {

@@ -1,7 +1,7 @@
-import { parseLinkedChain } from './certificate-chain';
 import { Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { prepareIssuer, selfSign, selfSignedIssuer, signCertificate } from './certificate-builder';
+import { parseLinkedChain, remainingPathLength } from './certificate-chain';
 import { parseCertificate, verifyCertificateSignature } from './certificate-parser';
 import { signCrl } from './crl-builder';
 import type {
@@ -120,6 +120,11 @@ export class CryptoService {
   /** A PEM chain, leaf first, each certificate verified as issued by the next; 400 otherwise. */
   parseLinkedChain(pemText: string): Promise<ParsedCertificate[]> {
     return parseLinkedChain(pemText);
+  }
+
+  /** How many CA certificates may still follow a linked chain's first certificate (null: unlimited). */
+  remainingPathLength(chain: readonly ParsedCertificate[]): number | null {
+    return remainingPathLength(chain);
   }
 
   verifyCertificateSignature(childDer: Buffer, issuerPublicKey: KeyObject): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { KeyUsage } from './extensions';
 
 export type KeyType = 'rsa' | 'ec' | 'ed25519';
 
@@ -83,8 +84,11 @@ export interface ParsedCertificate {
   authorityKeyIdentifier: Buffer | null;
   subjectPublicKeyDer: Buffer;
   publicKey: KeyObject;
-  keySpec: KeySpec;
+  /** Null when the key is outside what this service issues (an outside issuer's P-521, say). */
+  keySpec: KeySpec | null;
   san: SubjectAltNames;
+  /** The keyUsage bits set, or null without the extension. */
+  keyUsage: KeyUsage[] | null;
   /** OID of the certificate's signature algorithm. */
   signatureAlgorithmOid: string;
 }

@@ -1,7 +1,7 @@
 import * as forge from 'node-forge';
 import type { SubjectAltNames } from './crypto.types';
 import { asn1Bytes, asn1Children, asn1Oid, derToAsn1, MalformedDerError } from './der';
-import { ExtensionOid } from './extensions';
+import { ExtensionOid, KEY_USAGE_BITS, KeyUsage } from './extensions';
 import { decodeGeneralNames } from './general-names';
 
 const { Class, Type } = forge.asn1;
@@ -11,6 +11,16 @@ export interface ReadExtensions {
   subjectKeyIdentifier: Buffer | null;
   authorityKeyIdentifier: Buffer | null;
   san: SubjectAltNames | null;
+  keyUsage: KeyUsage[] | null;
+}
+
+/** RFC 5280 4.2.1.3: a named bit list; bit 0 is the most significant bit of the first content byte. */
+function readKeyUsage(value: forge.asn1.Asn1): KeyUsage[] {
+  if (value.type !== Type.BITSTRING) throw new MalformedDerError('keyUsage is not a BIT STRING');
+  const bits = asn1Bytes(value).subarray(1); // the first byte counts the unused bits
+  return (Object.entries(KEY_USAGE_BITS) as [KeyUsage, number][])
+    .filter(([, bit]) => ((bits[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0)
+    .map(([usage]) => usage);
 }
 
 function readBasicConstraints(value: forge.asn1.Asn1): { ca: boolean; pathLength: number | null } {
@@ -41,6 +51,7 @@ export function readExtensions(extensionsDer: Buffer): ReadExtensions {
     subjectKeyIdentifier: null,
     authorityKeyIdentifier: null,
     san: null,
+    keyUsage: null,
   };
   for (const extension of asn1Children(derToAsn1(extensionsDer))) {
     const fields = asn1Children(extension);
@@ -56,6 +67,9 @@ export function readExtensions(extensionsDer: Buffer): ReadExtensions {
         break;
       case ExtensionOid.AUTHORITY_KEY_IDENTIFIER:
         result.authorityKeyIdentifier = readAuthorityKeyIdentifier(derToAsn1(asn1Bytes(value)));
+        break;
+      case ExtensionOid.KEY_USAGE:
+        result.keyUsage = readKeyUsage(derToAsn1(asn1Bytes(value)));
         break;
       case ExtensionOid.SUBJECT_ALT_NAME:
         result.san = decodeGeneralNames(derToAsn1(asn1Bytes(value)));

@@ -29,7 +29,7 @@ export const ExtensionOid = {
   AUTHORITY_INFO_ACCESS: '1.3.6.1.5.5.7.1.1',
 } as const;
 
-const KEY_USAGE_BITS = {
+export const KEY_USAGE_BITS = {
   digitalSignature: 0,
   nonRepudiation: 1,
   keyEncipherment: 2,

@@ -78,7 +78,7 @@ export class OrgsService {
       } catch (error) {
         if (violatedConstraint(error)?.kind === 'foreign_key') {
           throw new ConflictError(
-            'Organization still owns resources (CAs or certificates); delete them first',
+            'Organization still owns resources (CAs, certificates or certificate requests); delete them first',
           );
         }
         throw error;

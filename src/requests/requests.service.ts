@@ -54,6 +54,15 @@ const REFUSAL: Record<RequestAction, string> = {
   delete_request: 'You may not delete this certificate request (submitter, can_create_cert or admin)',
 };
 
+const OUTCOME: Record<RequestEvent, string> = {
+  sign: 'be signed',
+  reject: 'be rejected',
+  upload_certificate: 'receive a certificate',
+  remove_certificate: 'have their certificate removed',
+  revoke: 'be revoked',
+  delete: 'be deleted',
+};
+
 /** The certificate-request workflow: outstanding → active | rejected; active → outstanding | revoked. */
 @Injectable()
 export class RequestsService implements OnModuleInit {
@@ -65,14 +74,28 @@ export class RequestsService implements OnModuleInit {
     private readonly metrics: DomainMetrics,
   ) {}
 
-  /** A certificate revoked through /certificates revokes the request it fulfilled, in the same transaction. */
+  /** Revoking a request's certificate, by either route, revokes the request in the same transaction. */
   onModuleInit(): void {
-    this.certificates.onRevocation(async (manager, certificate) => {
-      await manager.update(
-        CertificateRequest,
-        { certificateId: certificate.id, status: 'active' },
-        { status: 'revoked', revokedAt: certificate.revokedAt },
-      );
+    this.certificates.onRevocation(async (manager, auth, certificate) => {
+      const requests = await manager.find(CertificateRequest, {
+        where: { certificateId: certificate.id, status: 'active' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      for (const request of requests) {
+        Object.assign(request, {
+          status: 'revoked',
+          revokedAt: certificate.revokedAt,
+          handledByUserId: auth.user.id,
+        });
+        await manager.save(request);
+        await this.record(manager, auth, 'revoke', request, {
+          certificate_id: certificate.id,
+          serial_number: certificate.serialNumber,
+          reason_code: certificate.revocationReasonCode,
+        });
+      }
+      if (requests.length > 0)
+        return () => this.metrics.requestEvents.inc({ action: 'revoke' }, requests.length);
     });
   }
 
@@ -141,8 +164,7 @@ export class RequestsService implements OnModuleInit {
     const request = await this.findReadable(auth.user, id);
     this.assertMay(auth.user, 'sign', request);
     const csr = await this.crypto.parseCsr(request.csrPem);
-    const outcome: { request?: CertificateRequest } = {};
-    await this.certificates.signRequestCsr(auth, {
+    const signed = await this.certificates.signRequestCsr(auth, {
       caId: dto.ca_id,
       csr,
       profile: dto.certificate_type ?? request.certificateType,
@@ -168,12 +190,11 @@ export class RequestsService implements OnModuleInit {
           ca_id: certificate.issuerId,
           serial_number: certificate.serialNumber,
         });
-        outcome.request = locked;
+        return locked;
       },
     });
-    if (!outcome.request) throw new Error('The signed request was not linked');
     this.metrics.requestEvents.inc({ action: 'sign' });
-    return toRequestResponse(outcome.request);
+    return toRequestResponse(signed);
   }
 
   reject(auth: AuthContext, id: number, dto: RejectRequestDto): Promise<RequestResponseDto> {
@@ -196,6 +217,11 @@ export class RequestsService implements OnModuleInit {
     const [leaf] = chain;
     if (!leaf.publicKey.equals(csr.publicKey)) {
       throw new InvalidInputError("The certificate's public key is not the key of the request's CSR");
+    }
+    if (leaf.isCa) {
+      throw new InvalidInputError(
+        "A request's certificate must be an end-entity certificate, not a CA certificate",
+      );
     }
     if (leaf.notAfter <= new Date()) throw new InvalidInputError('The certificate has expired');
     return this.transition(auth, id, 'upload_certificate', async (locked) => {
@@ -234,26 +260,36 @@ export class RequestsService implements OnModuleInit {
 
   async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<RequestResponseDto> {
     const reasonCode = this.certificates.reasonCodeOf(dto);
-    const revoked = await this.transition(auth, id, 'revoke', async (request, manager) => {
-      if (request.signedExternally || request.certificateId === null) {
-        throw new ConflictError(
-          request.signedExternally
-            ? `The certificate of request ${id} was signed outside this service; revoke it with its issuer`
-            : `The certificate of request ${id} no longer exists here`,
-        );
+    const request = await this.findReadable(auth.user, id);
+    this.assertMay(auth.user, 'revoke', request);
+    const certificateId = this.revocableCertificateId(request);
+    // Certificate first, then request: the order POST /certificates/{id}/revoke locks them in.
+    const { revoked, afterCommit } = await this.dataSource.transaction(async (manager) => {
+      const certificate = await this.certificates.lockedCertificate(manager, certificateId);
+      const locked = await this.lockedForEvent(manager, auth.user, id, 'revoke');
+      if (this.revocableCertificateId(locked) !== certificate.id) {
+        throw new ConflictError(`The certificate of request ${id} changed meanwhile; read it again`);
       }
-      const certificate = await this.certificates.lockedCertificate(manager, request.certificateId);
-      await this.certificates.revokeWithin(manager, auth, certificate, dto, { certificate_request_id: id });
-      request.status = 'revoked';
-      request.revokedAt = certificate.revokedAt;
-      return {
-        certificate_id: certificate.id,
-        serial_number: certificate.serialNumber,
-        reason_code: reasonCode,
-      };
+      const followUps = await this.certificates.revokeWithin(manager, auth, certificate, dto, {
+        certificate_request_id: id,
+      });
+      return { revoked: await manager.findOneByOrFail(CertificateRequest, { id }), afterCommit: followUps };
     });
     this.certificates.countRevocation(reasonCode);
-    return revoked;
+    afterCommit.forEach((followUp) => followUp());
+    return toRequestResponse(revoked);
+  }
+
+  private revocableCertificateId(request: CertificateRequest): number {
+    if (request.signedExternally) {
+      throw new ConflictError(
+        `The certificate of request ${request.id} was signed outside this service; revoke it with its issuer`,
+      );
+    }
+    if (request.certificateId === null) {
+      throw new ConflictError(`The certificate of request ${request.id} no longer exists here`);
+    }
+    return request.certificateId;
   }
 
   async remove(auth: AuthContext, id: number): Promise<void> {
@@ -342,12 +378,3 @@ export class RequestsService implements OnModuleInit {
     });
   }
 }
-
-const OUTCOME: Record<RequestEvent, string> = {
-  sign: 'be signed',
-  reject: 'be rejected',
-  upload_certificate: 'receive a certificate',
-  remove_certificate: 'have their certificate removed',
-  revoke: 'be revoked',
-  delete: 'be deleted',
-};

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { KeyType } from '../../crypto/crypto.types';
 import { caPublicUrls } from '../ca-slug';
-import { CaStatus, CertificateAuthority } from '../certificate-authority.entity';
+import { CaStatus, CertificateAuthority, signingDeadline } from '../certificate-authority.entity';
 
 export class CaResponseDto {
   @ApiProperty() id!: number;
@@ -43,7 +43,8 @@ export class CaDetailResponseDto extends CaResponseDto {
 }
 
 export function caStatusOf(ca: CertificateAuthority, now = new Date()): CaStatus {
-  if (ca.status === 'active' && ca.notAfter && ca.notAfter <= now) return 'expired';
+  const deadline = signingDeadline(ca);
+  if (ca.status === 'active' && deadline && deadline <= now) return 'expired';
   return ca.status;
 }
 

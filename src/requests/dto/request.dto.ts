@@ -2,16 +2,18 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CSR_TYPES } from '../../cert/dto/issue-certificate.dto';
-import { MAX_PEM_LENGTH } from '../../common/certificate-chain.dto';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateProfile } from '../../crypto/crypto.types';
 import { REQUEST_STATUSES, RequestStatus } from '../certificate-request.entity';
+
+/** An RSA-4096 CSR with many SANs is a few kilobytes; 16 KiB bounds what every list page carries. */
+const MAX_CSR_LENGTH = 16_384;
 
 export class SubmitRequestDto {
   @ApiProperty({ description: 'PEM PKCS#10 certificate request (RSA ≥ 2048, EC P-256/P-384, Ed25519)' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(MAX_PEM_LENGTH)
+  @MaxLength(MAX_CSR_LENGTH)
   csr!: string;
 
   @ApiPropertyOptional({ enum: CSR_TYPES, default: 'server' })
