@@ -11,6 +11,7 @@ import {
   metricValue,
   normalSerial,
   OutsideCa,
+  outsideIssuer,
   outsideRoot,
   opensslVerify,
   patchCa,
@@ -514,6 +515,23 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
       expect(await audit('ca_sign', pending.id)).toEqual([]);
     });
 
+    it('refuses a parent in another organization with 400, even for a superuser, and the CA stays pending', async () => {
+      const pending = await createPendingCa(testApp, adminA, { name: 'Cross Organization Pending' });
+      expect(
+        await detailOf(superuser, 'post', `cas/${pending.id}/sign`, 400, { parent_ca_id: rootB.id }),
+      ).toMatch(/another organization/);
+      expect(await getCa(adminA, pending.id)).toMatchObject({
+        status: 'pending',
+        certificate: null,
+        parent_ca_id: null,
+      });
+      expect(await audit('ca_sign', pending.id)).toEqual([]);
+      expect(crlSerials(ssl, await fetchCrl(testApp, adminB, rootB.id))).toEqual([]);
+      // The same superuser may sign it with a parent of its own organization.
+      const signed = await call(superuser, 'post', `cas/${pending.id}/sign`, 200, { parent_ca_id: rootA.id });
+      expect(signed).toMatchObject({ status: 'active', parent_ca_id: rootA.id });
+    });
+
     it('refuses a disabled or pending parent with 400', async () => {
       const pending = await createPendingCa(testApp, adminA, { name: 'Sign Inactive Parent' });
       const disabled = await createCa(testApp, adminA, { name: 'Disabled Parent', key_type: 'ec' });
@@ -654,6 +672,111 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
         certificate_chain: good + outside.certificate,
       });
       expect(accepted.status).toBe('active');
+    });
+
+    /** Uploads `chain` for `pending`, expects 400 and returns the detail; the CA must stay pending. */
+    async function refusedUpload(pending: LifecycleCaBody, label: string, chain: string): Promise<string> {
+      const response = await testApp
+        .http()
+        .post(`/api/v1/cas/${pending.id}/certificate`)
+        .set(...bearer(adminA))
+        .send({ certificate_chain: chain });
+      expect({ label, status: response.status }).toEqual({ label, status: 400 });
+      expect(response.body).toEqual({ detail: expect.any(String) });
+      expect(await getCa(adminA, pending.id)).toMatchObject({ status: 'pending', certificate: null });
+      return String(response.body.detail);
+    }
+
+    it('refuses a CA certificate under an outside intermediate with pathlen:0 with 400 naming pathLenConstraint', async () => {
+      const pending = await createPendingCa(testApp, adminA, { name: 'Under Outside Path Zero' });
+      const pathZero = outsideIssuer(
+        ssl,
+        outside,
+        '/O=Elsewhere/CN=Lifecycle Outside Path Zero',
+        caExtensions(0),
+      );
+      const certificate = signOutside(ssl, pathZero, pending.csr ?? '', caExtensions()).certificate;
+      // openssl agrees that nothing the CA would sign validates: a leaf under it breaks the path length.
+      const ownKey = writePem(ssl, pending.private_key ?? '', 'path-zero-key');
+      const leaf = signOutside(
+        ssl,
+        { certificate, certPath: writePem(ssl, certificate, 'path-zero-ca'), keyPath: ownKey },
+        newCsr('under-path-zero.acme.example'),
+        leafExtensions('under-path-zero.acme.example'),
+      ).certificate;
+      const verified = opensslVerify(ssl, outside.certificate, leaf, certificate + pathZero.certificate);
+      expect(verified.ok).toBe(false);
+      expect(verified.output).toMatch(/path length constraint exceeded/);
+
+      for (const [label, chain] of [
+        ['with the outside root', certificate + pathZero.certificate + outside.certificate],
+        ['without the outside root', certificate + pathZero.certificate],
+      ]) {
+        expect({ label, detail: await refusedUpload(pending, label, chain) }).toEqual({
+          label,
+          detail: expect.stringMatching(/pathLenConstraint/),
+        });
+      }
+      expect(await audit('ca_upload_certificate', pending.id)).toEqual([]);
+    });
+
+    it('refuses a CA certificate whose keyUsage lacks keyCertSign or cRLSign with 400', async () => {
+      const pending = await createPendingCa(testApp, adminA, { name: 'Upload Key Usage' });
+      const withUsage = (usage: string) =>
+        signOutside(ssl, outside, pending.csr ?? '', [
+          'basicConstraints=critical,CA:TRUE',
+          `keyUsage=critical,${usage}`,
+          'subjectKeyIdentifier=hash',
+          'authorityKeyIdentifier=keyid',
+        ]).certificate;
+      for (const [label, certificate] of [
+        ['no keyCertSign', withUsage('digitalSignature,cRLSign')],
+        ['no cRLSign', withUsage('digitalSignature,keyCertSign')],
+      ]) {
+        expect(x509Extension(x509Text(ssl, certificate), 'X509v3 Basic Constraints')?.value).toBe('CA:TRUE');
+        expect({
+          label,
+          detail: await refusedUpload(pending, label, certificate + outside.certificate),
+        }).toEqual({ label, detail: expect.stringMatching(/keyUsage/) });
+      }
+      expect(await audit('ca_upload_certificate', pending.id)).toEqual([]);
+      const accepted = await call(adminA, 'post', `cas/${pending.id}/certificate`, 200, {
+        certificate_chain: withUsage('keyCertSign,cRLSign') + outside.certificate,
+      });
+      expect(accepted.status).toBe('active');
+    });
+
+    it('refuses a chain in which an issuer is not a CA or may not sign certificates with 400', async () => {
+      const pending = await createPendingCa(testApp, adminA, { name: 'Upload Issuer Not CA' });
+      const posing = outsideIssuer(
+        ssl,
+        outside,
+        '/O=Elsewhere/CN=Lifecycle Posing Issuer',
+        leafExtensions('posing.elsewhere.example'),
+      );
+      const underPosing = signOutside(ssl, posing, pending.csr ?? '', caExtensions()).certificate;
+      for (const [label, chain] of [
+        ['a CA:FALSE issuer and its root', underPosing + posing.certificate + outside.certificate],
+        ['a CA:FALSE issuer alone', underPosing + posing.certificate],
+      ]) {
+        expect({ label, detail: await refusedUpload(pending, label, chain) }).toEqual({
+          label,
+          detail: expect.stringMatching(/certificate 2 is not a CA certificate/i),
+        });
+      }
+      const signsCrlsOnly = outsideIssuer(ssl, outside, '/O=Elsewhere/CN=Lifecycle CRL Signer', [
+        'basicConstraints=critical,CA:TRUE',
+        'keyUsage=critical,digitalSignature,cRLSign',
+      ]);
+      const underCrlSigner = signOutside(ssl, signsCrlsOnly, pending.csr ?? '', caExtensions()).certificate;
+      expect(
+        await refusedUpload(
+          pending,
+          'an issuer without keyCertSign',
+          underCrlSigner + signsCrlsOnly.certificate + outside.certificate,
+        ),
+      ).toMatch(/certificate 2 may not sign certificates/i);
+      expect(await audit('ca_upload_certificate', pending.id)).toEqual([]);
     });
 
     it('refuses members without the right and other organizations with 403, and 404 for an unknown CA', async () => {
@@ -903,6 +1026,37 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
       await detailOf(adminA, 'post', `cas/${external.id}/revoke`, 409, {});
       for (const id of [root.id, external.id]) expect((await getCa(adminA, id)).status).toBe('active');
       expect((await getCa(adminA, pending.id)).status).toBe('pending');
+    });
+
+    it("refuses to delete a revoked, unexpired intermediate with 409, keeping its serial on the parent's CRL", async () => {
+      const root = await createCa(testApp, adminA, { name: 'Undeletable Revocation Root', key_type: 'ec' });
+      const intermediate = await createCa(testApp, adminA, {
+        name: 'Undeletable Revoked Intermediate',
+        key_type: 'ec',
+        parent_ca_id: root.id,
+      });
+      await call(revokerA, 'post', `cas/${intermediate.id}/revoke`, 200, { reason_code: 1 });
+      const serial = normalSerial(intermediate.serial_number);
+      expect(crlSerials(ssl, await fetchCrl(testApp, adminA, root.id))).toContain(serial);
+
+      const response = await testApp
+        .http()
+        .delete(`/api/v1/cas/${intermediate.id}`)
+        .set(...bearer(adminA));
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 409,
+        body: { detail: expect.stringMatching(/revoked/) },
+      });
+      expect(await getCa(adminA, intermediate.id)).toMatchObject({
+        status: 'revoked',
+        serial_number: intermediate.serial_number,
+      });
+      const rootCrl = await fetchCrl(testApp, adminA, root.id);
+      expect(crlSerials(ssl, rootCrl)).toContain(serial);
+      expect(crlReason(ssl, rootCrl, intermediate.serial_number)).toBe('Key Compromise');
+      const published = await getText(testApp, `${new URL(root.crl_url).pathname}.pem`);
+      expect(crlSerials(ssl, published.text)).toContain(serial);
+      expect(await audit('ca_delete', intermediate.id)).toEqual([]);
     });
 
     it('refuses members without can_revoke_cert and other organizations with 403, and 404 for an unknown CA', async () => {

@@ -10,9 +10,11 @@ import {
   getText,
   leafExtensions,
   metricValue,
+  nestedJson,
   normalSerial,
   OutsideCa,
   opensslVerify,
+  outsideIssuer,
   outsideRoot,
   patchCa,
   requestAction,
@@ -204,6 +206,13 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
       'SELECT count(*)::integer AS count FROM certificates',
     );
     return row.count;
+  }
+
+  /** ca_certificate_request_events_total{action="revoke"} now (0 before the first revocation). */
+  async function revokeEvents(): Promise<number> {
+    const metrics = (await testApp.http().get('/metrics').expect(200)).text;
+    const value = metricValue(metrics, 'ca_certificate_request_events_total{action="revoke"}');
+    return Number.isNaN(value) ? 0 : value;
   }
 
   async function audit(action: string, resourceId?: number) {
@@ -1045,6 +1054,48 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
       expect(uploaded.status).toBe('active');
     });
 
+    it('refuses a leaf that is a CA certificate, and a chain whose second certificate is not a CA, with 400', async () => {
+      const host = 'external-not-ca.acme.example';
+      const { csr } = newCsr(host, [`DNS:${host}`]);
+      const request = track(await submitRequest(testApp, requesterA, { csr }));
+      const caLeaf = signOutside(ssl, outside, csr, caExtensions()).certificate;
+      expect(x509Extension(x509Text(ssl, caLeaf), 'X509v3 Basic Constraints')?.value).toBe('CA:TRUE');
+      expect(
+        await refused(managerA, 'post', `${request.id}/certificate`, 400, {
+          certificate_chain: caLeaf + outside.certificate,
+        }),
+      ).toMatch(/CA certificate/);
+
+      const posing = outsideIssuer(
+        ssl,
+        outside,
+        '/O=Elsewhere/CN=Outside Posing Issuer',
+        leafExtensions('posing.elsewhere.example'),
+      );
+      const underPosing = signOutside(ssl, posing, csr, leafExtensions(host)).certificate;
+      for (const [label, chain] of [
+        ['with the outside root', underPosing + posing.certificate + outside.certificate],
+        ['without the outside root', underPosing + posing.certificate],
+      ]) {
+        expect({
+          label,
+          detail: await refused(managerA, 'post', `${request.id}/certificate`, 400, {
+            certificate_chain: chain,
+          }),
+        }).toEqual({ label, detail: expect.stringMatching(/certificate 2 is not a CA certificate/i) });
+      }
+      expect(await getRequest(managerA, request.id)).toMatchObject({
+        status: 'outstanding',
+        ...NO_CERTIFICATE,
+      });
+      expect(await audit('csr_upload_certificate', request.id)).toEqual([]);
+      const proper = signOutside(ssl, outside, csr, leafExtensions(host)).certificate;
+      const uploaded = await requestAction(testApp, managerA, 'post', `${request.id}/certificate`, {
+        certificate_chain: proper + outside.certificate,
+      });
+      expect(uploaded.status).toBe('active');
+    });
+
     it('refuses an upload to an active or rejected request with 409 naming its state', async () => {
       const { request, leaf } = await requestSignedOutside('upload-twice.acme.example', outside);
       const chain = leaf + outside.certificate;
@@ -1254,6 +1305,38 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
       expect(await refused(revokerA, 'post', `${submitted.id}/revoke`, 409, {})).toMatch(/\brevoked\b/);
     });
 
+    it('names the revoker, audits csr_revoke and counts one revoke event when the certificate is revoked through /certificates/{id}/revoke', async () => {
+      const submitted = await submit(requesterA, 'revoke-directly-audited.acme.example');
+      const signed = await sign(managerA, submitted.id, caA.id);
+      const eventsBefore = await revokeEvents();
+      const response = await testApp
+        .http()
+        .post(`/api/v1/certificates/${signed.certificate_id}/revoke`)
+        .set(...bearer(revokerA))
+        .send({ reason: 'superseded' })
+        .expect(200);
+      const certificate: CertificateBody = response.body;
+      expect(certificate.status).toBe('revoked');
+      expect(await getRequest(requesterA, submitted.id)).toMatchObject({
+        status: 'revoked',
+        handled_by_user_id: revokerA.id,
+        revoked_at: certificate.revoked_at,
+      });
+      expect(await audit('csr_revoke', submitted.id)).toEqual([
+        auditRow('csr_revoke', revokerA, orgA, submitted.id),
+      ]);
+      expect(await revokeEvents()).toBe(eventsBefore + 1);
+    });
+
+    it('counts one revoke event when a request is revoked through its own route', async () => {
+      const submitted = await submit(requesterA, 'revoke-counted-once.acme.example');
+      await sign(managerA, submitted.id, caA.id);
+      const eventsBefore = await revokeEvents();
+      await requestAction(testApp, revokerA, 'post', `${submitted.id}/revoke`, {});
+      expect(await revokeEvents()).toBe(eventsBefore + 1);
+      expect(await audit('csr_revoke', submitted.id)).toHaveLength(1);
+    });
+
     it('refuses every other transition out of revoked with 409', async () => {
       const submitted = await submit(requesterA, 'revoked-final.acme.example');
       await sign(managerA, submitted.id, caA.id);
@@ -1268,6 +1351,122 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
           certificate_chain: caA.certificate,
         }),
       ).toMatch(/\brevoked\b/);
+    });
+  });
+
+  describe('a member who may both request and revoke', () => {
+    let requestingRevokerA: TestUser;
+
+    beforeAll(async () => {
+      requestingRevokerA = await createUser(testApp, superuser, {
+        organization_id: orgA,
+        can_request_cert: true,
+        can_revoke_cert: true,
+      });
+    });
+
+    it("sees the organization's requests, those of other submitters included, and nothing of other organizations", async () => {
+      const own = await submit(requestingRevokerA, 'requesting-revoker.acme.example');
+      const others = await submit(requesterA, 'seen-by-requesting-revoker.acme.example');
+      const ids = (await listRequests(requestingRevokerA)).map((item) => item.id);
+      const orgAIds = [...tracked.entries()]
+        .filter(([, entry]) => entry.organizationId === orgA)
+        .map(([id]) => id)
+        .sort((a, b) => b - a);
+      expect(ids).toEqual(orgAIds);
+      expect(ids).toEqual(expect.arrayContaining([own.id, others.id]));
+      expect(ids.some((id) => tracked.get(id)?.submitterId !== requestingRevokerA.id)).toBe(true);
+      expect((await getRequest(requestingRevokerA, others.id)).submitted_by_user_id).toBe(requesterA.id);
+      const ofOrgB = [...tracked.entries()].find(([, entry]) => entry.organizationId === orgB);
+      expect(ofOrgB).toBeDefined();
+      await refused(requestingRevokerA, 'get', String(ofOrgB?.[0]), 403);
+    });
+
+    it("revokes another member's active request with 200", async () => {
+      const submitted = await submit(requesterA, 'revoked-by-requesting-revoker.acme.example');
+      const signed = await sign(managerA, submitted.id, caA.id);
+      const revoked = await requestAction(testApp, requestingRevokerA, 'post', `${submitted.id}/revoke`, {
+        reason: 'keyCompromise',
+      });
+      expect(revoked).toMatchObject({
+        id: submitted.id,
+        status: 'revoked',
+        handled_by_user_id: requestingRevokerA.id,
+      });
+      expect((await getCertificate(signed.certificate_id ?? 0)).status).toBe('revoked');
+      expect(crlSerials(ssl, await fetchCrl(testApp, adminA, caA.id))).toContain(
+        normalSerial(signed.serial_number ?? ''),
+      );
+      expect(await audit('csr_revoke', submitted.id)).toEqual([
+        auditRow('csr_revoke', requestingRevokerA, orgA, submitted.id),
+      ]);
+    });
+  });
+
+  describe('deeply nested JSON bodies', () => {
+    /** POSTs `body` as JSON and returns the status, content type and parsed body. */
+    async function postJson(
+      user: TestUser,
+      path: string,
+      body: unknown,
+    ): Promise<{ status: number; contentType: string; body: { detail?: unknown } }> {
+      const response = await testApp
+        .http()
+        .post(path)
+        .set(...bearer(user))
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(body));
+      return {
+        status: response.status,
+        contentType: String(response.headers['content-type'] ?? ''),
+        body: response.body,
+      };
+    }
+
+    it('refuses a body nested 100 levels deep with 400 JSON naming the depth, on reject and on certificate revoke', async () => {
+      const outstanding = await submit(requesterA, 'deep-reject.acme.example');
+      const active = await submit(requesterA, 'deep-revoke.acme.example');
+      const signed = await sign(managerA, active.id, caA.id);
+      const deep = { reason: nestedJson(99) };
+      for (const [user, path] of [
+        [managerA, `/api/v1/certificate-requests/${outstanding.id}/reject`],
+        [revokerA, `/api/v1/certificates/${signed.certificate_id}/revoke`],
+      ] as const) {
+        expect({ path, ...(await postJson(user, path, deep)) }).toEqual({
+          path,
+          status: 400,
+          contentType: expect.stringMatching(/^application\/json/),
+          body: { detail: expect.stringMatching(/nests deeper/) },
+        });
+      }
+      expect(await getRequest(managerA, outstanding.id)).toMatchObject({
+        status: 'outstanding',
+        rejection_reason: null,
+      });
+      expect(await getRequest(managerA, active.id)).toMatchObject({ status: 'active', revoked_at: null });
+      expect((await getCertificate(signed.certificate_id ?? 0)).status).toBe('valid');
+    });
+
+    it('answers a body nested 20 levels deep in an unknown field normally, without the depth error', async () => {
+      const outstanding = await submit(requesterA, 'shallow-reject.acme.example');
+      const active = await submit(requesterA, 'shallow-revoke.acme.example');
+      const signed = await sign(managerA, active.id, caA.id);
+      const shallow = { reason: 'superseded', extra: nestedJson(19) };
+      for (const [user, path] of [
+        [managerA, `/api/v1/certificate-requests/${outstanding.id}/reject`],
+        [revokerA, `/api/v1/certificates/${signed.certificate_id}/revoke`],
+      ] as const) {
+        const answer = await postJson(user, path, shallow);
+        expect({ path, status: answer.status, contentType: answer.contentType }).toEqual({
+          path,
+          status: 400,
+          contentType: expect.stringMatching(/^application\/json/),
+        });
+        expect(answer.body.detail).toEqual(expect.stringMatching(/extra/));
+        expect(answer.body.detail).not.toMatch(/nests deeper/);
+      }
+      expect((await getRequest(managerA, outstanding.id)).status).toBe('outstanding');
+      expect((await getCertificate(signed.certificate_id ?? 0)).status).toBe('valid');
     });
   });
 

@@ -7,6 +7,7 @@ import {
   leafExtensions,
   LifecycleCaBody,
   OutsideCa,
+  outsideIssuer,
   outsideRoot,
   opensslVerify,
   requestAction,
@@ -17,6 +18,8 @@ import {
 } from './support/notary';
 import { OpensslWorkspace } from './support/openssl';
 import {
+  CaBody,
+  createCa,
   fetchCrl,
   issueCertificate,
   pemBlocks,
@@ -185,5 +188,166 @@ describe('notary interop: certificates and CAs signed outside the service with t
     ]);
     expect(refused.ok).toBe(false);
     expect(refused.output).toContain('certificate revoked');
+  });
+
+  /** The notAfter openssl reads from a certificate, in milliseconds. */
+  function notAfterOf(pem: string): number {
+    return Date.parse(x509Field(ssl, pem, 'enddate').replace('notAfter=', ''));
+  }
+
+  /** Uploads a chain for a pending CA as the admin and expects 200. */
+  async function upload(pending: LifecycleCaBody, chain: string): Promise<LifecycleCaBody> {
+    const response = await testApp
+      .http()
+      .post(`/api/v1/cas/${pending.id}/certificate`)
+      .set(...bearer(admin))
+      .send({ certificate_chain: chain });
+    expect({ status: response.status, detail: response.body.detail }).toEqual({
+      status: 200,
+      detail: undefined,
+    });
+    return response.body;
+  }
+
+  /** POST /cas/ under `parentId` as the admin; returns the status and body. */
+  async function createChild(
+    parentId: number,
+    name: string,
+    fields: Record<string, unknown> = {},
+  ): Promise<{ status: number; body: CaBody & { detail?: string } }> {
+    const response = await testApp
+      .http()
+      .post('/api/v1/cas/')
+      .set(...bearer(admin))
+      .send({ name, subject_dn: `CN=${name},O=Acme`, key_type: 'ec', parent_ca_id: parentId, ...fields });
+    return { status: response.status, body: response.body };
+  }
+
+  it("takes an uploaded CA's path length from the outside intermediate above it: pathlen:1 leaves 0, so no CA under it", async () => {
+    const pathOne = outsideIssuer(
+      ssl,
+      outside,
+      '/C=US/O=Outside Notary/CN=Outside Notary Path One',
+      caExtensions(1),
+      365,
+    );
+    const pending = await createPendingCa(testApp, admin, { name: 'Notary Under Path One' });
+    const certificate = signOutside(ssl, pathOne, pending.csr ?? '', caExtensions(), 200).certificate;
+    expect(x509Extension(x509Text(ssl, certificate), 'X509v3 Basic Constraints')?.value).toBe('CA:TRUE');
+    const uploaded = await upload(pending, certificate + pathOne.certificate + outside.certificate);
+    expect(uploaded).toMatchObject({ status: 'active', signed_externally: true, path_length: 0 });
+    const fetched = await testApp
+      .http()
+      .get(`/api/v1/cas/${pending.id}`)
+      .set(...bearer(admin))
+      .expect(200);
+    expect(fetched.body.path_length).toBe(0);
+
+    const leaf = await issueCertificate(testApp, admin, pending.id, {
+      common_name: 'under-path-one.notary.acme.example',
+      certificate_type: 'server',
+      key_type: 'ec',
+    });
+    expect(
+      opensslVerify(ssl, outside.certificate, leaf.certificate, certificate + pathOne.certificate).ok,
+    ).toBe(true);
+    for (const fields of [{ path_length: 0 }, {}]) {
+      const child = await createChild(
+        pending.id,
+        `Notary Refused Under Path One ${Object.keys(fields).length}`,
+        fields,
+      );
+      expect({ fields, status: child.status }).toEqual({ fields, status: 400 });
+      expect(child.body.detail).toMatch(/path length/);
+    }
+  });
+
+  it('takes pathlen:2 on the outside intermediate as path length 1: a child with path_length 0 verifies, a grandchild is refused', async () => {
+    const pathTwo = outsideIssuer(
+      ssl,
+      outside,
+      '/C=US/O=Outside Notary/CN=Outside Notary Path Two',
+      caExtensions(2),
+      365,
+    );
+    const pending = await createPendingCa(testApp, admin, { name: 'Notary Under Path Two' });
+    const certificate = signOutside(ssl, pathTwo, pending.csr ?? '', caExtensions(), 200).certificate;
+    const uploaded = await upload(pending, certificate + pathTwo.certificate + outside.certificate);
+    expect(uploaded).toMatchObject({ status: 'active', path_length: 1 });
+
+    const child = await createCa(testApp, admin, {
+      name: 'Notary Child Under Path Two',
+      key_type: 'ec',
+      parent_ca_id: pending.id,
+      path_length: 0,
+    });
+    expect(child.path_length).toBe(0);
+    const untrusted = certificate + pathTwo.certificate;
+    expect(opensslVerify(ssl, outside.certificate, child.certificate, untrusted).ok).toBe(true);
+    const leaf = await issueCertificate(testApp, admin, child.id, {
+      common_name: 'under-path-two.notary.acme.example',
+      certificate_type: 'server',
+      key_type: 'ec',
+    });
+    expect(
+      opensslVerify(ssl, outside.certificate, leaf.certificate, child.certificate + untrusted, [
+        '-purpose',
+        'sslserver',
+      ]),
+    ).toEqual({ ok: true, output: expect.stringContaining('OK') });
+
+    const grandchild = await createChild(child.id, 'Notary Grandchild Under Path Two');
+    expect(grandchild.status).toBe(400);
+    expect(grandchild.body.detail).toMatch(/path length/);
+    const tooDeepChild = await createChild(pending.id, 'Notary Too Deep Under Path Two', { path_length: 1 });
+    expect(tooDeepChild.status).toBe(400);
+  });
+
+  it("issues nothing past the outside root's notAfter from a CA certificate that outlives it, and still reports the CA's own notAfter", async () => {
+    const shortRoot = outsideRoot(ssl, '/C=US/O=Outside Notary/CN=Outside Notary Short Root', RSA_2048, 30);
+    const pending = await createPendingCa(testApp, admin, { name: 'Notary Outliving Intermediate' });
+    const certificate = signOutside(ssl, shortRoot, pending.csr ?? '', caExtensions(), 400).certificate;
+    const rootEnd = notAfterOf(shortRoot.certificate);
+    expect(notAfterOf(certificate)).toBeGreaterThan(rootEnd + 300 * 86_400_000);
+
+    const uploaded = await upload(pending, certificate + shortRoot.certificate);
+    expect(Date.parse(uploaded.not_after ?? '')).toBe(notAfterOf(certificate));
+    const fetched = await testApp
+      .http()
+      .get(`/api/v1/cas/${pending.id}`)
+      .set(...bearer(admin))
+      .expect(200);
+    expect(fetched.body).toMatchObject({ status: 'active', signed_externally: true });
+    expect(Date.parse(fetched.body.not_after)).toBe(notAfterOf(certificate));
+
+    const leaf = await issueCertificate(testApp, admin, pending.id, {
+      common_name: 'clamped.notary.acme.example',
+      certificate_type: 'server',
+      key_type: 'ec',
+      valid_days: 90,
+    });
+    expect(notAfterOf(leaf.certificate)).toBeLessThanOrEqual(rootEnd);
+    expect(Date.parse(leaf.not_after)).toBe(notAfterOf(leaf.certificate));
+    expect(opensslVerify(ssl, shortRoot.certificate, leaf.certificate, certificate).ok).toBe(true);
+
+    const request = await submitRequest(testApp, requester, {
+      csr: ssl.csr('notary-clamped-request', RSA_2048, '/O=Acme/CN=clamped-request.notary.acme.example', [
+        'subjectAltName=DNS:clamped-request.notary.acme.example',
+      ]).csr,
+    });
+    const signed = await requestAction(testApp, admin, 'post', `${request.id}/sign`, {
+      ca_id: pending.id,
+      valid_days: 90,
+    });
+    expect(notAfterOf(signed.certificate ?? '')).toBeLessThanOrEqual(rootEnd);
+
+    const child = await createCa(testApp, admin, {
+      name: 'Notary Clamped Child',
+      key_type: 'ec',
+      parent_ca_id: pending.id,
+      valid_days: 400,
+    });
+    expect(notAfterOf(child.certificate)).toBeLessThanOrEqual(rootEnd);
+    expect(Date.parse(child.not_after)).toBe(notAfterOf(child.certificate));
   });
 });

@@ -182,8 +182,13 @@ const CA_EXTENSIONS = [
   'subjectKeyIdentifier=hash',
 ];
 
-/** A self-signed root made by `openssl req -x509`. */
-export function outsideRoot(ssl: OpensslWorkspace, subject: string, keyArgs: string[] = EC_P256): OutsideCa {
+/** A self-signed root made by `openssl req -x509`, valid for `days` (365 unless told). */
+export function outsideRoot(
+  ssl: OpensslWorkspace,
+  subject: string,
+  keyArgs: string[] = EC_P256,
+  days = 365,
+): OutsideCa {
   const name = `outside-root-${uniqueName()}`;
   const keyPath = ssl.path(`${name}.key`);
   const certPath = ssl.path(`${name}.pem`);
@@ -197,7 +202,7 @@ export function outsideRoot(ssl: OpensslWorkspace, subject: string, keyArgs: str
     '-subj',
     subject,
     '-days',
-    '365',
+    String(days),
     ...CA_EXTENSIONS.flatMap((extension) => ['-addext', extension]),
     '-out',
     certPath,
@@ -260,6 +265,28 @@ export function signOutside(
   ]);
   if (!result.ok) throw new Error(result.output);
   return { certificate: readFileSync(certPath, 'utf8'), certPath };
+}
+
+/**
+ * A certificate made outside for a fresh key, signed by `issuer` with `extensions`, usable in turn
+ * as an issuer by `signOutside` (an outside intermediate, or a CA:FALSE certificate posing as one).
+ */
+export function outsideIssuer(
+  ssl: OpensslWorkspace,
+  issuer: OutsideCa,
+  subject: string,
+  extensions: string[],
+  days = 90,
+): OutsideCa {
+  const { csr, keyPath } = ssl.csr(`outside-issuer-${uniqueName()}`, EC_P256, subject);
+  return { ...signOutside(ssl, issuer, csr, extensions, days), keyPath };
+}
+
+/** A JSON value nested `depth` levels deep (objects and arrays alternating), built without recursion. */
+export function nestedJson(depth: number, leaf: unknown = 'deep'): unknown {
+  let value: unknown = leaf;
+  for (let level = 0; level < depth; level++) value = level % 2 === 0 ? [value] : { level: value };
+  return value;
 }
 
 /** Writes a PEM to a fresh file of the workspace and returns its path. */
