@@ -218,6 +218,7 @@ export class CaService {
       });
     });
     this.issuers.forget(id);
+    this.crls.forget(id);
   }
 
   async csrPem(actor: Actor, id: number): Promise<string> {
@@ -231,8 +232,7 @@ export class CaService {
     if (!ca.certificatePem) {
       throw new ConflictError(`CA ${id} is pending: it has no CRL until its certificate arrives`);
     }
-    const crl = await this.crls.current(ca);
-    return this.crypto.derToPem(crl.der, 'X509 CRL');
+    return this.crls.pem(await this.crls.current(ca));
   }
 
   /** The CA named as issuer, or 404. Permission (can) and state (assertCanSign) are the caller's checks. */

@@ -12,6 +12,30 @@ const DAY_MS = 86_400_000;
 /** Re-sign when less than this share of the validity period is left, well before nextUpdate. */
 const REFRESH_FRACTION = 0.5;
 
+interface FreshnessFacts {
+  isStale: boolean;
+  isSigned: boolean;
+  thisUpdate: Date | null;
+  nextUpdate: Date | null;
+}
+
+interface CrlStateSummary {
+  crl_number: string;
+  this_update: Date | string | null;
+  next_update: Date | string | null;
+  is_stale: boolean;
+  is_signed: boolean;
+}
+
+function summaryOf(row: CrlStateSummary): FreshnessFacts {
+  return {
+    isStale: row.is_stale,
+    isSigned: row.is_signed,
+    thisUpdate: row.this_update === null ? null : new Date(row.this_update),
+    nextUpdate: row.next_update === null ? null : new Date(row.next_update),
+  };
+}
+
 export interface SignedCrl {
   der: Buffer;
   crlNumber: bigint;
@@ -26,6 +50,10 @@ export interface SignedCrl {
  */
 @Injectable()
 export class CrlService {
+  /** The last signed CRL seen per CA (one per CA, replaced when its number moves). */
+  private readonly signed = new Map<number, SignedCrl>();
+  private readonly pems = new WeakMap<SignedCrl, string>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
@@ -41,15 +69,46 @@ export class CrlService {
     await manager.update(CrlState, { caId }, { isStale: true });
   }
 
-  /** The current CRL of a CA with a certificate, re-signed first when stale or ageing. */
+  /**
+   * The current CRL of a CA with a certificate, re-signed first when stale or ageing. A read costs
+   * one small query; the signed bytes are loaded from the database only when the CRL number moved
+   * (a CRL of 100 000 entries is megabytes, and CRL numbers never repeat, even across instances).
+   */
   async current(ca: CertificateAuthority): Promise<SignedCrl> {
-    const state = await this.dataSource.getRepository(CrlState).findOneBy({ caId: ca.id });
-    if (state && this.isFresh(state)) return toSignedCrl(state);
-    return this.resign(ca);
+    const [state]: CrlStateSummary[] = await this.dataSource.query(
+      `SELECT crl_number, this_update, next_update, is_stale, crl_der_base64 IS NOT NULL AS is_signed
+         FROM crl_state WHERE ca_id = $1`,
+      [ca.id],
+    );
+    if (!state || !this.isFresh(summaryOf(state))) return this.remember(ca.id, await this.resign(ca));
+    const cached = this.signed.get(ca.id);
+    if (cached && cached.crlNumber === BigInt(state.crl_number)) return cached;
+    const stored = await this.dataSource.getRepository(CrlState).findOneByOrFail({ caId: ca.id });
+    return this.remember(ca.id, toSignedCrl(stored));
   }
 
-  private isFresh(state: CrlState): boolean {
-    if (state.isStale || !state.crlDerBase64 || !state.thisUpdate || !state.nextUpdate) return false;
+  /** PEM text of a signed CRL, converted once per CRL. */
+  pem(crl: SignedCrl): string {
+    let pem = this.pems.get(crl);
+    if (pem === undefined) {
+      pem = this.crypto.derToPem(crl.der, 'X509 CRL');
+      this.pems.set(crl, pem);
+    }
+    return pem;
+  }
+
+  forget(caId: number): void {
+    this.signed.delete(caId);
+  }
+
+  private remember(caId: number, crl: SignedCrl): SignedCrl {
+    const cached = this.signed.get(caId);
+    if (!cached || cached.crlNumber <= crl.crlNumber) this.signed.set(caId, crl);
+    return crl;
+  }
+
+  private isFresh(state: FreshnessFacts): boolean {
+    if (state.isStale || !state.isSigned || !state.thisUpdate || !state.nextUpdate) return false;
     const lifetime = state.nextUpdate.getTime() - state.thisUpdate.getTime();
     return Date.now() < state.thisUpdate.getTime() + lifetime * REFRESH_FRACTION;
   }
@@ -64,7 +123,7 @@ export class CrlService {
         .getOne();
       const locked = state ?? (await this.initialiseLocked(manager, ca.id));
       // Another request or instance may have re-signed while we waited for the lock.
-      if (this.isFresh(locked)) return toSignedCrl(locked);
+      if (this.isFresh({ ...locked, isSigned: locked.crlDerBase64 !== null })) return toSignedCrl(locked);
       const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
       const nextUpdate = new Date(thisUpdate.getTime() + this.config.crlValidityDays * DAY_MS);
       const crlNumber = BigInt(locked.crlNumber) + 1n;

@@ -29,7 +29,7 @@ export class PublicPkiController {
       'Last-Modified': crl.thisUpdate.toUTCString(),
       'Cache-Control': `public, max-age=${this.publicPki.crlCacheSeconds(crl)}`,
     });
-    response.send(format === 'der' ? crl.der : this.crypto.derToPem(crl.der, 'X509 CRL'));
+    response.send(format === 'der' ? crl.der : this.publicPki.crlPem(crl));
   }
 
   @Get('ca/:file')

@@ -39,6 +39,10 @@ export class PublicPkiService {
     return this.crls.current(ca);
   }
 
+  crlPem(crl: SignedCrl): string {
+    return this.crls.pem(crl);
+  }
+
   crlCacheSeconds(crl: SignedCrl, now = Date.now()): number {
     const untilNextUpdate = Math.floor((crl.nextUpdate.getTime() - now) / 1000);
     return Math.max(0, Math.min(MAX_CRL_CACHE_SECONDS, untilNextUpdate));
