@@ -1,9 +1,9 @@
-import { JsonObject } from '../common/json';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Actor, can, listScope } from '../access/policy';
 import { ForbiddenError } from '../common/errors';
+import { JsonObject } from '../common/json';
 import { AuditAction } from './audit-action';
 import { AuditLog } from './audit-log.entity';
 import { AuditLogQueryDto } from './dto/audit-log-query.dto';
@@ -52,6 +52,34 @@ export class AuditService {
         row.detail === null ? null : JSON.stringify(row.detail),
       ],
     );
+  }
+
+  /**
+   * The INSERT of an entry as a data-modifying CTE member whose resource id is the `id` column of
+   * the CTE `source`, for changes that commit with their audit row in one statement. Parameters are
+   * numbered from `firstParameter`.
+   */
+  insertFromCte(
+    entry: Omit<AuditEntry, 'resourceId'>,
+    source: string,
+    firstParameter: number,
+  ): { sql: string; parameters: unknown[] } {
+    const at = (offset: number) => `$${firstParameter + offset}`;
+    return {
+      sql: `INSERT INTO audit_logs (action, user_id, username, organization_id, resource_type, resource_id, client_address, detail)
+            SELECT ${at(0)}::text, ${at(1)}::integer, ${at(2)}::text, ${at(3)}::integer, ${at(4)}::text, ${source}.id,
+                   ${at(5)}::text, ${at(6)}::jsonb
+              FROM ${source}`,
+      parameters: [
+        entry.action,
+        entry.actor?.id ?? null,
+        entry.actor?.username ?? null,
+        entry.organizationId,
+        entry.resourceType,
+        entry.clientAddress,
+        entry.detail === undefined ? null : JSON.stringify(entry.detail),
+      ],
+    };
   }
 
   async query(actor: Actor, query: AuditLogQueryDto): Promise<AuditLogResponseDto[]> {

@@ -19,7 +19,6 @@ import { CertificateAuthority, signingDeadline, StoredCaStatus } from './certifi
 import { CrlService } from './crl.service';
 import { SignPendingCaDto, UpdateCaDto } from './dto/ca-lifecycle.dto';
 import { CaResponseDto, toCaResponse } from './dto/ca-response.dto';
-import { IssuerCache } from './issuer-cache';
 
 type LifecycleAction = Extract<PkiAction, 'manage_ca' | 'revoke_cert'>;
 
@@ -39,7 +38,6 @@ export class CaLifecycleService {
     private readonly cas: CaService,
     private readonly crypto: CryptoService,
     private readonly crls: CrlService,
-    private readonly issuers: IssuerCache,
     private readonly audit: AuditService,
     private readonly metrics: DomainMetrics,
     private readonly config: AppConfig,
@@ -243,7 +241,7 @@ export class CaLifecycleService {
       }
       return { ca: locked, events: applied };
     });
-    this.issuers.forget(id);
+    this.cas.forgetCa(id);
     for (const event of events) this.metrics.caEvents.inc({ action: event.action.replace(/^ca_/, '') });
     return toCaResponse(ca, this.config.publicBaseUrl);
   }

@@ -22,6 +22,8 @@ import { IssuerCache } from './issuer-cache';
 
 @Injectable()
 export class CaService {
+  private readonly activeCas = new Map<number, { ca: CertificateAuthority; until: number }>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
@@ -217,7 +219,7 @@ export class CaService {
         detail: { name: ca.name },
       });
     });
-    this.issuers.forget(id);
+    this.forgetCa(id);
     this.crls.forget(id);
   }
 
@@ -235,11 +237,36 @@ export class CaService {
     return this.crls.pem(await this.crls.current(ca));
   }
 
-  /** The CA named as issuer, or 404. Permission (can) and state (assertCanSign) are the caller's checks. */
-  async findSigningCa(caId: number): Promise<CertificateAuthority> {
+  /**
+   * The CA named as issuer, or 404. Permission (can) and state (assertCanSign) are the caller's
+   * checks. Active CAs are remembered for a moment: the statement that stores what they sign
+   * re-checks the status under a lock (activeIssuerSql), so a stale entry can delay nothing but an
+   * error message. `fresh` skips the memory.
+   */
+  async findSigningCa(caId: number, options: { fresh?: boolean } = {}): Promise<CertificateAuthority> {
+    const remembered = this.activeCas.get(caId);
+    if (!options.fresh && remembered && remembered.until > Date.now()) return remembered.ca;
     const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: caId });
     if (!ca) throw new NotFoundError(`CA ${caId} not found`);
+    if (caStatusOf(ca) === 'active')
+      this.activeCas.set(caId, { ca, until: Date.now() + ACTIVE_CA_MEMORY_MS });
+    else this.activeCas.delete(caId);
     return ca;
+  }
+
+  /** SQL selecting the CA whose id is `parameter` while it may sign, share-locked; for a CTE. */
+  activeIssuerSql(parameter: string): string {
+    return `SELECT id FROM certificate_authorities
+             WHERE id = ${parameter} AND status = 'active'
+               AND (not_after IS NULL OR not_after > now())
+               AND (issuer_chain_not_after IS NULL OR issuer_chain_not_after > now())
+             FOR SHARE`;
+  }
+
+  /** Drops what this instance remembers of a CA after a change to it. */
+  forgetCa(caId: number): void {
+    this.activeCas.delete(caId);
+    this.issuers.forget(caId);
   }
 
   async findSigningCaByName(actor: Actor, name: string): Promise<CertificateAuthority> {
@@ -388,6 +415,9 @@ export class CaService {
     }
   }
 }
+
+/** How long an active CA is remembered between signatures (see findSigningCa). */
+const ACTIVE_CA_MEMORY_MS = 2000;
 
 type CertificateColumns = Pick<
   CertificateAuthority,

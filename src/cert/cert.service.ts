@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, can, listScope, PkiAction } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
-import { AuditService } from '../audit/audit.service';
+import { AuditEntry, AuditService } from '../audit/audit.service';
 import { caPublicUrls } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
 import { CertificateAuthority, signingDeadline } from '../ca/certificate-authority.entity';
@@ -42,7 +42,7 @@ import {
   withDefaultSans,
 } from './issuance-rules';
 
-interface IssuanceRequest<Linked> {
+interface IssuanceRequest {
   ca: CertificateAuthority;
   subject: DistinguishedName;
   san: SubjectAltNames;
@@ -54,11 +54,7 @@ interface IssuanceRequest<Linked> {
   sealedPrivateKey: string | null;
   action: AuditAction;
   auditDetail?: JsonObject;
-  /** Runs inside the transaction that stores the certificate (for example to link a request). */
-  link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>;
 }
-
-const NOTHING_TO_LINK = async (): Promise<null> => null;
 
 /**
  * Called inside the revoking transaction, so a module can follow the revocation in its own tables;
@@ -115,7 +111,7 @@ export class CertService {
       () => this.crypto.generateKeyPair(keySpec),
     );
     const keepKey = dto.include_private_key ?? true;
-    const { certificate } = await this.signAndStore(auth, {
+    const certificate = await this.signAndStore(auth, {
       ca,
       subject,
       san,
@@ -126,7 +122,6 @@ export class CertService {
       validDays: dto.valid_days ?? this.config.certDays,
       sealedPrivateKey: keepKey ? await this.vault.seal(privateKey) : null,
       action: 'cert_create',
-      link: NOTHING_TO_LINK,
     });
     return {
       ...toCertificateResponse(certificate),
@@ -150,7 +145,7 @@ export class CertService {
     const ca = await this.signingCa(auth.user, found, dto.certificate_type);
     const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
     const subject = dto.common_name ? withCommonName(base, dto.common_name) : base;
-    const { certificate } = await this.signAndStore(auth, {
+    const certificate = await this.signAndStore(auth, {
       ca,
       subject,
       san: this.sansFor(
@@ -165,7 +160,6 @@ export class CertService {
       validDays: dto.valid_days ?? this.config.certDays,
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
-      link: NOTHING_TO_LINK,
     });
     return toCertificateResponse(certificate);
   }
@@ -175,7 +169,7 @@ export class CertService {
     const { csr, profile } = signing;
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(signing.caId), profile);
-    const { linked } = await this.signAndStore(auth, {
+    return this.signAndStoreLinked(auth, signing.link, {
       ca,
       subject: csr.subject,
       san: this.sansFor(profile, this.crypto.commonName(csr.subject) ?? '', csr.san),
@@ -187,9 +181,7 @@ export class CertService {
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
       auditDetail: { certificate_request_id: signing.requestId },
-      link: signing.link,
     });
-    return linked;
   }
 
   async list(actor: Actor, query: CertificateQueryDto): Promise<CertificateResponseDto[]> {
@@ -407,10 +399,33 @@ export class CertService {
     return san;
   }
 
-  private async signAndStore<Linked>(
+  /** Signs and stores, audited, in one statement (no transaction round trips). */
+  private async signAndStore(auth: AuthContext, request: IssuanceRequest): Promise<Certificate> {
+    const { certificate, audit } = await this.signedCertificate(auth, request);
+    await this.insertCertificate(this.dataSource.manager, certificate, request.sealedPrivateKey, audit);
+    this.countIssued(request);
+    return certificate;
+  }
+
+  /** Signs, then stores in a transaction in which `link` also runs (for example to link a request). */
+  private async signAndStoreLinked<Linked>(
     auth: AuthContext,
-    request: IssuanceRequest<Linked>,
-  ): Promise<{ certificate: Certificate; linked: Linked }> {
+    link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>,
+    request: IssuanceRequest,
+  ): Promise<Linked> {
+    const { certificate, audit } = await this.signedCertificate(auth, request);
+    const linked = await this.dataSource.transaction(async (manager) => {
+      await this.insertCertificate(manager, certificate, request.sealedPrivateKey, audit);
+      return link(manager, certificate);
+    });
+    this.countIssued(request);
+    return linked;
+  }
+
+  private async signedCertificate(
+    auth: AuthContext,
+    request: IssuanceRequest,
+  ): Promise<{ certificate: Certificate; audit: Omit<AuditEntry, 'resourceId'> }> {
     const { ca } = request;
     const validity = validityWithin(new Date(), request.validDays, signingDeadline(ca));
     const urls = caPublicUrls(this.config.publicBaseUrl, ca.name, ca.id);
@@ -436,49 +451,49 @@ export class CertService {
       issuer,
     );
     stopSigning();
-    const stored = await this.dataSource.transaction(async (manager) => {
-      await this.cas.lockForSigning(manager, ca.id);
-      const certificate = manager.create(Certificate, {
-        commonName: this.crypto.commonName(request.subject) ?? '',
-        subjectDn: this.crypto.formatDistinguishedName(request.subject),
-        certificateType: request.profile,
-        keyType: request.keySpec.type,
-        keySize: request.keySpec.size,
-        validDays: request.validDays,
-        status: 'valid',
-        certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
-        serialNumber: this.crypto.serialToHex(serial),
-        notBefore: validity.notBefore,
-        notAfter: validity.notAfter,
-        fingerprintSha256: this.crypto.fingerprintSha256(der),
-        sanDnsNames: request.san.dns,
-        sanIpAddresses: request.san.ip,
-        sanEmailAddresses: request.san.email,
-        pathLength: request.pathLength,
-        sealedPrivateKey: request.sealedPrivateKey,
-        issuerId: ca.id,
-        organizationId: ca.organizationId,
-        createdByUserId: auth.user.id,
-      });
-      await manager.save(certificate);
-      await this.audit.record(manager, {
-        action: request.action,
-        actor: auth.user,
-        organizationId: ca.organizationId,
-        resourceType: 'certificate',
-        resourceId: certificate.id,
-        clientAddress: auth.clientAddress,
-        detail: {
-          ca_id: ca.id,
-          serial_number: certificate.serialNumber,
-          certificate_type: request.profile,
-          key_type: request.keySpec.type,
-          validity_clamped: validity.clamped,
-          ...request.auditDetail,
-        },
-      });
-      return { certificate, linked: await request.link(manager, certificate) };
+    const certificate = Object.assign(new Certificate(), {
+      commonName: this.crypto.commonName(request.subject) ?? '',
+      subjectDn: this.crypto.formatDistinguishedName(request.subject),
+      certificateType: request.profile,
+      keyType: request.keySpec.type,
+      keySize: request.keySpec.size,
+      validDays: request.validDays,
+      status: 'valid',
+      certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
+      serialNumber: this.crypto.serialToHex(serial),
+      notBefore: validity.notBefore,
+      notAfter: validity.notAfter,
+      fingerprintSha256: this.crypto.fingerprintSha256(der),
+      sanDnsNames: request.san.dns,
+      sanIpAddresses: request.san.ip,
+      sanEmailAddresses: request.san.email,
+      pathLength: request.pathLength,
+      issuerId: ca.id,
+      organizationId: ca.organizationId,
+      createdByUserId: auth.user.id,
+      revokedAt: null,
+      revocationReason: null,
+      revocationReasonCode: null,
     });
+    const audit: Omit<AuditEntry, 'resourceId'> = {
+      action: request.action,
+      actor: auth.user,
+      organizationId: ca.organizationId,
+      resourceType: 'certificate',
+      clientAddress: auth.clientAddress,
+      detail: {
+        ca_id: ca.id,
+        serial_number: certificate.serialNumber,
+        certificate_type: request.profile,
+        key_type: request.keySpec.type,
+        validity_clamped: validity.clamped,
+        ...request.auditDetail,
+      },
+    };
+    return { certificate, audit };
+  }
+
+  private countIssued(request: IssuanceRequest): void {
     const source = request.action === 'cert_sign_csr' ? 'csr' : 'generated_key';
     this.metrics.certificatesIssued.inc({
       certificate_type: request.profile,
@@ -486,7 +501,62 @@ export class CertService {
       source,
     });
     if (source === 'csr') this.metrics.csrsSigned.inc();
-    return stored;
+  }
+
+  /**
+   * Inserts the certificate and its audit row in one statement, only while the issuing CA may
+   * still sign (share-locked, so a concurrent disable or revocation waits or is seen). Fills in the
+   * generated id and timestamps; a CA that changed meanwhile gets its precise refusal.
+   */
+  private async insertCertificate(
+    manager: EntityManager,
+    certificate: Certificate,
+    sealedPrivateKey: string | null,
+    audit: Omit<AuditEntry, 'resourceId'>,
+  ): Promise<Certificate> {
+    const columns: [string, unknown, string][] = [
+      ['common_name', certificate.commonName, 'text'],
+      ['subject_dn', certificate.subjectDn, 'text'],
+      ['certificate_type', certificate.certificateType, 'text'],
+      ['key_type', certificate.keyType, 'text'],
+      ['key_size', certificate.keySize, 'integer'],
+      ['valid_days', certificate.validDays, 'integer'],
+      ['status', certificate.status, 'text'],
+      ['certificate_pem', certificate.certificatePem, 'text'],
+      ['serial_number', certificate.serialNumber, 'text'],
+      ['not_before', certificate.notBefore, 'timestamptz'],
+      ['not_after', certificate.notAfter, 'timestamptz'],
+      ['fingerprint_sha256', certificate.fingerprintSha256, 'text'],
+      ['san_dns_names', certificate.sanDnsNames, 'text[]'],
+      ['san_ip_addresses', certificate.sanIpAddresses, 'text[]'],
+      ['san_email_addresses', certificate.sanEmailAddresses, 'text[]'],
+      ['path_length', certificate.pathLength, 'integer'],
+      ['sealed_private_key', sealedPrivateKey, 'text'],
+      ['organization_id', certificate.organizationId, 'integer'],
+      ['created_by_user_id', certificate.createdByUserId, 'integer'],
+    ];
+    const values = columns.map(([, , type], index) => `$${index + 2}::${type}`);
+    const auditInsert = this.audit.insertFromCte(audit, 'certificate', columns.length + 2);
+    const rows: { id: number; created_at: Date | string; updated_at: Date | string }[] = await manager.query(
+      `WITH issuer AS (${this.cas.activeIssuerSql('$1')}),
+       certificate AS (
+         INSERT INTO certificates (issuer_id, ${columns.map(([name]) => name).join(', ')})
+         SELECT issuer.id, ${values.join(', ')} FROM issuer
+         RETURNING id, created_at, updated_at
+       ),
+       audit AS (${auditInsert.sql})
+       SELECT id, created_at, updated_at FROM certificate`,
+      [certificate.issuerId, ...columns.map(([, value]) => value), ...auditInsert.parameters],
+    );
+    if (rows.length === 0) {
+      this.cas.assertCanSign(await this.cas.findSigningCa(certificate.issuerId, { fresh: true }));
+      throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
+    }
+    return Object.assign(certificate, {
+      id: rows[0].id,
+      createdAt: new Date(rows[0].created_at),
+      updatedAt: new Date(rows[0].updated_at),
+    });
   }
 }
 
