@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { UnauthorizedError } from '../common/errors';
 import { AUTH_MODE } from '../common/public.decorator';
 import { AuthenticatedRequest } from '../common/request-context';
@@ -14,6 +15,8 @@ import { AccessTokenService } from './access-token.service';
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
+  private userSql: string | null = null;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokenService,
@@ -34,15 +37,13 @@ export class AccessTokenGuard implements CanActivate {
     }
     const claims = await this.tokens.verify(token);
     if (!claims) throw new UnauthorizedError('Invalid or expired access token');
-    const { entities, raw } = await this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('user')
-      .addSelect('EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = :jti)', 'token_revoked')
-      .where('user.id = :id', { id: Number(claims.sub), jti: claims.jti })
-      .getRawAndEntities<{ token_revoked: boolean }>();
-    const user = entities[0];
+    const [row]: Record<string, unknown>[] = await this.dataSource.query(this.userQuery(), [
+      Number(claims.sub),
+      claims.jti,
+    ]);
+    const user = row ? this.userFromRow(row) : null;
     const issuedAtMs = claims.iat * 1000;
-    if (!user || !user.isActive || raw[0]?.token_revoked) {
+    if (!user || !user.isActive || row.token_revoked === true) {
       throw new UnauthorizedError('Invalid or expired access token');
     }
     if (user.tokensValidAfter && issuedAtMs < user.tokensValidAfter.getTime()) {
@@ -51,6 +52,32 @@ export class AccessTokenGuard implements CanActivate {
     request.user = user;
     request.session = { tokenId: claims.jti, familyId: claims.fam, expiresAt: new Date(claims.exp * 1000) };
     return true;
+  }
+
+  /** Built once from the entity metadata: this runs on every request, so it skips the query builder. */
+  private userQuery(): string {
+    if (this.userSql === null) {
+      const columns = this.selectableUserColumns().map((column) => `u."${column.databaseName}"`);
+      this.userSql = `SELECT ${columns.join(', ')},
+                             EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS token_revoked
+                        FROM users u WHERE u.id = $1`;
+    }
+    return this.userSql;
+  }
+
+  private userFromRow(row: Record<string, unknown>): User {
+    const user = new User();
+    for (const column of this.selectableUserColumns()) {
+      column.setEntityValue(
+        user,
+        this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column),
+      );
+    }
+    return user;
+  }
+
+  private selectableUserColumns(): ColumnMetadata[] {
+    return this.dataSource.getMetadata(User).columns.filter((column) => column.isSelect);
   }
 }
 
