@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../common/errors';
 import type { KeySpec } from './crypto.types';
@@ -7,6 +7,7 @@ import {
   generateKeyPair,
   importPrivateKeyPem,
   keySpecOf,
+  publicKeyFromSpki,
   sign,
   signatureAlgorithmFor,
   spkiDer,
@@ -114,5 +115,40 @@ describe('keys', () => {
     } finally {
       workspace.cleanup();
     }
+  });
+});
+
+describe('publicKeyFromSpki', () => {
+  it.each([2048, 3072, 4096])(
+    'reads an RSA-%i key through its JWK form, equal to what OpenSSL decodes',
+    (bits) => {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+      const spki = publicKey.export({ type: 'spki', format: 'der' });
+      const read = publicKeyFromSpki(spki);
+      expect(read.equals(publicKey)).toBe(true);
+      expect(read.export({ type: 'spki', format: 'der' })).toEqual(spki);
+      expect(read.asymmetricKeyDetails).toMatchObject({ modulusLength: bits, publicExponent: 65537n });
+    },
+  );
+
+  it('keeps a small public exponent', () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
+    const read = publicKeyFromSpki(publicKey.export({ type: 'spki', format: 'der' }));
+    expect(read.asymmetricKeyDetails?.publicExponent).toBe(3n);
+  });
+
+  it.each([
+    ['EC P-256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey],
+    ['Ed25519', () => generateKeyPairSync('ed25519').publicKey],
+  ])('reads %s keys through OpenSSL', (_name, make) => {
+    const publicKey = make();
+    expect(publicKeyFromSpki(publicKey.export({ type: 'spki', format: 'der' })).equals(publicKey)).toBe(true);
+  });
+
+  it('refuses bytes that are not a SubjectPublicKeyInfo with a 400', () => {
+    expect(() => publicKeyFromSpki(Buffer.from('3003020101', 'hex'))).toThrow(InvalidInputError);
+    expect(() => publicKeyFromSpki(Buffer.from('not der'))).toThrow(
+      'The subject public key info cannot be read',
+    );
   });
 });
