@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -31,6 +32,7 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly bcryptRounds!: number;
   readonly maxBodySizeBytes!: number;
+  readonly signingConcurrency!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -110,6 +112,12 @@ export function loadAppConfig(env: Env): AppConfig {
     ),
     bcryptRounds: read('BCRYPT_ROUNDS', '12', int(4, 31)),
     maxBodySizeBytes: read('MAX_BODY_SIZE', '1mb', parseByteSize),
+    // One core stays with the event loop (reads, the database driver) while the others sign.
+    signingConcurrency: read(
+      'SIGNING_CONCURRENCY',
+      String(Math.max(1, availableParallelism() - 1)),
+      int(1, 256),
+    ),
   } as AppConfig);
 
   if (config.isProduction && !config.secretKey) {

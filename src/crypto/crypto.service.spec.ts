@@ -1,14 +1,12 @@
-import { Test } from '@nestjs/testing';
-import { CryptoModule } from './crypto.module';
+import { loadAppConfig } from '../config/app-config';
 import { CryptoService } from './crypto.service';
 import { OpensslWorkspace } from './testing/openssl-cli';
 
 describe('CryptoService', () => {
   let crypto: CryptoService;
 
-  beforeAll(async () => {
-    const module = await Test.createTestingModule({ imports: [CryptoModule] }).compile();
-    crypto = module.get(CryptoService);
+  beforeAll(() => {
+    crypto = new CryptoService(loadAppConfig({ DATABASE_URL: 'memory://', SIGNING_CONCURRENCY: '2' }));
   });
 
   it('issues from a CSR through the facade only', async () => {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
 import { prepareIssuer, selfSign, selfSignedIssuer, signCertificate } from './certificate-builder';
 import { parseLinkedChain, remainingPathLength } from './certificate-chain';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { parseCertificate, verifyCertificateSignature } from './certificate-parser';
 import { signCrl } from './crl-builder';
 import type {
@@ -40,6 +42,13 @@ import { normalizeSerialHex, randomSerialNumber, serialFromHex, serialToHex } fr
 /** The only entry point of the X.509 engine for the rest of the application. */
 @Injectable()
 export class CryptoService {
+  /** Signatures in flight at once (SIGNING_CONCURRENCY); see ConcurrencyLimit. */
+  private readonly signing: ConcurrencyLimit;
+
+  constructor(config: AppConfig) {
+    this.signing = new ConcurrencyLimit(config.signingConcurrency);
+  }
+
   // Keys
   validateKeySpec(type: string, size?: number | null): KeySpec {
     return validateKeySpec(type, size);
@@ -106,11 +115,11 @@ export class CryptoService {
   }
 
   signCertificate(template: CertificateTemplate, issuer: IssuerContext): Promise<Buffer> {
-    return signCertificate(template, issuer);
+    return this.signing.run(() => signCertificate(template, issuer));
   }
 
   selfSign(template: CertificateTemplate, privateKey: KeyObject): Promise<Buffer> {
-    return selfSign(template, privateKey);
+    return this.signing.run(() => selfSign(template, privateKey));
   }
 
   parseCertificate(derOrPem: Buffer | string): ParsedCertificate {
@@ -133,7 +142,7 @@ export class CryptoService {
 
   // CRLs and revocation
   signCrl(template: CrlTemplate, issuer: IssuerContext): Promise<Buffer> {
-    return signCrl(template, issuer);
+    return this.signing.run(() => signCrl(template, issuer));
   }
 
   /** Validates a requested CRL reason (400 for codes RFC 5280 does not define). */

@@ -33,6 +33,7 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     log_level: config.logLevel,
     bcrypt_rounds: config.bcryptRounds,
     max_body_size_bytes: config.maxBodySizeBytes,
+    signing_concurrency: config.signingConcurrency,
     secret_key: config.secretKey ? 'configured' : 'generated',
     private_key_encryption_key: config.privateKeyEncryptionKey ? 'configured' : 'generated',
   };
