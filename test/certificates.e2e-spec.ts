@@ -555,6 +555,49 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
     });
   });
 
+  describe('a CA changed by another instance', () => {
+    // Direct SQL stands for another instance: this one still remembers the CA as active and open to
+    // leaves, so only the statement that stores the certificate can notice.
+    it('refuses with the precise reason and stores nothing when the CA was disabled or closed to leaves meanwhile', async () => {
+      const ca = await createCa(testApp, adminA, { name: `Elsewhere ${Date.now()}`, key_type: 'ec' });
+      const leaf = (name: string) => ({ common_name: name, certificate_type: 'server', key_type: 'ec' });
+      const issue = (name: string) =>
+        testApp
+          .http()
+          .post(`/api/v1/certificates/?ca_id=${ca.id}`)
+          .set(...bearer(issuerA))
+          .send({ subject_dn: 'O=Acme', ...leaf(name) });
+      const stored = async () =>
+        Number(
+          (
+            await testApp.dataSource.query('SELECT count(*) AS n FROM certificates WHERE issuer_id = $1', [
+              ca.id,
+            ])
+          )[0].n,
+        );
+      await issueCertificate(testApp, issuerA, ca.id, leaf('warm.example.com'));
+
+      await testApp.dataSource.query(`UPDATE certificate_authorities SET status = 'disabled' WHERE id = $1`, [
+        ca.id,
+      ]);
+      expect((await issue('late.example.com').expect(400)).body.detail).toBe(
+        `CA ${ca.id} is disabled and cannot sign`,
+      );
+      expect(await stored()).toBe(1);
+
+      await testApp.dataSource.query(`UPDATE certificate_authorities SET status = 'active' WHERE id = $1`, [
+        ca.id,
+      ]);
+      await issueCertificate(testApp, issuerA, ca.id, leaf('again.example.com'));
+      await testApp.dataSource.query(
+        `UPDATE certificate_authorities SET allow_leaf_certs = false WHERE id = $1`,
+        [ca.id],
+      );
+      expect((await issue('closed.example.com').expect(400)).body.detail).toContain('allow_leaf_certs=false');
+      expect(await stored()).toBe(2);
+    });
+  });
+
   describe('POST /certificates/sign-csr', () => {
     it.each([
       ['RSA 2048', ['-newkey', 'rsa:2048'], 'rsa', 2048],

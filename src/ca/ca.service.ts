@@ -254,10 +254,13 @@ export class CaService {
     return ca;
   }
 
-  /** SQL selecting the CA whose id is `parameter` while it may sign, share-locked; for a CTE. */
-  activeIssuerSql(parameter: string): string {
+  /**
+   * SQL selecting the CA whose id is `parameter` while it may sign (leaf certificates too, with
+   * `leaves`), share-locked; for a CTE.
+   */
+  activeIssuerSql(parameter: string, options: { leaves: boolean }): string {
     return `SELECT id FROM certificate_authorities
-             WHERE id = ${parameter} AND status = 'active'
+             WHERE id = ${parameter} AND status = 'active'${options.leaves ? ' AND allow_leaf_certs' : ''}
                AND (not_after IS NULL OR not_after > now())
                AND (issuer_chain_not_after IS NULL OR issuer_chain_not_after > now())
              FOR SHARE`;
@@ -395,6 +398,7 @@ export class CaService {
 
   /** A CA with child CAs stops allowing leaves, unless someone set allow_leaf_certs explicitly. */
   async refreshLeafPolicy(manager: EntityManager, caId: number): Promise<void> {
+    this.activeCas.delete(caId);
     await manager.query(
       `UPDATE certificate_authorities
           SET allow_leaf_certs = NOT EXISTS (SELECT 1 FROM certificate_authorities c WHERE c.parent_ca_id = $1),

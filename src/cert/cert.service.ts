@@ -402,7 +402,13 @@ export class CertService {
   /** Signs and stores, audited, in one statement (no transaction round trips). */
   private async signAndStore(auth: AuthContext, request: IssuanceRequest): Promise<Certificate> {
     const { certificate, audit } = await this.signedCertificate(auth, request);
-    await this.insertCertificate(this.dataSource.manager, certificate, request.sealedPrivateKey, audit);
+    await this.insertCertificate(
+      this.dataSource.manager,
+      auth.user,
+      certificate,
+      request.sealedPrivateKey,
+      audit,
+    );
     this.countIssued(request);
     return certificate;
   }
@@ -415,7 +421,7 @@ export class CertService {
   ): Promise<Linked> {
     const { certificate, audit } = await this.signedCertificate(auth, request);
     const linked = await this.dataSource.transaction(async (manager) => {
-      await this.insertCertificate(manager, certificate, request.sealedPrivateKey, audit);
+      await this.insertCertificate(manager, auth.user, certificate, request.sealedPrivateKey, audit);
       return link(manager, certificate);
     });
     this.countIssued(request);
@@ -510,6 +516,7 @@ export class CertService {
    */
   private async insertCertificate(
     manager: EntityManager,
+    actor: Actor,
     certificate: Certificate,
     sealedPrivateKey: string | null,
     audit: Omit<AuditEntry, 'resourceId'>,
@@ -538,7 +545,7 @@ export class CertService {
     const values = columns.map(([, , type], index) => `$${index + 2}::${type}`);
     const auditInsert = this.audit.insertFromCte(audit, 'certificate', columns.length + 2);
     const rows: { id: number; created_at: Date | string; updated_at: Date | string }[] = await manager.query(
-      `WITH issuer AS (${this.cas.activeIssuerSql('$1')}),
+      `WITH issuer AS (${this.cas.activeIssuerSql('$1', { leaves: certificate.certificateType !== 'ca' })}),
        certificate AS (
          INSERT INTO certificates (issuer_id, ${columns.map(([name]) => name).join(', ')})
          SELECT issuer.id, ${values.join(', ')} FROM issuer
@@ -549,7 +556,8 @@ export class CertService {
       [certificate.issuerId, ...columns.map(([, value]) => value), ...auditInsert.parameters],
     );
     if (rows.length === 0) {
-      this.cas.assertCanSign(await this.cas.findSigningCa(certificate.issuerId, { fresh: true }));
+      const current = await this.cas.findSigningCa(certificate.issuerId, { fresh: true });
+      await this.signingCa(actor, current, certificate.certificateType);
       throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
     }
     return Object.assign(certificate, {
