@@ -446,6 +446,7 @@ export class CertService {
         serialNumber: serial,
         subject: request.subject,
         subjectPublicKeyDer: request.subjectPublicKeyDer,
+        subjectKeySpec: request.keySpec,
         notBefore: validity.notBefore,
         notAfter: validity.notAfter,
         profile: request.profile,

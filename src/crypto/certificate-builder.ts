@@ -102,7 +102,7 @@ export function buildTbsCertificate(
   subjectDer?: Buffer,
 ): Buffer {
   checkTemplate(template, issuer);
-  const subjectKey = keySpecOf(publicKeyFromSpki(template.subjectPublicKeyDer));
+  const subjectKey = template.subjectKeySpec ?? keySpecOf(publicKeyFromSpki(template.subjectPublicKeyDer));
   const subject = subjectDer ?? encodeNameDer(template.subject);
   const isCa = template.profile === 'ca';
 

@@ -38,6 +38,8 @@ export interface CertificateTemplate {
   subject: DistinguishedName;
   /** SubjectPublicKeyInfo DER, copied into the certificate byte for byte. */
   subjectPublicKeyDer: Buffer;
+  /** The key behind subjectPublicKeyDer when the caller has already read it (saves parsing it again). */
+  subjectKeySpec?: KeySpec;
   notBefore: Date;
   notAfter: Date;
   profile: CertificateProfile;

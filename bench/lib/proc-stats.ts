@@ -1,0 +1,92 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User plus system CPU seconds a process has used so far (/proc/<pid>/stat fields 14 and 15). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; the fields after it start past the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const userTicks = Number(fields[11]);
+  const systemTicks = Number(fields[12]);
+  return (userTicks + systemTicks) / CLOCK_TICKS_PER_SECOND;
+}
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) : 0;
+}
+
+export function rssMb(pid: number): number {
+  return statusKb(pid, 'VmRSS') / 1024;
+}
+
+export function peakRssMb(pid: number): number {
+  return statusKb(pid, 'VmHWM') / 1024;
+}
+
+/** Resets VmHWM (Linux >= 4.0, "5" to clear_refs); false when not permitted, then sampling stands in. */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ResourceUsage {
+  /** Average CPU use over the window, in cores (1.0 = one core busy all the time). */
+  cpuCores: number;
+  peakRssMb: number;
+}
+
+/** CPU and peak RSS of one process over a window. */
+export class ResourceMonitor {
+  private readonly startedAt = performance.now();
+  private readonly startCpu: number;
+  private readonly peakWasReset: boolean;
+  private sampledPeakMb: number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.startCpu = cpuSeconds(pid);
+    this.peakWasReset = resetPeak(pid);
+    this.sampledPeakMb = rssMb(pid);
+    this.timer = setInterval(() => {
+      this.sampledPeakMb = Math.max(this.sampledPeakMb, rssMb(this.pid));
+    }, 100);
+  }
+
+  stop(): ResourceUsage {
+    clearInterval(this.timer);
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const cpu = cpuSeconds(this.pid) - this.startCpu;
+    const sampled = Math.max(this.sampledPeakMb, rssMb(this.pid));
+    return {
+      cpuCores: seconds > 0 ? cpu / seconds : 0,
+      peakRssMb: this.peakWasReset ? Math.max(sampled, peakRssMb(this.pid)) : sampled,
+    };
+  }
+}
+
+/** CPU seconds of one thread of a process (the main JS thread has tid = pid). */
+export function threadCpuSeconds(pid: number, tid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Waits until a process is quiet (under 5 % of a core over 250 ms, at most 10 s): requests still in
+ * flight when a load run ends must not be charged to the next measurement.
+ */
+export async function settle(pid: number): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (performance.now() < deadline) {
+    const before = cpuSeconds(pid);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
+    if (cpuSeconds(pid) - before < 0.0125) return;
+  }
+}
