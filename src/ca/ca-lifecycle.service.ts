@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { pathLengthUnder, validityWithin } from '../cert/issuance-rules';
 import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
+import { earliest } from '../common/dates';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
@@ -245,8 +246,4 @@ export class CaLifecycleService {
     for (const event of events) this.metrics.caEvents.inc({ action: event.action.replace(/^ca_/, '') });
     return toCaResponse(ca, this.config.publicBaseUrl);
   }
-}
-
-function earliest(dates: Date[]): Date | null {
-  return dates.length === 0 ? null : new Date(Math.min(...dates.map((date) => date.getTime())));
 }

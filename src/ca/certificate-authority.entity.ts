@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { OwnedResource } from '../access/policy';
+import { earliest } from '../common/dates';
 import { KeyType } from '../crypto/crypto.types';
 
 /** Stored states; `expired` is derived from not_after when reading. */
@@ -13,8 +14,7 @@ export type CaStatus = StoredCaStatus | 'expired';
 export function signingDeadline(
   ca: Pick<CertificateAuthority, 'notAfter' | 'issuerChainNotAfter'>,
 ): Date | null {
-  const ends = [ca.notAfter, ca.issuerChainNotAfter].filter((end): end is Date => end !== null);
-  return ends.length === 0 ? null : new Date(Math.min(...ends.map((end) => end.getTime())));
+  return earliest([ca.notAfter, ca.issuerChainNotAfter]);
 }
 
 @Entity({ name: 'certificate_authorities' })
