@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${await machine()}`);
   console.log(`app: commit ${await appRevision(options.repoRoot)}`);
   console.log(
-    `database: ${options.databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite'}; runs: ${options.runs} × ${options.durationSeconds} s; scenarios: ${[...options.scenarios].join(', ')}; work dir: ${options.workDir}`,
+    `database: ${options.databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite'}; app workers: ${options.workers}; runs: ${options.runs} × ${options.durationSeconds} s; scenarios: ${[...options.scenarios].join(', ')}; work dir: ${options.workDir}`,
   );
   if (!options.skipBuild) {
     process.stderr.write('building the app (npm run build)…\n');
@@ -188,6 +188,7 @@ async function main(): Promise<void> {
     options.workDir,
     options.appPort,
     options.databaseUrl,
+    options.workers,
   );
   let cfssl: CfsslFleet | null = null;
   try {

@@ -1,10 +1,16 @@
 import 'reflect-metadata';
-import { AppConfig } from './config/app-config';
-import { createApp } from './app.setup';
+import cluster from 'node:cluster';
+import { loadAppConfig } from './config/app-config';
 
+/** The primary of cluster mode serves no HTTP, so it never loads the application's modules. */
 async function main(): Promise<void> {
+  const config = loadAppConfig(process.env);
+  if (config.workers > 1 && cluster.isPrimary) {
+    const { runClusterPrimary } = await import('./cluster/cluster-primary');
+    return runClusterPrimary(config);
+  }
+  const { createApp } = await import('./app.setup');
   const app = await createApp();
-  const config = app.get(AppConfig);
   await app.listen(config.port, config.host);
 }
 

@@ -17,10 +17,12 @@ export class AppHost {
     private readonly logDir: string,
     private readonly port: number,
     readonly databaseUrl: string | null,
+    readonly workers: number,
   ) {}
 
   get databaseLabel(): string {
-    return this.databaseUrl ? 'PostgreSQL' : 'embedded PGlite';
+    const database = this.databaseUrl ? 'PostgreSQL' : 'embedded PGlite';
+    return this.workers > 1 ? `${database}, ${this.workers} workers` : database;
   }
 
   get app(): AppServer {
@@ -28,7 +30,7 @@ export class AppHost {
     return this.server;
   }
 
-  async start(nodeArgs: readonly string[] = []): Promise<AppServer> {
+  async start(nodeArgs: readonly string[] = [], workers = this.workers): Promise<AppServer> {
     this.logCount += 1;
     this.server = await AppServer.start(
       {
@@ -38,6 +40,7 @@ export class AppHost {
         databaseUrl: this.databaseUrl,
         logFile: join(this.logDir, `app-${this.logCount}.log`),
         secrets: this.secrets,
+        workers,
       },
       nodeArgs,
     );
@@ -50,9 +53,9 @@ export class AppHost {
     this.server = null;
   }
 
-  async restart(nodeArgs: readonly string[] = []): Promise<AppServer> {
+  async restart(nodeArgs: readonly string[] = [], workers = this.workers): Promise<AppServer> {
     await this.stop();
-    return this.start(nodeArgs);
+    return this.start(nodeArgs, workers);
   }
 
   rssMb(): number {

@@ -11,6 +11,8 @@ export interface AppServerConfig {
   databaseUrl: string | null;
   logFile: string;
   secrets: AppSecrets;
+  /** WORKERS: more than one runs the app in cluster mode. */
+  workers: number;
 }
 
 export interface AppSecrets {
@@ -49,6 +51,7 @@ export class AppServer {
       // One user signs in many times; the login scenario measures bcrypt, not the limiter.
       AUTH_RATE_LIMIT: '1000000/minute',
       ACCESS_TOKEN_EXPIRE_MINUTES: '1440',
+      WORKERS: String(config.workers),
     };
     if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
     else delete env.DATABASE_URL;

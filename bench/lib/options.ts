@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** Revoked certificates seeded for the CRL scenario. */
   crlRows: number;
   appPort: number;
+  /** WORKERS for the app (cluster mode, PostgreSQL only). */
+  workers: number;
   keepWorkDir: boolean;
   skipBuild: boolean;
 }
@@ -57,6 +59,7 @@ export function readOptions(): BenchOptions {
     listingRows: Math.round(positiveNumber('BENCH_LISTING_ROWS', 1_000_000)),
     crlRows: Math.round(positiveNumber('BENCH_CRL_ROWS', 100_000)),
     appPort: Math.round(positiveNumber('BENCH_PORT', 18_400)),
+    workers: Math.round(positiveNumber('BENCH_WORKERS', 1)),
     keepWorkDir: process.env.BENCH_KEEP === '1',
     skipBuild: process.env.BENCH_SKIP_BUILD === '1',
   };

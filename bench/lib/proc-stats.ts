@@ -2,20 +2,46 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** User plus system CPU seconds a process has used so far (/proc/<pid>/stat fields 14 and 15). */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces; the fields after it start past the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const userTicks = Number(fields[11]);
-  const systemTicks = Number(fields[12]);
-  return (userTicks + systemTicks) / CLOCK_TICKS_PER_SECOND;
+/**
+ * The process and its children: in cluster mode (WORKERS > 1) the service is a primary and its
+ * workers, and every figure is charged to all of them. A process gone in between counts as 0.
+ */
+function processTree(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return [pid, ...(children ? children.split(' ').map(Number) : [])];
+  } catch {
+    return [pid];
+  }
 }
 
+function sumOverTree(pid: number, measure: (one: number) => number): number {
+  return processTree(pid).reduce((total, one) => {
+    try {
+      return total + measure(one);
+    } catch {
+      return total;
+    }
+  }, 0);
+}
+
+/** User plus system CPU seconds used so far (/proc/<pid>/stat fields 14 and 15), children included. */
+export function cpuSeconds(pid: number): number {
+  return sumOverTree(pid, (one) => {
+    const stat = readFileSync(`/proc/${one}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; the fields after it start past the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  });
+}
+
+/** VmRSS or VmHWM in kB, summed over the process and its children (peaks: the sum of each one's). */
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-  return match ? Number(match[1]) : 0;
+  return sumOverTree(pid, (one) => {
+    const status = readFileSync(`/proc/${one}/status`, 'utf8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match ? Number(match[1]) : 0;
+  });
 }
 
 export function rssMb(pid: number): number {
@@ -29,7 +55,7 @@ export function peakRssMb(pid: number): number {
 /** Resets VmHWM (Linux >= 4.0, "5" to clear_refs); false when not permitted, then sampling stands in. */
 function resetPeak(pid: number): boolean {
   try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    for (const one of processTree(pid)) writeFileSync(`/proc/${one}/clear_refs`, '5');
     return true;
   } catch {
     return false;
@@ -42,7 +68,7 @@ export interface ResourceUsage {
   peakRssMb: number;
 }
 
-/** CPU and peak RSS of one process over a window. */
+/** CPU and peak RSS of a process and its children over a window. */
 export class ResourceMonitor {
   private readonly startedAt = performance.now();
   private readonly startCpu: number;

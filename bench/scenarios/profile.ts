@@ -20,7 +20,8 @@ async function profileSigning(ctx: BenchContext, kind: 'rsa' | 'ec', dir: string
   const ca = kind === 'rsa' ? fixtures.rsaCa : fixtures.ecCa;
   const caLabel = kind === 'rsa' ? `RSA-${ca.keySize}` : 'EC P-256';
   const file = `sign-csr-${kind}.cpuprofile`;
-  await host.restart(['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`]);
+  // One process, so the main thread measured is the one serving every request.
+  await host.restart(['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`], 1);
   const request = jsonPost(
     '/api/v1/certificates/sign-csr',
     { csr: fixtures.csrPem, ca_id: ca.id, certificate_type: 'server' },
@@ -43,7 +44,7 @@ async function profileSigning(ctx: BenchContext, kind: 'rsa' | 'ec', dir: string
   const summary = summariseProfile(join(dir, file), from, to);
   const perRequest = (ms: number): string => fixed(ms / requests, 3);
   printTable(
-    `8. profile: sign-csr under the ${caLabel} CA, c=${CONNECTIONS}, ${requests} requests (${fixed(result.requestsPerSecond)} req/s, ${host.databaseLabel})`,
+    `8. profile: sign-csr under the ${caLabel} CA, c=${CONNECTIONS}, ${requests} requests (${fixed(result.requestsPerSecond)} req/s, ${host.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, one process)`,
     ['where', 'ms per request', 'share'],
     [
       ['whole process CPU (/proc: all threads)', perRequest(allMs), '100 %'],

@@ -5,12 +5,14 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { createSecretKey } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
+import { isClusterWorker } from '../cluster/primary-link';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenGuard } from './access-token.guard';
 import { AccessTokenService } from './access-token.service';
 import { AuthController } from './auth.controller';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
+import { PrimaryThrottlerStorage } from './primary-throttler-storage';
 import { RefreshTokenStore } from './refresh-token.store';
 
 @Module({
@@ -32,6 +34,7 @@ import { RefreshTokenStore } from './refresh-token.store';
         throttlers: [
           { name: 'auth', ttl: config.authRateLimit.windowSeconds * 1000, limit: config.authRateLimit.limit },
         ],
+        storage: isClusterWorker() ? new PrimaryThrottlerStorage() : undefined,
       }),
     }),
   ],

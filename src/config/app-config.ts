@@ -33,6 +33,8 @@ export class AppConfig {
   readonly bcryptRounds!: number;
   readonly maxBodySizeBytes!: number;
   readonly signingConcurrency!: number;
+  /** HTTP worker processes (node:cluster); 1 serves from this process. */
+  readonly workers!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -83,6 +85,7 @@ export function loadAppConfig(env: Env): AppConfig {
   const secretKey = read('SECRET_KEY', '', parseSecretKey);
   const privateKeyEncryptionKey = read('PRIVATE_KEY_ENCRYPTION_KEY', '', parseEncryptionKey);
   const publicBaseUrl = read('PUBLIC_BASE_URL', `http://${host}:${port}`, parseBaseUrl);
+  const workers = read('WORKERS', '1', parseWorkers);
 
   const config = new AppConfig({
     nodeEnv: env.NODE_ENV?.trim() || 'development',
@@ -112,12 +115,14 @@ export function loadAppConfig(env: Env): AppConfig {
     ),
     bcryptRounds: read('BCRYPT_ROUNDS', '12', int(4, 31)),
     maxBodySizeBytes: read('MAX_BODY_SIZE', '1mb', parseByteSize),
-    // One core stays with the event loop (reads, the database driver) while the others sign.
+    // One core stays with the event loops (reads, the database driver) while the others sign;
+    // with several workers the signing cores are shared out between them.
     signingConcurrency: read(
       'SIGNING_CONCURRENCY',
-      String(Math.max(1, availableParallelism() - 1)),
+      String(Math.max(1, Math.ceil((availableParallelism() - 1) / workers))),
       int(1, 256),
     ),
+    workers,
   } as AppConfig);
 
   if (config.isProduction && !config.secretKey) {
@@ -127,6 +132,11 @@ export function loadAppConfig(env: Env): AppConfig {
     errors.push(
       'PRIVATE_KEY_ENCRYPTION_KEY: is required when NODE_ENV=production with PostgreSQL ' +
         '(32 bytes as 64 hex characters or base64)',
+    );
+  }
+  if (config.workers > 1 && config.database.kind !== 'postgres') {
+    errors.push(
+      'WORKERS: more than one worker needs DATABASE_URL=postgres://…; the embedded PGlite belongs to one process',
     );
   }
   if (errors.length > 0) {
@@ -159,6 +169,12 @@ function parseDatabaseTarget(name: string, raw: string, dataDir: string): Databa
     return { kind: 'postgres', url: raw };
   }
   throw new InvalidConfigError(name, 'must be unset (embedded PGlite), memory:// or postgres://…');
+}
+
+/** A count, or "auto" for one worker per core. */
+function parseWorkers(name: string, raw: string): number {
+  if (raw.toLowerCase() === 'auto') return availableParallelism();
+  return parseInteger(name, raw, 1, 64);
 }
 
 function parseSecretKey(name: string, raw: string): string | null {

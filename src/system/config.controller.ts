@@ -34,6 +34,7 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     bcrypt_rounds: config.bcryptRounds,
     max_body_size_bytes: config.maxBodySizeBytes,
     signing_concurrency: config.signingConcurrency,
+    workers: config.workers,
     secret_key: config.secretKey ? 'configured' : 'generated',
     private_key_encryption_key: config.privateKeyEncryptionKey ? 'configured' : 'generated',
   };

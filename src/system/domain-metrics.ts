@@ -106,6 +106,8 @@ export class DomainMetrics {
         name,
         help,
         labelNames,
+        // Every worker of cluster mode reads the same database: merged, they must not add up.
+        aggregator: 'first',
         async collect() {
           const current = await counts();
           this.reset();
