@@ -1,11 +1,11 @@
-import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseTarget } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
-import { PG_COMPATIBLE_PARSERS, pgliteDriver } from './pglite-pool';
+import { PG_COMPATIBLE_TEXT_TYPES, pgliteDriver } from './pglite-pool';
+import { PgliteWorker } from './pglite-worker';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export const PGLITE_SUBDIR = 'pglite';
@@ -27,6 +27,9 @@ export async function buildDataSourceOptions(target: DatabaseTarget): Promise<Da
   }
   const dataDir = target.kind === 'pglite-file' ? join(target.dataDir, PGLITE_SUBDIR) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create({ dataDir, parsers: PG_COMPATIBLE_PARSERS });
+  // No memory option here: of PGlite's ~300 MB, 128 MB is shared_buffers, which PGlite 0.3 fixes on the
+  // postgres command line it builds (neither postgresql.conf nor its options can lower it), and initialMemory
+  // is only the heap's starting size (it grows to ~174 MB either way).
+  const db = await PgliteWorker.start({ dataDir, textTypeOids: PG_COMPATIBLE_TEXT_TYPES });
   return { ...common, driver: pgliteDriver(db) };
 }

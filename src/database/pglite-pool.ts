@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { PGlite, types } from '@electric-sql/pglite';
+import { PgliteLease, PgliteResult, PgliteWorker } from './pglite-worker';
 
 interface PgStyleResult {
   command: string;
@@ -12,74 +12,59 @@ type QueryCallback = (error: Error | null, result?: PgStyleResult) => void;
 type Release = (error?: Error) => void;
 
 /**
- * Makes one PGlite instance look like node-postgres's Pool to TypeORM's postgres driver.
+ * Makes one PGlite instance (in its worker thread, see pglite-worker.ts) look like node-postgres's Pool
+ * to TypeORM's postgres driver.
  *
- * PGlite is a single connection. TypeORM hands each query runner its own connection and may run
- * several transactions at once, so a connection here is a lease on the single PGlite session:
- * the next lease waits until the previous one is released (a pool of size one). Results are
+ * PGlite is a single session. TypeORM hands each query runner its own connection and may run several
+ * transactions at once, so a connection here is a lease on the single PGlite session, which the worker
+ * gives to one lease at a time for the length of a transaction block (transaction pooling). Results are
  * reshaped to pg's (rowCount, command), which TypeORM reads for affected-row counts.
  */
 export class PglitePool extends EventEmitter {
-  private queue: Promise<void> = Promise.resolve();
-
-  constructor(private readonly db: PGlite) {
+  constructor(private readonly db: PgliteWorker) {
     super();
   }
 
   connect(callback: (error: Error | null, client: PgliteClient | null, release: Release) => void): void {
-    let releaseLease: () => void = () => undefined;
-    const leaseHeld = new Promise<void>((resolve) => (releaseLease = resolve));
-    const previous = this.queue;
-    this.queue = previous.then(() => leaseHeld);
-    previous.then(
-      () => {
-        const client = new PgliteClient(this.db);
-        let released = false;
-        callback(null, client, () => {
-          if (released) return;
-          released = true;
-          client.detach();
-          releaseLease();
-        });
-      },
-      (error: Error) => callback(error, null, () => undefined),
-    );
+    const client = new PgliteClient(this.db.lease());
+    callback(null, client, () => client.release());
   }
 
-  /** Used by TypeORM outside a lease only at start-up; takes a lease so it never interleaves. */
+  /** Used by TypeORM outside a query runner, at start-up: a lease of its own for one statement. */
   query(sql: string, params: unknown[] | QueryCallback, callback?: QueryCallback): void {
-    this.connect((error, client, release) => {
-      const done = (typeof params === 'function' ? params : callback) as QueryCallback;
-      if (error || !client) return done(error ?? new Error('no PGlite client'));
-      client.query(sql, typeof params === 'function' ? undefined : params, (queryError, result) => {
-        release();
-        done(queryError, result);
-      });
+    const done = (typeof params === 'function' ? params : callback) as QueryCallback;
+    const client = new PgliteClient(this.db.lease());
+    client.query(sql, typeof params === 'function' ? undefined : params, (error, result) => {
+      client.release();
+      done(error, result);
     });
   }
 
+  /** Closes PGlite once the requests already sent, and any transaction still open, are done. */
   end(callback?: (error?: Error) => void): void {
-    this.queue
-      .then(() => this.db.close())
-      .then(
-        () => callback?.(),
-        (error: Error) => callback?.(error),
-      );
+    this.db.close().then(
+      () => callback?.(),
+      (error: Error) => callback?.(error),
+    );
   }
 }
 
 export class PgliteClient extends EventEmitter {
-  private attached = true;
+  private released = false;
 
-  constructor(private readonly db: PGlite) {
+  constructor(private readonly lease: PgliteLease) {
     super();
   }
 
-  detach(): void {
-    this.attached = false;
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.lease.release();
   }
 
   /** node-postgres style: callback when one is given, otherwise a promise (TypeORM uses both). */
+  query(sql: string, params?: unknown[]): Promise<PgStyleResult>;
+  query(sql: string, params: unknown[] | QueryCallback | undefined, callback?: QueryCallback): void;
   query(
     sql: string,
     params?: unknown[] | QueryCallback,
@@ -87,9 +72,9 @@ export class PgliteClient extends EventEmitter {
   ): Promise<PgStyleResult> | void {
     const done = typeof params === 'function' ? params : callback;
     const values = Array.isArray(params) ? params : undefined;
-    const result = this.attached
-      ? this.run(sql, values)
-      : Promise.reject(new Error('PGlite client used after release'));
+    const result = this.released
+      ? Promise.reject(new Error('PGlite client used after release'))
+      : this.run(sql, values);
     if (!done) return result;
     result.then(
       (rows) => done(null, rows),
@@ -99,24 +84,23 @@ export class PgliteClient extends EventEmitter {
 
   private async run(sql: string, params: unknown[] | undefined): Promise<PgStyleResult> {
     const command = commandOf(sql);
-    if (params && params.length > 0) {
-      const result = await this.db.query(sql, params);
-      return reshape(command, result.rows, result.affectedRows, result.fields);
-    }
-    const results = await this.db.exec(sql);
-    const last = results[results.length - 1];
-    return reshape(command, last?.rows ?? [], last?.affectedRows, last?.fields ?? []);
+    const result =
+      params && params.length > 0 ? await this.lease.query(sql, params) : await this.lease.exec(sql);
+    return reshape(command, result ?? { rows: [], fields: [], affectedRows: undefined });
   }
 }
 
-function reshape(
-  command: string,
-  rows: unknown[],
-  affectedRows: number | undefined,
-  fields: readonly { name: string; dataTypeID: number }[],
-): PgStyleResult {
+function reshape(command: string, { rows, fields, affectedRows }: PgliteResult): PgStyleResult {
   const isWrite = command === 'UPDATE' || command === 'DELETE' || command === 'INSERT';
-  return { command, rows, rowCount: isWrite ? (affectedRows ?? 0) : rows.length, fields: [...fields] };
+  for (const field of fields) {
+    if (field.dataTypeID === BYTEA_OID) for (const row of rows) row[field.name] = asBuffer(row[field.name]);
+  }
+  return { command, rows, rowCount: isWrite ? (affectedRows ?? 0) : rows.length, fields };
+}
+
+/** bytea arrives as a Uint8Array (PGlite's type, and what structured clone makes of a Buffer); pg gives a Buffer. */
+function asBuffer(value: unknown): unknown {
+  return value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
 }
 
 function commandOf(sql: string): string {
@@ -124,14 +108,16 @@ function commandOf(sql: string): string {
   return (match?.[1] ?? '').toUpperCase();
 }
 
-/** Parse like node-postgres does by default: int8 and numeric as strings, bytea as Buffer. */
-export const PG_COMPATIBLE_PARSERS = {
-  [types.INT8]: (value: string) => value,
-  [types.NUMERIC]: (value: string) => value,
-};
+/** PostgreSQL's fixed type OIDs (pg_type.dat) for the types whose parsing must match node-postgres. */
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const BYTEA_OID = 17;
+
+/** Left as text like node-postgres does by default: int8 and numeric (a JavaScript number would lose digits). */
+export const PG_COMPATIBLE_TEXT_TYPES: readonly number[] = [INT8_OID, NUMERIC_OID];
 
 /** A driver object for TypeORM's `driver` option: TypeORM calls `new driver.Pool(options)`. */
-export function pgliteDriver(db: PGlite): { Pool: new () => PglitePool } {
+export function pgliteDriver(db: PgliteWorker): { Pool: new () => PglitePool } {
   return {
     Pool: class extends PglitePool {
       constructor() {

@@ -1,0 +1,272 @@
+import { types } from 'node:util';
+import { ResourceLimits, Worker } from 'node:worker_threads';
+
+/** One statement's result, as PGlite returns it (after structured clone across the thread boundary). */
+export interface PgliteResult {
+  rows: Record<string, unknown>[];
+  fields: { name: string; dataTypeID: number }[];
+  affectedRows: number | undefined;
+}
+
+export interface PgliteWorkerOptions {
+  /** Directory of the database files; in memory when absent. */
+  dataDir?: string;
+  /** Types PGlite returns as PostgreSQL's text instead of parsing them (parsers are functions: not cloneable). */
+  textTypeOids?: readonly number[];
+  /** Limits on the worker's JavaScript heap (PGlite's WebAssembly memory is outside them). */
+  resourceLimits?: ResourceLimits;
+}
+
+type Request =
+  | { kind: 'query'; sql: string; params: unknown[] }
+  | { kind: 'exec'; sql: string }
+  | { kind: 'release' }
+  | { kind: 'close' };
+
+interface SerialisedError {
+  name: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+/** Replies by request id; id 0 answers start-up (no result once PGlite is ready, or why it could not start). */
+type Reply = { id: number; result: PgliteResult | null } | { id: number; error: SerialisedError };
+
+interface Pending {
+  resolve(result: PgliteResult | null): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One user of the PGlite session, such as a TypeORM query runner. Its requests run in order; while its
+ * transaction block is open, no other lease's requests run.
+ */
+export interface PgliteLease {
+  /** One statement with $n parameters (PGlite's extended protocol). */
+  query(sql: string, params: unknown[]): Promise<PgliteResult>;
+  /** Any number of statements without parameters (simple protocol); the last statement's result, if any. */
+  exec(sql: string): Promise<PgliteResult | null>;
+  /** Ends the lease; a transaction it left open is rolled back. */
+  release(): void;
+}
+
+/*
+ * The worker's code, run with `eval: true`. It is a string rather than a file because the same code must
+ * start from the compiled app (dist/, where a .ts file would be compiled but a .js asset would need copying)
+ * and under Jest (whose transform does not apply inside worker threads, so a .ts worker cannot be loaded by
+ * path). It is kept to what must run beside PGlite: reshaping, typing and error handling live in TypeScript
+ * on the main thread. PGlite is loaded by the absolute path resolved on the main thread, since an eval'd
+ * worker resolves bare module names from the current directory.
+ *
+ * Scheduling is PgBouncer's transaction pooling on the one PGlite session. Requests run one at a time in
+ * arrival order, except that while a lease's transaction block is open only that lease's requests run. After
+ * each request a Sync asks PostgreSQL for its transaction status (ReadyForQuery: I idle, T in a block, E in a
+ * failed block), which also covers SAVEPOINT and ROLLBACK TO. A lease therefore holds the session only for
+ * its transactions, and the worker never sits idle waiting for the main thread to read a reply before the
+ * next lease may start (the main thread may be busy for milliseconds, and most requests are one statement).
+ */
+const WORKER_SOURCE = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+
+const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+const queue = [];
+let db;
+let owner = null;
+let running = false;
+
+function serialise(error) {
+  if (typeof error !== 'object' || error === null) return { name: 'Error', message: String(error) };
+  const fields = { name: String(error.name ?? 'Error'), message: String(error.message ?? error), stack: error.stack };
+  for (const [key, value] of Object.entries(error)) {
+    if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value)) fields[key] = value;
+  }
+  return fields;
+}
+
+async function run({ lease, request }) {
+  if (request.kind === 'query') return db.query(request.sql, request.params);
+  if (request.kind === 'exec') return (await db.exec(request.sql)).at(-1);
+  // A lease released inside its transaction (its code failed before ROLLBACK): end it, as a pool would.
+  if (request.kind === 'release' && owner === lease) await db.exec('ROLLBACK');
+  if (request.kind === 'close') await db.close();
+}
+
+async function transactionStatus() {
+  const reply = await db.execProtocolRaw(SYNC, { syncToFs: false });
+  return String.fromCharCode(reply[reply.length - 1]);
+}
+
+async function pump() {
+  if (running) return;
+  running = true;
+  for (let next; (next = queue.findIndex((item) => owner === null || item.lease === owner)) >= 0; ) {
+    const [item] = queue.splice(next, 1);
+    let reply;
+    try {
+      const result = await run(item);
+      reply = { id: item.id, result: result ? { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows } : null };
+    } catch (error) {
+      reply = { id: item.id, error: serialise(error) };
+    }
+    if (item.id !== undefined) parentPort.postMessage(reply);
+    if (item.request.kind === 'close') return;
+    owner = (await transactionStatus()) === 'I' ? null : item.lease;
+  }
+  running = false;
+}
+
+async function start() {
+  const { PGlite } = require(workerData.pgliteEntry);
+  const parsers = Object.fromEntries(workerData.textTypeOids.map((oid) => [oid, (value) => value]));
+  db = await PGlite.create({ dataDir: workerData.dataDir, parsers });
+  parentPort.on('message', (item) => {
+    queue.push(item);
+    void pump();
+  });
+}
+
+start().then(
+  () => parentPort.postMessage({ id: 0, result: null }),
+  (error) => parentPort.postMessage({ id: 0, error: serialise(error) }),
+);
+`;
+
+/**
+ * A PGlite instance in a worker thread, so PostgreSQL's WebAssembly runs off the event loop.
+ *
+ * Requests go over the worker's message port and are answered by id; the worker schedules them by lease
+ * (see WORKER_SOURCE). The worker keeps the process alive only while a request is outstanding, like a socket
+ * to a server would: an app that exits without closing the database is not held open by an idle worker.
+ */
+export class PgliteWorker {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private nextLease = 1;
+  /** Set once the worker is gone or closing: every request from then on fails with it. */
+  private stopped: Error | null = null;
+  private closed: Promise<void> | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => this.settle(reply));
+    worker.on('error', (error) => this.stop(new Error(`PGlite worker crashed: ${error.message}`)));
+    worker.on('exit', (code) =>
+      this.stop(new Error(`PGlite worker stopped unexpectedly (exit code ${code})`)),
+    );
+  }
+
+  /** Resolves once PGlite is ready; rejects with PGlite's own error (bad, locked or damaged data directory). */
+  static async start(options: PgliteWorkerOptions = {}): Promise<PgliteWorker> {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      // Not the app's Node options: a --require hook (ts-node) would only slow the start, and --cpu-prof would
+      // write the worker's profile over the main thread's (--cpu-prof-name).
+      execArgv: [],
+      workerData: {
+        pgliteEntry: require.resolve('@electric-sql/pglite'),
+        dataDir: options.dataDir,
+        textTypeOids: options.textTypeOids ?? [],
+      },
+      resourceLimits: options.resourceLimits,
+    });
+    const db = new PgliteWorker(worker);
+    try {
+      await new Promise((resolve, reject) => db.pending.set(0, { resolve, reject }));
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+    return db;
+  }
+
+  lease(): PgliteLease {
+    const lease = this.nextLease++;
+    return {
+      query: async (sql, params) => {
+        const result = await this.request(lease, { kind: 'query', sql, params });
+        if (!result) throw new Error('PGlite returned no result for a query');
+        return result;
+      },
+      exec: (sql) => this.request(lease, { kind: 'exec', sql }),
+      release: () => {
+        if (!this.stopped) this.worker.postMessage({ lease, request: { kind: 'release' } });
+      },
+    };
+  }
+
+  /** Closes PGlite (which writes everything to disk), then ends the worker. Calling it again waits the same. */
+  close(): Promise<void> {
+    this.closed ??= this.closeAndTerminate();
+    return this.closed;
+  }
+
+  private async closeAndTerminate(): Promise<void> {
+    if (this.stopped) return;
+    const closing = this.request(null, { kind: 'close' });
+    this.stopped = new Error('PGlite is closed');
+    try {
+      await closing;
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  private request(lease: number | null, request: Request): Promise<PgliteResult | null> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      try {
+        this.worker.postMessage({ id, lease, request });
+      } catch (error) {
+        // A parameter that structured clone cannot copy (a function, a symbol).
+        return reject(error);
+      }
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+    });
+  }
+
+  private settle(reply: Reply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if ('error' in reply) pending.reject(revive(reply.error));
+    else pending.resolve(reply.result && inThisRealm(reply.result));
+  }
+
+  /** The worker is gone (crashed, or terminated after close): nothing outstanding will be answered. */
+  private stop(reason: Error): void {
+    this.stopped ??= reason;
+    for (const pending of this.pending.values()) pending.reject(reason);
+    this.pending.clear();
+  }
+}
+
+/**
+ * The error as PGlite threw it in the worker: same message, stack, name and fields (code, detail, constraint,
+ * table…), with message and stack not enumerable as on any Error (TypeORM's QueryFailedError copies the
+ * enumerable fields of the driver's error onto itself).
+ */
+function revive({ message, stack, ...fields }: SerialisedError): Error {
+  const error = Object.assign(new Error(message), fields);
+  if (typeof stack === 'string')
+    Object.defineProperty(error, 'stack', { value: stack, writable: true, configurable: true });
+  return error;
+}
+
+/**
+ * Structured clone builds a reply in Node's main realm. Under Jest the app runs in a vm context whose Date,
+ * Array and Object are other classes (a cloned date fails `instanceof Date`), so there the result is rebuilt
+ * with this realm's classes. In the app there is one realm and the check is all this costs.
+ */
+function inThisRealm(result: PgliteResult): PgliteResult {
+  return result.rows instanceof Array ? result : (adopt(result) as PgliteResult);
+}
+
+function adopt(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  if (types.isDate(value)) return new Date(value.getTime());
+  if (Array.isArray(value)) return Array.from(value, adopt);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, adopt(item)]));
+}
