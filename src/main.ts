@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { loadAppConfig } from './config/app-config';
+import { lowerHelperThreadPriority } from './crypto/helper-thread-priority';
 
 /** The primary of cluster mode serves no HTTP, so it never loads the application's modules. */
 async function main(): Promise<void> {
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
     const { runClusterPrimary } = await import('./cluster/cluster-primary');
     return runClusterPrimary(config);
   }
+  // Before the app starts threads of its own that must keep the normal priority (the PGlite worker).
+  await lowerHelperThreadPriority(config.helperThreadNice);
   const { createApp } = await import('./app.setup');
   const app = await createApp();
   await app.listen(config.port, config.host);

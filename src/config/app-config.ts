@@ -35,6 +35,8 @@ export class AppConfig {
   readonly signingConcurrency!: number;
   /** HTTP worker processes (node:cluster); 1 serves from this process. */
   readonly workers!: number;
+  /** Nice value of the helper threads (signing, key generation, bcrypt); 0 leaves them as they are. */
+  readonly helperThreadNice!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -123,6 +125,7 @@ export function loadAppConfig(env: Env): AppConfig {
       int(1, 256),
     ),
     workers,
+    helperThreadNice: read('HELPER_THREAD_NICE', '10', int(0, 19)),
   } as AppConfig);
 
   if (config.isProduction && !config.secretKey) {

@@ -35,6 +35,7 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     max_body_size_bytes: config.maxBodySizeBytes,
     signing_concurrency: config.signingConcurrency,
     workers: config.workers,
+    helper_thread_nice: config.helperThreadNice,
     secret_key: config.secretKey ? 'configured' : 'generated',
     private_key_encryption_key: config.privateKeyEncryptionKey ? 'configured' : 'generated',
   };
