@@ -26,8 +26,9 @@ const CATEGORIES: readonly [RegExp, string][] = [
   [/dist\/src\/crypto\//, 'X.509/CSR build & parse (src/crypto)'],
   [/node_modules\/typeorm\//, 'TypeORM'],
   [/node_modules\/(pg|pg-protocol|pg-pool|pg-types|pgpass|postgres-[a-z]+)\//, 'PostgreSQL driver (pg)'],
-  // The only WebAssembly in the process is PGlite's PostgreSQL.
-  [/node_modules\/@electric-sql\/pglite|dist\/src\/database\/|^wasm:/, 'PGlite (embedded database, WASM)'],
+  // PGlite's PostgreSQL runs in its own worker thread (not in this profile); what is left on the main
+  // thread is the message passing in src/database.
+  [/node_modules\/@electric-sql\/pglite|dist\/src\/database\/|^wasm:/, 'PGlite client (main thread side)'],
   [
     /node_modules\/(class-validator|class-transformer|validator)\//,
     'validation (class-validator/transformer)',
