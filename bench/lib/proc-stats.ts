@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -25,14 +25,43 @@ function sumOverTree(pid: number, measure: (one: number) => number): number {
   }, 0);
 }
 
-/** User plus system CPU seconds used so far (/proc/<pid>/stat fields 14 and 15), children included. */
+/**
+ * From `/proc/<task>/stat`: the command name, user plus system CPU seconds (fields 14 and 15), and
+ * those of its children that exited and were waited for (fields 16 and 17).
+ */
+function processCpu(task: number | string): { command: string; seconds: number; reapedSeconds: number } {
+  const stat = readFileSync(`/proc/${task}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; the fields after it start past the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND,
+    reapedSeconds: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND,
+  };
+}
+
+/** CPU seconds used so far by a process and its children. */
 export function cpuSeconds(pid: number): number {
-  return sumOverTree(pid, (one) => {
-    const stat = readFileSync(`/proc/${one}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces; the fields after it start past the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  });
+  return sumOverTree(pid, (one) => processCpu(one).seconds);
+}
+
+/**
+ * CPU seconds of the local PostgreSQL server: every process named `postgres`, plus what its exited
+ * backends used (the postmaster's reaped children), since a client that closes its connections
+ * (cfssl keeps only 2 idle) has its backends come and go within one window.
+ */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const { command, seconds, reapedSeconds } = processCpu(Number(entry));
+      if (command === 'postgres') total += seconds + reapedSeconds;
+    } catch {
+      // gone in between
+    }
+  }
+  return total;
 }
 
 /** VmRSS or VmHWM in kB, summed over the process and its children (peaks: the sum of each one's). */
@@ -66,12 +95,15 @@ export interface ResourceUsage {
   /** Average CPU use over the window, in cores (1.0 = one core busy all the time). */
   cpuCores: number;
   peakRssMb: number;
+  /** The local PostgreSQL server's CPU over the same window, in cores. */
+  postgresCores: number;
 }
 
 /** CPU and peak RSS of a process and its children over a window. */
 export class ResourceMonitor {
   private readonly startedAt = performance.now();
   private readonly startCpu: number;
+  private readonly startPostgresCpu = postgresCpuSeconds();
   private readonly peakWasReset: boolean;
   private sampledPeakMb: number;
   private readonly timer: NodeJS.Timeout;
@@ -90,18 +122,18 @@ export class ResourceMonitor {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const cpu = cpuSeconds(this.pid) - this.startCpu;
     const sampled = Math.max(this.sampledPeakMb, rssMb(this.pid));
+    const postgresCpu = postgresCpuSeconds() - this.startPostgresCpu;
     return {
       cpuCores: seconds > 0 ? cpu / seconds : 0,
       peakRssMb: this.peakWasReset ? Math.max(sampled, peakRssMb(this.pid)) : sampled,
+      postgresCores: seconds > 0 ? postgresCpu / seconds : 0,
     };
   }
 }
 
 /** CPU seconds of one thread of a process (the main JS thread has tid = pid). */
 export function threadCpuSeconds(pid: number, tid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  return processCpu(`${pid}/task/${tid}`).seconds;
 }
 
 /**

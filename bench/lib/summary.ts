@@ -9,6 +9,7 @@ export interface RunSummary {
   p99Ms: number;
   errors: number;
   cpuCores: number;
+  postgresCores: number;
   peakRssMb: number;
   statusCounts: string[];
 }
@@ -21,13 +22,25 @@ export function summarise(results: readonly LoadResult[]): RunSummary {
     p99Ms: median(results.map((result) => result.p99Ms)),
     errors: results.reduce((sum, result) => sum + result.errors, 0),
     cpuCores: median(results.map((result) => result.usage?.cpuCores ?? Number.NaN)),
+    postgresCores: median(results.map((result) => result.usage?.postgresCores ?? Number.NaN)),
     peakRssMb: Math.max(...results.map((result) => result.usage?.peakRssMb ?? 0)),
     statusCounts: results.filter((result) => result.errors > 0).map((result) => result.statusCounts),
   };
 }
 
-/** The columns every load table shares: req/s, latency, errors (INVALID when any), CPU and peak RSS. */
-export const LOAD_COLUMNS = ['req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU cores', 'peak RSS MB'] as const;
+/**
+ * The columns every load table shares: req/s, latency, errors (INVALID when any), CPU of the process
+ * under load and of the local PostgreSQL server (its backends do the process's statements), peak RSS.
+ */
+export const LOAD_COLUMNS = [
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'errors',
+  'CPU cores',
+  'PG CPU cores',
+  'peak RSS MB',
+] as const;
 
 export function loadCells(summary: RunSummary): string[] {
   return [
@@ -36,6 +49,12 @@ export function loadCells(summary: RunSummary): string[] {
     fixed(summary.p99Ms, 1),
     summary.errors === 0 ? '0' : `${summary.errors} INVALID`,
     fixed(summary.cpuCores, 2),
+    fixed(summary.postgresCores, 2),
     fixed(summary.peakRssMb, 0),
   ];
+}
+
+/** The load columns of a row that has only a rate (a native baseline measured outside HTTP). */
+export function rateOnlyCells(perSecond: number): string[] {
+  return [fixed(perSecond), ...LOAD_COLUMNS.slice(1).map(() => '')];
 }

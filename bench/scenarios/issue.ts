@@ -2,8 +2,8 @@ import { nodeKeyGenerationRate } from '../baselines/native-rates';
 import type { NativeKeyType } from '../baselines/native-rates';
 import { jsonPost } from '../lib/load';
 import { LEAF_NAME } from '../lib/pki-files';
-import { fixed, median, ratio } from '../lib/stats';
-import { LOAD_COLUMNS, loadCells, summarise } from '../lib/summary';
+import { median, ratio } from '../lib/stats';
+import { LOAD_COLUMNS, loadCells, rateOnlyCells, summarise } from '../lib/summary';
 import { note, printTable } from '../lib/table';
 import type { BenchContext } from './context';
 import { cfsslContenders, cfsslNotes, checkRatio, interleaved, probe, RunBook } from './shared';
@@ -86,18 +86,7 @@ async function issueLeaf(ctx: BenchContext, leaf: LeafKind): Promise<void> {
       isOurs ? ratio(summary.requestsPerSecond, cfsslDb) : '',
     ];
   });
-  rows.push([
-    `Node generateKeyPair ${leaf.label}, 2 parallel`,
-    fixed(keygen),
-    '',
-    '',
-    '',
-    '',
-    '',
-    '1.00×',
-    '',
-    '',
-  ]);
+  rows.push([`Node generateKeyPair ${leaf.label}, 2 parallel`, ...rateOnlyCells(keygen), '1.00×', '', '']);
   printTable(
     `2. issue with a server-side ${leaf.label} key under the ${ca.keyType === 'rsa' ? `RSA-${ca.keySize}` : 'EC P-256'} CA (${options.runs} runs × ${options.durationSeconds} s, medians)`,
     ['contender', ...LOAD_COLUMNS, '× Node keygen', '× cfssl', '× cfssl+db'],

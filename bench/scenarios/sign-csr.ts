@@ -3,7 +3,7 @@ import type { SpeedAlgorithm } from '../baselines/openssl-speed';
 import { jsonPost } from '../lib/load';
 import { LEAF_NAME } from '../lib/pki-files';
 import { fixed, median, ratio } from '../lib/stats';
-import { LOAD_COLUMNS, loadCells, summarise } from '../lib/summary';
+import { LOAD_COLUMNS, loadCells, rateOnlyCells, summarise } from '../lib/summary';
 import { note, printTable } from '../lib/table';
 import type { BenchContext } from './context';
 import { cfsslContenders, cfsslNotes, checkRatio, interleaved, probe, RunBook } from './shared';
@@ -78,12 +78,7 @@ async function signUnder(ctx: BenchContext, kind: 'rsa' | 'ec'): Promise<void> {
     const rate = median(speed.get(processes));
     rows.push([
       `openssl speed ${algorithm} sign, ${processes} proc`,
-      fixed(rate),
-      '',
-      '',
-      '',
-      '',
-      '',
+      ...rateOnlyCells(rate),
       ratio(rate, openssl2),
       '',
       '',

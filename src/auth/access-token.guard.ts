@@ -6,6 +6,7 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { UnauthorizedError } from '../common/errors';
 import { AUTH_MODE } from '../common/public.decorator';
 import { AuthenticatedRequest } from '../common/request-context';
+import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
 import { User } from '../users/user.entity';
 import { AccessTokenService } from './access-token.service';
 
@@ -15,7 +16,7 @@ import { AccessTokenService } from './access-token.service';
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  private userSql: string | null = null;
+  private userStatement: PreparedStatement | null = null;
 
   constructor(
     private readonly reflector: Reflector,
@@ -37,7 +38,7 @@ export class AccessTokenGuard implements CanActivate {
     }
     const claims = await this.tokens.verify(token);
     if (!claims) throw new UnauthorizedError('Invalid or expired access token');
-    const [row]: Record<string, unknown>[] = await this.dataSource.query(this.userQuery(), [
+    const [row] = await queryPrepared<Record<string, unknown>>(this.dataSource.manager, this.userQuery(), [
       Number(claims.sub),
       claims.jti,
     ]);
@@ -55,14 +56,17 @@ export class AccessTokenGuard implements CanActivate {
   }
 
   /** Built once from the entity metadata: this runs on every request, so it skips the query builder. */
-  private userQuery(): string {
-    if (this.userSql === null) {
+  private userQuery(): PreparedStatement {
+    if (this.userStatement === null) {
       const columns = this.selectableUserColumns().map((column) => `u."${column.databaseName}"`);
-      this.userSql = `SELECT ${columns.join(', ')},
-                             EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS token_revoked
-                        FROM users u WHERE u.id = $1`;
+      this.userStatement = {
+        name: 'access_token_user',
+        text: `SELECT ${columns.join(', ')},
+                      EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS token_revoked
+                 FROM users u WHERE u.id = $1`,
+      };
     }
-    return this.userSql;
+    return this.userStatement;
   }
 
   private userFromRow(row: Record<string, unknown>): User {

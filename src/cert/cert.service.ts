@@ -13,6 +13,7 @@ import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
+import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
 import {
   CertificateProfile,
   DistinguishedName,
@@ -545,8 +546,11 @@ export class CertService {
     ];
     const values = columns.map(([, , type], index) => `$${index + 2}::${type}`);
     const auditInsert = this.audit.insertFromCte(audit, 'certificate', columns.length + 2);
-    const rows: { id: number; created_at: Date | string; updated_at: Date | string }[] = await manager.query(
-      `WITH issuer AS (${this.cas.activeIssuerSql('$1', { leaves: certificate.certificateType !== 'ca' })}),
+    const leaves = certificate.certificateType !== 'ca';
+    // The text depends only on `leaves`, so each name always stands for the same statement.
+    const statement: PreparedStatement = {
+      name: leaves ? 'certificate_insert_leaf' : 'certificate_insert_ca',
+      text: `WITH issuer AS (${this.cas.activeIssuerSql('$1', { leaves })}),
        certificate AS (
          INSERT INTO certificates (issuer_id, ${columns.map(([name]) => name).join(', ')})
          SELECT issuer.id, ${values.join(', ')} FROM issuer
@@ -554,6 +558,10 @@ export class CertService {
        ),
        audit AS (${auditInsert.sql})
        SELECT id, created_at, updated_at FROM certificate`,
+    };
+    const rows = await queryPrepared<{ id: number; created_at: Date | string; updated_at: Date | string }>(
+      manager,
+      statement,
       [certificate.issuerId, ...columns.map(([, value]) => value), ...auditInsert.parameters],
     );
     if (rows.length === 0) {

@@ -1,8 +1,9 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../common/errors';
 import type { KeySpec } from './crypto.types';
 import {
+  cheaperInline,
   exportPrivateKeyPem,
   generateKeyPair,
   importPrivateKeyPem,
@@ -150,5 +151,54 @@ describe('publicKeyFromSpki', () => {
     expect(() => publicKeyFromSpki(Buffer.from('not der'))).toThrow(
       'The subject public key info cannot be read',
     );
+  });
+});
+
+describe('verify: inline when cheaper than the thread pool', () => {
+  const data = Buffer.from('to be signed');
+  const keys = {
+    rsa2048: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    rsaHugeExponent: generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 4_294_967_291 }),
+    p256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+    p384: generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+    ed25519: generateKeyPairSync('ed25519'),
+  };
+  const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
+  const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+  const ECDSA_WITH_SHA384 = '1.2.840.10045.4.3.3';
+  const ED25519 = '1.3.101.112';
+
+  it('runs RSA up to 4096 bits with an exponent up to 65537 and P-256 inline, the rest in the pool', () => {
+    expect(cheaperInline(keys.rsa2048.publicKey)).toBe(true);
+    expect(cheaperInline(keys.p256.publicKey)).toBe(true);
+    expect(cheaperInline(keys.rsaHugeExponent.publicKey)).toBe(false);
+    expect(cheaperInline(keys.p384.publicKey)).toBe(false);
+    expect(cheaperInline(keys.ed25519.publicKey)).toBe(false);
+  });
+
+  it.each([
+    ['RSA-2048 (inline)', keys.rsa2048, 'sha256', SHA256_WITH_RSA],
+    ['RSA-2048, exponent 2^32-5 (pool)', keys.rsaHugeExponent, 'sha256', SHA256_WITH_RSA],
+    ['P-256 (inline)', keys.p256, 'sha256', ECDSA_WITH_SHA256],
+    ['P-384 (pool)', keys.p384, 'sha384', ECDSA_WITH_SHA384],
+    ['Ed25519 (pool)', keys.ed25519, null, ED25519],
+  ] as const)(
+    '%s: accepts the signature and refuses it over other data or mangled',
+    async (_, pair, hash, oid) => {
+      const signature = nodeSign(hash, data, pair.privateKey);
+      expect(await verify(data, signature, pair.publicKey, oid)).toBe(true);
+      expect(await verify(Buffer.from('other data'), signature, pair.publicKey, oid)).toBe(false);
+      expect(await verify(data, Buffer.from('not a signature'), pair.publicKey, oid)).toBe(false);
+    },
+  );
+
+  it('answers an inline verification before the event loop turns', async () => {
+    const signature = nodeSign('sha256', data, keys.p256.privateKey);
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    expect(await verify(data, signature, keys.p256.publicKey, ECDSA_WITH_SHA256)).toBe(true);
+    expect(turned).toBe(false);
   });
 });

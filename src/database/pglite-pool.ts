@@ -11,6 +11,13 @@ interface PgStyleResult {
 type QueryCallback = (error: Error | null, result?: PgStyleResult) => void;
 type Release = (error?: Error) => void;
 
+/** node-postgres's query config, as used for named (prepared) statements. */
+interface QueryConfig {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
 /**
  * Makes one PGlite instance (in its worker thread, see pglite-worker.ts) look like node-postgres's Pool
  * to TypeORM's postgres driver.
@@ -62,19 +69,23 @@ export class PgliteClient extends EventEmitter {
     this.lease.release();
   }
 
-  /** node-postgres style: callback when one is given, otherwise a promise (TypeORM uses both). */
-  query(sql: string, params?: unknown[]): Promise<PgStyleResult>;
+  /**
+   * node-postgres style: callback when one is given, otherwise a promise (TypeORM uses both). A query
+   * config's name is not needed here: the one in-process session has no round trips to save.
+   */
+  query(sql: string | QueryConfig, params?: unknown[]): Promise<PgStyleResult>;
   query(sql: string, params: unknown[] | QueryCallback | undefined, callback?: QueryCallback): void;
   query(
-    sql: string,
+    sql: string | QueryConfig,
     params?: unknown[] | QueryCallback,
     callback?: QueryCallback,
   ): Promise<PgStyleResult> | void {
     const done = typeof params === 'function' ? params : callback;
-    const values = Array.isArray(params) ? params : undefined;
+    const text = typeof sql === 'string' ? sql : sql.text;
+    const values = typeof sql === 'string' ? (Array.isArray(params) ? params : undefined) : sql.values;
     const result = this.released
       ? Promise.reject(new Error('PGlite client used after release'))
-      : this.run(sql, values);
+      : this.run(text, values);
     if (!done) return result;
     result.then(
       (rows) => done(null, rows),
