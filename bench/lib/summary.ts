@@ -30,7 +30,8 @@ export function summarise(results: readonly LoadResult[]): RunSummary {
 
 /**
  * The columns every load table shares: req/s, latency, errors (INVALID when any), CPU of the process
- * under load and of the local PostgreSQL server (its backends do the process's statements), peak RSS.
+ * under load and of the local PostgreSQL server (its backends do the process's statements), the two
+ * together per request, peak RSS.
  */
 export const LOAD_COLUMNS = [
   'req/s',
@@ -39,6 +40,7 @@ export const LOAD_COLUMNS = [
   'errors',
   'CPU cores',
   'PG CPU cores',
+  'CPU ms/req',
   'peak RSS MB',
 ] as const;
 
@@ -50,6 +52,7 @@ export function loadCells(summary: RunSummary): string[] {
     summary.errors === 0 ? '0' : `${summary.errors} INVALID`,
     fixed(summary.cpuCores, 2),
     fixed(summary.postgresCores, 2),
+    fixed(((summary.cpuCores + summary.postgresCores) / summary.requestsPerSecond) * 1000, 2),
     fixed(summary.peakRssMb, 0),
   ];
 }
