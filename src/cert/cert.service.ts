@@ -112,6 +112,8 @@ export class CertService {
       () => this.crypto.generateKeyPair(keySpec),
     );
     const keepKey = dto.include_private_key ?? true;
+    // Exported once: the same PEM is sealed for storage and returned (OpenSSL's encoder is not free).
+    const privateKeyPem = keepKey ? this.crypto.exportPrivateKeyPem(privateKey) : null;
     const certificate = await this.signAndStore(auth, {
       ca,
       subject,
@@ -121,12 +123,12 @@ export class CertService {
       subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
       keySpec,
       validDays: dto.valid_days ?? this.config.certDays,
-      sealedPrivateKey: keepKey ? await this.vault.seal(privateKey) : null,
+      sealedPrivateKey: privateKeyPem === null ? null : await this.vault.sealPem(privateKeyPem),
       action: 'cert_create',
     });
     return {
       ...toCertificateResponse(certificate),
-      private_key: keepKey ? this.crypto.exportPrivateKeyPem(privateKey) : null,
+      private_key: privateKeyPem,
     };
   }
 

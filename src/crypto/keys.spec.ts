@@ -1,4 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../common/errors';
 import type { KeySpec } from './crypto.types';
@@ -138,12 +139,43 @@ describe('publicKeyFromSpki', () => {
     expect(read.asymmetricKeyDetails?.publicExponent).toBe(3n);
   });
 
+  it.each(['P-256', 'P-384'])(
+    'reads %s keys through their JWK form, equal to what OpenSSL decodes',
+    (curve) => {
+      for (let attempt = 0; attempt < 50; attempt += 1) {
+        const { publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
+        const spki = publicKey.export({ type: 'spki', format: 'der' });
+        const read = publicKeyFromSpki(spki);
+        expect(read.equals(publicKey)).toBe(true);
+        expect(read.export({ type: 'spki', format: 'der' })).toEqual(spki);
+      }
+    },
+  );
+
+  it('refuses an EC point off the curve with a 400, as OpenSSL does', () => {
+    const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+      type: 'spki',
+      format: 'der',
+    });
+    spki[spki.length - 1] ^= 1;
+    expect(() => publicKeyFromSpki(spki)).toThrow('The subject public key info cannot be read');
+  });
+
   it.each([
-    ['EC P-256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey],
-    ['Ed25519', () => generateKeyPairSync('ed25519').publicKey],
-  ])('reads %s keys through OpenSSL', (_name, make) => {
+    ['EC P-521', () => generateKeyPairSync('ec', { namedCurve: 'P-521' }).publicKey, 'uncompressed'],
+    [
+      'EC P-256, compressed point',
+      () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey,
+      'compressed',
+    ],
+    ['Ed25519', () => generateKeyPairSync('ed25519').publicKey, 'uncompressed'],
+  ] as const)('reads %s keys through OpenSSL', (_name, make, pointForm) => {
     const publicKey = make();
-    expect(publicKeyFromSpki(publicKey.export({ type: 'spki', format: 'der' })).equals(publicKey)).toBe(true);
+    const spki =
+      pointForm === 'compressed'
+        ? compressedSpki(publicKey.export({ format: 'jwk' }))
+        : publicKey.export({ type: 'spki', format: 'der' });
+    expect(publicKeyFromSpki(spki).equals(publicKey)).toBe(true);
   });
 
   it('refuses bytes that are not a SubjectPublicKeyInfo with a 400', () => {
@@ -202,3 +234,45 @@ describe('verify: inline when cheaper than the thread pool', () => {
     expect(turned).toBe(false);
   });
 });
+
+describe('spkiDer', () => {
+  it.each(['P-256', 'P-384'])(
+    'encodes %s keys byte for byte as OpenSSL does, short coordinates included',
+    (curve) => {
+      let sawShortCoordinate = false;
+      for (let attempt = 0; attempt < 3000 && !(sawShortCoordinate && attempt >= 200); attempt += 1) {
+        const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: curve });
+        const openssl = publicKey.export({ type: 'spki', format: 'der' });
+        expect(spkiDer(publicKey).equals(openssl)).toBe(true);
+        expect(spkiDer(privateKey).equals(openssl)).toBe(true);
+        const jwk = publicKey.export({ format: 'jwk' });
+        const coordinateBytes = curve === 'P-256' ? 32 : 48;
+        for (const coordinate of [jwk.x ?? '', jwk.y ?? '']) {
+          const bytes = Buffer.from(coordinate, 'base64url');
+          if (bytes.length < coordinateBytes || bytes[0] === 0) sawShortCoordinate = true;
+        }
+      }
+      expect(sawShortCoordinate).toBe(true);
+    },
+  );
+
+  it('leaves RSA and Ed25519 keys to OpenSSL', () => {
+    for (const { publicKey } of [
+      generateKeyPairSync('rsa', { modulusLength: 2048 }),
+      generateKeyPairSync('ed25519'),
+    ]) {
+      expect(spkiDer(publicKey).equals(publicKey.export({ type: 'spki', format: 'der' }))).toBe(true);
+    }
+  });
+});
+
+/** A P-256 SubjectPublicKeyInfo with the point in compressed form (SEC 1 2.3.3). */
+function compressedSpki(jwk: JsonWebKey): Buffer {
+  const y = Buffer.from(jwk.y ?? '', 'base64url');
+  const prefix = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
+  return Buffer.concat([
+    prefix,
+    Buffer.from([0x02 | (y[y.length - 1] & 1)]),
+    Buffer.from(jwk.x ?? '', 'base64url'),
+  ]);
+}

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../common/errors';
 import type { KeySpec, KeyType } from './crypto.types';
 import {
+  derBitString,
   derOid,
   derSequence,
   derTlv,
@@ -103,9 +104,9 @@ export function importPrivateKeyPem(pem: string): KeyObject {
 
 export function publicKeyFromSpki(spkiDer: Buffer): KeyObject {
   try {
-    const rsa = rsaJwkFromSpki(spkiDer);
-    return rsa
-      ? crypto.createPublicKey({ key: rsa, format: 'jwk' })
+    const jwk = rsaJwkFromSpki(spkiDer) ?? ecJwkFromSpki(spkiDer);
+    return jwk
+      ? crypto.createPublicKey({ key: jwk, format: 'jwk' })
       : crypto.createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
   } catch {
     throw new InvalidInputError('The subject public key info cannot be read');
@@ -136,10 +137,72 @@ function rsaJwkFromSpki(spki: Buffer): crypto.JsonWebKey | null {
   };
 }
 
+/**
+ * A P-256 or P-384 SubjectPublicKeyInfo with an uncompressed point (RFC 5480 2.1.1, 2.2) as a JWK, or
+ * null for anything else (which OpenSSL then decodes or refuses): the JWK import costs half of
+ * OpenSSL's SPKI decoder (0.11 against 0.22 ms here), and this runs for every EC CSR. Node checks the
+ * point is on the curve either way.
+ */
+function ecJwkFromSpki(spki: Buffer): crypto.JsonWebKey | null {
+  const [algorithm, subjectPublicKey, ...extra] = readDerChildren(spki, readDerRoot(spki, Tag.SEQUENCE));
+  if (!algorithm || !subjectPublicKey || extra.length > 0) return null;
+  const [oid, parameters, ...more] = readDerChildren(spki, algorithm);
+  if (!oid || !parameters || more.length > 0 || parameters.tag !== Tag.OID) return null;
+  if (readOid(spki, oid) !== EC_PUBLIC_KEY) return null;
+  const curve = EC_SPKI_CURVES_BY_OID.get(readOid(spki, parameters));
+  if (!curve) return null;
+  const point = readBitStringBytes(spki, subjectPublicKey);
+  if (point.length !== 1 + 2 * curve.coordinateBytes || point[0] !== 0x04) return null;
+  return {
+    kty: 'EC',
+    crv: curve.name,
+    x: point.subarray(1, 1 + curve.coordinateBytes).toString('base64url'),
+    y: point.subarray(1 + curve.coordinateBytes).toString('base64url'),
+  };
+}
+
 /** SubjectPublicKeyInfo DER of a key (a private key gives its public half). */
 export function spkiDer(key: KeyObject): Buffer {
   const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
-  return publicKey.export({ type: 'spki', format: 'der' });
+  return ecSpkiDer(publicKey) ?? publicKey.export({ type: 'spki', format: 'der' });
+}
+
+const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+
+interface EcSpkiCurve {
+  /** The JWK curve name. */
+  name: string;
+  oid: string;
+  /** The SPKI AlgorithmIdentifier (RFC 5480 2.1.1). */
+  algorithmDer: Buffer;
+  coordinateBytes: number;
+}
+
+const EC_SPKI_CURVE_LIST: EcSpkiCurve[] = [
+  { name: 'P-256', oid: '1.2.840.10045.3.1.7', coordinateBytes: 32 },
+  { name: 'P-384', oid: '1.3.132.0.34', coordinateBytes: 48 },
+].map((curve) => ({ ...curve, algorithmDer: derSequence(derOid(EC_PUBLIC_KEY), derOid(curve.oid)) }));
+const EC_SPKI_CURVES = new Map(EC_SPKI_CURVE_LIST.map((curve) => [curve.name, curve]));
+const EC_SPKI_CURVES_BY_OID = new Map(EC_SPKI_CURVE_LIST.map((curve) => [curve.oid, curve]));
+
+/**
+ * An EC key's SubjectPublicKeyInfo built from its JWK coordinates, as the uncompressed point of RFC
+ * 5480 2.2; null for other keys. OpenSSL 3's SPKI encoder costs ~0.23 ms per EC key on this VM, the
+ * JWK export ~0.01 ms, and a server-side EC key is encoded on every issuance.
+ */
+function ecSpkiDer(publicKey: KeyObject): Buffer | null {
+  if (publicKey.asymmetricKeyType !== 'ec') return null;
+  const jwk = publicKey.export({ format: 'jwk' });
+  const curve = jwk.crv === undefined ? undefined : EC_SPKI_CURVES.get(jwk.crv);
+  if (!curve || jwk.x === undefined || jwk.y === undefined) return null;
+  const coordinate = (base64url: string): Buffer => {
+    const bytes = Buffer.from(base64url, 'base64url');
+    const padded = Buffer.alloc(curve.coordinateBytes);
+    bytes.copy(padded, curve.coordinateBytes - bytes.length);
+    return padded;
+  };
+  const point = Buffer.concat([Buffer.from([0x04]), coordinate(jwk.x), coordinate(jwk.y)]);
+  return derSequence(curve.algorithmDer, derBitString(point));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -12,7 +12,12 @@ export class PrivateKeyVault {
   ) {}
 
   seal(key: KeyObject): Promise<string> {
-    return this.sealer.seal(Buffer.from(this.crypto.exportPrivateKeyPem(key), 'utf8'));
+    return this.sealPem(this.crypto.exportPrivateKeyPem(key));
+  }
+
+  /** For a caller that also returns the PEM, so the key is exported once. */
+  sealPem(privateKeyPem: string): Promise<string> {
+    return this.sealer.seal(Buffer.from(privateKeyPem, 'utf8'));
   }
 
   async unseal(sealed: string): Promise<KeyObject> {
