@@ -145,36 +145,49 @@ describe('PglitePool over PGlite in a worker thread', () => {
     return (await Promise.race([promise, timer])) === marker;
   };
 
-  it('runs no other lease’s statements inside an open transaction, and runs them once it commits', async () => {
+  /**
+   * Opens a transaction on one lease and does `work` in it; another lease's count must wait until
+   * the transaction ends with `end`, then see `expectedCount` rows.
+   */
+  const expectOthersWaitFor = async (
+    work: (client: PgliteClient) => Promise<void>,
+    end: 'COMMIT' | 'ROLLBACK',
+    expectedCount: string,
+  ) => {
     const first = await lease();
     const second = await lease();
     await first.client.query('START TRANSACTION');
-    await first.client.query('INSERT INTO item (id, name) VALUES ($1, $2)', [1, 'uncommitted']);
+    await work(first.client);
 
     const count = second.client.query('SELECT count(*) AS n FROM item');
     expect(await stillWaiting(count)).toBe(true);
-    await first.client.query('COMMIT');
+    await first.client.query(end);
 
-    await expect(count).resolves.toMatchObject({ rows: [{ n: '1' }] });
+    await expect(count).resolves.toMatchObject({ rows: [{ n: expectedCount }] });
     first.release();
     second.release();
+  };
+
+  it('runs no other lease’s statements inside an open transaction, and runs them once it commits', async () => {
+    await expectOthersWaitFor(
+      async (client) => {
+        await client.query('INSERT INTO item (id, name) VALUES ($1, $2)', [1, 'uncommitted']);
+      },
+      'COMMIT',
+      '1',
+    );
   });
 
   it('keeps the transaction to its lease through a rolled-back savepoint and a failed statement', async () => {
-    const first = await lease();
-    const second = await lease();
-    await first.client.query('START TRANSACTION');
-    await first.client.query('SAVEPOINT inner_work');
-    await first.client.query('ROLLBACK TO SAVEPOINT inner_work');
-    await expect(first.client.query('SELECT * FROM no_such_table')).rejects.toMatchObject({ code: '42P01' });
-
-    const count = second.client.query('SELECT count(*) AS n FROM item');
-    expect(await stillWaiting(count)).toBe(true);
-    await first.client.query('ROLLBACK');
-
-    await expect(count).resolves.toMatchObject({ rows: [{ n: '0' }] });
-    first.release();
-    second.release();
+    await expectOthersWaitFor(
+      async (client) => {
+        await client.query('SAVEPOINT inner_work');
+        await client.query('ROLLBACK TO SAVEPOINT inner_work');
+        await expect(client.query('SELECT * FROM no_such_table')).rejects.toMatchObject({ code: '42P01' });
+      },
+      'ROLLBACK',
+      '0',
+    );
   });
 
   it('lets other leases run between the statements of a lease outside a transaction', async () => {
