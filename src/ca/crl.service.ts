@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
+import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
 import { CrlEntry } from '../crypto/crypto.types';
 import { CertificateAuthority } from './certificate-authority.entity';
 import { CrlState } from './crl-state.entity';
@@ -26,6 +27,25 @@ interface CrlStateSummary {
   is_stale: boolean;
   is_signed: boolean;
 }
+
+/** A CA joined to its CRL state: the CRL columns are null when the CA has no crl_state row yet. */
+type CrlStateRow = { name: string; has_certificate: boolean } & (
+  CrlStateSummary | { [column in Exclude<keyof CrlStateSummary, 'is_signed'>]: null }
+);
+
+function crlStateIn(row: CrlStateRow | undefined): CrlStateSummary | undefined {
+  return row?.crl_number === null ? undefined : row;
+}
+
+/** Every CRL read, public or not: one round trip, without the CA's key or the CRL's bytes. */
+const CRL_STATE_STATEMENT: PreparedStatement = {
+  name: 'crl_state_of_ca',
+  text: `SELECT ca.name, ca.certificate_pem IS NOT NULL AS has_certificate,
+                s.crl_number, s.this_update, s.next_update, s.is_stale,
+                s.crl_der_base64 IS NOT NULL AS is_signed
+           FROM certificate_authorities ca LEFT JOIN crl_state s ON s.ca_id = ca.id
+          WHERE ca.id = $1`,
+};
 
 function summaryOf(row: CrlStateSummary): FreshnessFacts {
   return {
@@ -75,16 +95,19 @@ export class CrlService {
    * (a CRL of 100 000 entries is megabytes, and CRL numbers never repeat, even across instances).
    */
   async current(ca: CertificateAuthority): Promise<SignedCrl> {
-    const [state]: CrlStateSummary[] = await this.dataSource.query(
-      `SELECT crl_number, this_update, next_update, is_stale, crl_der_base64 IS NOT NULL AS is_signed
-         FROM crl_state WHERE ca_id = $1`,
-      [ca.id],
-    );
-    if (!state || !this.isFresh(summaryOf(state))) return this.remember(ca.id, await this.resign(ca));
-    const cached = this.signed.get(ca.id);
-    if (cached && cached.crlNumber === BigInt(state.crl_number)) return cached;
-    const stored = await this.dataSource.getRepository(CrlState).findOneByOrFail({ caId: ca.id });
-    return this.remember(ca.id, toSignedCrl(stored));
+    const [row] = await this.stateOf(ca.id);
+    return this.fromState(ca.id, crlStateIn(row), async () => ca);
+  }
+
+  /**
+   * The current CRL of the CA published as `slug` (its certificate issued, its name and id matching),
+   * or null when there is none. The whole CA row is loaded only when the CRL must be re-signed.
+   */
+  async published(caId: number, slug: (name: string) => boolean): Promise<SignedCrl | null> {
+    const [row] = await this.stateOf(caId);
+    if (!row || !row.has_certificate || !slug(row.name)) return null;
+    const loadCa = () => this.dataSource.getRepository(CertificateAuthority).findOneByOrFail({ id: caId });
+    return this.fromState(caId, crlStateIn(row), loadCa);
   }
 
   /** PEM text of a signed CRL, converted once per CRL. */
@@ -99,6 +122,23 @@ export class CrlService {
 
   forget(caId: number): void {
     this.signed.delete(caId);
+  }
+
+  private stateOf(caId: number): Promise<CrlStateRow[]> {
+    return queryPrepared<CrlStateRow>(this.dataSource.manager, CRL_STATE_STATEMENT, [caId]);
+  }
+
+  private async fromState(
+    caId: number,
+    state: CrlStateSummary | undefined,
+    loadCa: () => Promise<CertificateAuthority>,
+  ): Promise<SignedCrl> {
+    if (!state || !this.isFresh(summaryOf(state)))
+      return this.remember(caId, await this.resign(await loadCa()));
+    const cached = this.signed.get(caId);
+    if (cached && cached.crlNumber === BigInt(state.crl_number)) return cached;
+    const stored = await this.dataSource.getRepository(CrlState).findOneByOrFail({ caId });
+    return this.remember(caId, toSignedCrl(stored));
   }
 
   private remember(caId: number, crl: SignedCrl): SignedCrl {

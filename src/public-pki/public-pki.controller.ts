@@ -21,11 +21,10 @@ export class PublicPkiController {
   @ApiProduces('application/pkix-crl', PEM)
   @ApiOperation({ summary: "A CA's CRL: /crl/{slug} (DER) or /crl/{slug}.pem; conditional GET answers 304" })
   async crl(@Param('file') file: string, @Res() response: Response): Promise<void> {
-    const { ca, format } = await this.publicPki.resolve(file, { '': 'der', '.crl': 'der', '.pem': 'pem' });
-    const crl = await this.publicPki.crl(ca);
+    const { caId, crl, format } = await this.publicPki.crl(file, { '': 'der', '.crl': 'der', '.pem': 'pem' });
     response.set({
       'Content-Type': format === 'der' ? 'application/pkix-crl' : PEM,
-      ETag: `"crl-${ca.id}-${crl.crlNumber.toString()}-${format}"`,
+      ETag: `"crl-${caId}-${crl.crlNumber.toString()}-${format}"`,
       'Last-Modified': crl.thisUpdate.toUTCString(),
       'Cache-Control': `public, max-age=${this.publicPki.crlCacheSeconds(crl)}`,
     });

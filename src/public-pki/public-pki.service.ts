@@ -13,6 +13,24 @@ export interface PublicFile {
   format: PublicFormat;
 }
 
+export interface PublicCrl {
+  caId: number;
+  crl: SignedCrl;
+  format: PublicFormat;
+}
+
+/** `{name-slug}-{id}[.ext]` split into the slug, the CA id and the format its extension asks for. */
+function parsePublicFile(
+  file: string,
+  extensions: Record<string, PublicFormat>,
+): { slug: string; id: number; format: PublicFormat } {
+  const match = /^(.*?)(\.[a-z]+)?$/.exec(file);
+  const format = extensions[match?.[2] ?? ''];
+  const parsed = match && format ? parseCaSlug(match[1]) : null;
+  if (!match || !format || !parsed) throw new NotFoundError('No such CA');
+  return { slug: match[1], id: parsed.id, format };
+}
+
 /** Upper bound of how long clients may cache a CRL, so revocations spread within minutes. */
 const MAX_CRL_CACHE_SECONDS = 300;
 
@@ -25,18 +43,18 @@ export class PublicPkiService {
   ) {}
 
   async resolve(file: string, extensions: Record<string, PublicFormat>): Promise<PublicFile> {
-    const match = /^(.*?)(\.[a-z]+)?$/.exec(file);
-    const format = extensions[match?.[2] ?? ''];
-    const parsed = match && format ? parseCaSlug(match[1]) : null;
-    if (!match || !format || !parsed) throw new NotFoundError('No such CA');
-    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: parsed.id });
-    if (!ca || !ca.certificatePem || caSlug(ca.name, ca.id) !== match[1])
-      throw new NotFoundError('No such CA');
+    const { slug, id, format } = parsePublicFile(file, extensions);
+    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id });
+    if (!ca || !ca.certificatePem || caSlug(ca.name, ca.id) !== slug) throw new NotFoundError('No such CA');
     return { ca, format };
   }
 
-  crl(ca: CertificateAuthority): Promise<SignedCrl> {
-    return this.crls.current(ca);
+  /** The CRL published at `file`; a fresh CRL is served without loading the CA row. */
+  async crl(file: string, extensions: Record<string, PublicFormat>): Promise<PublicCrl> {
+    const { slug, id, format } = parsePublicFile(file, extensions);
+    const crl = await this.crls.published(id, (name) => caSlug(name, id) === slug);
+    if (!crl) throw new NotFoundError('No such CA');
+    return { caId: id, crl, format };
   }
 
   crlPem(crl: SignedCrl): string {
