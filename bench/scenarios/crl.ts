@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StaticFileServer } from '../baselines/static-file-server';
 import { get, runLoad } from '../lib/load';
 import type { LoadResult } from '../lib/load';
 import { crlEntryCount, issuerSlugOf } from '../lib/pki-files';
@@ -17,6 +18,10 @@ async function fetchCrl(url: string): Promise<Buffer> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
+}
+
+function ratio(value: number, base: number): string {
+  return Number.isFinite(base) && base > 0 ? `${fixed(value / base, 2)}×` : '';
 }
 
 export async function crlScenario(ctx: BenchContext): Promise<void> {
@@ -56,19 +61,34 @@ export async function crlScenario(ctx: BenchContext): Promise<void> {
   const entries = await crlEntryCount(crlFile);
 
   const useWrk = await wrkAvailable();
+  // The same bytes from a bare Node server, interleaved run by run: what any Node server can reach here.
+  const bare = useWrk
+    ? await StaticFileServer.start(crlFile, options.appPort + 5, join(options.workDir, 'bare-node.log'))
+    : null;
   const book = new RunBook<LoadResult>();
-  for (let run = 1; run <= options.runs; run += 1) {
-    for (const connections of CONCURRENCIES) {
-      const spec = { connections, durationSeconds: options.durationSeconds, pid: host.app.pid };
-      book.add(
-        String(connections),
-        useWrk
-          ? await runWrk({ ...spec, url: crlUrl() })
-          : await runLoad({ ...spec, baseUrl: host.app.baseUrl, requests: [get(`/crl/${slug}`)] }),
-      );
+  try {
+    for (let run = 1; run <= options.runs; run += 1) {
+      for (const connections of CONCURRENCIES) {
+        const spec = { connections, durationSeconds: options.durationSeconds };
+        book.add(
+          String(connections),
+          useWrk
+            ? await runWrk({ ...spec, url: crlUrl(), pid: host.app.pid })
+            : await runLoad({
+                ...spec,
+                pid: host.app.pid,
+                baseUrl: host.app.baseUrl,
+                requests: [get(`/crl/${slug}`)],
+              }),
+        );
+        if (bare) book.add(`bare ${connections}`, await runWrk({ ...spec, url: bare.url, pid: bare.pid }));
+      }
     }
+  } finally {
+    await bare?.stop();
   }
 
+  const bareP99 = (connections: number): number => summarise(book.get(`bare ${connections}`)).p99Ms;
   printTable(
     `4. CRL with ${options.crlRows} revoked certificates (${host.databaseLabel}; seeded by SQL in ${fixed(seedSeconds)} s)`,
     ['measure', 'value'],
@@ -83,13 +103,28 @@ export async function crlScenario(ctx: BenchContext): Promise<void> {
   );
   printTable(
     `4. GET /crl/{slug} with ${entries} entries, measured with ${useWrk ? 'wrk' : 'autocannon'} (${options.runs} runs × ${options.durationSeconds} s, medians)`,
-    ['load', ...LOAD_COLUMNS],
-    CONCURRENCIES.map((connections) => [
-      `c=${connections}`,
-      ...loadCells(summarise(book.get(String(connections)))),
-    ]),
+    ['load', ...LOAD_COLUMNS, 'p99 / bare Node'],
+    CONCURRENCIES.flatMap((connections) => {
+      const ours = summarise(book.get(String(connections)));
+      const rows = [
+        [`c=${connections}`, ...loadCells(ours), bare ? ratio(ours.p99Ms, bareP99(connections)) : ''],
+      ];
+      if (bare) {
+        rows.push([
+          `c=${connections} bare Node http, same bytes`,
+          ...loadCells(summarise(book.get(`bare ${connections}`))),
+          '',
+        ]);
+      }
+      return rows;
+    }),
   );
   note(`Expected entries: ${options.crlRows} seeded + ${options.runs} revoked through the API.`);
+  if (bare) {
+    note(
+      'bare Node http: a server that answers every GET with the CRL file read once, nothing else on the path.',
+    );
+  }
   if (!useWrk) {
     note(
       'wrk is not installed (apt-get install wrk): autocannon adds ~60 ms per 4.5 MB body to these latencies.',
@@ -107,5 +142,14 @@ export async function crlScenario(ctx: BenchContext): Promise<void> {
     const name = `CRL ${options.crlRows} entries: GET /crl p99 at c=${connections} (${host.databaseLabel})`;
     if (summary.errors > 0) report.invalid(name, `run invalid: ${summary.errors} errors`);
     else report.check(name, summary.p99Ms, 20, 'lower', ' ms');
+    if (bare) {
+      report.check(
+        `bare Node http serving the same ${der.length}-byte file: p99 at c=${connections} (same limit, for scale)`,
+        bareP99(connections),
+        20,
+        'lower',
+        ' ms',
+      );
+    }
   }
 }
