@@ -162,6 +162,16 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
       expect(response.body.id).toBe(alice.id);
     });
 
+    it('refuses a validly signed token whose session id is not a UUID with 401, not a database error', async () => {
+      const token = forgeJwt(
+        { alg: 'HS256', typ: 'JWT' },
+        { ...claims, jti: randomUUID(), fam: 'not-a-uuid' },
+        hmac('sha256', SECRET_KEY),
+      );
+      const response = await me(token).expect(401);
+      expect(response.body.detail).toBe('Invalid or expired access token');
+    });
+
     it('refuses a token with alg none', async () => {
       await me(forgeJwt({ alg: 'none', typ: 'JWT' }, claims, () => '')).expect(401);
     });
@@ -249,7 +259,13 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
         [family],
       );
       expect(live).toHaveLength(0);
+      // Every access token of that session dies with it, not only its refresh tokens.
+      for (const accessToken of [alice.token, second.body.access_token, third.body.access_token]) {
+        const refused = await me(accessToken).expect(401);
+        expect(refused.body.detail).toBe('Invalid or expired access token');
+      }
       // Another sign-in of the same user is a different family and keeps working.
+      await me(otherSession.token).expect(200);
       await refresh(otherSession.refreshToken).expect(200);
     });
 
@@ -323,6 +339,8 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
         .expect(204);
       await refresh(rotated.body.refresh_token).expect(401);
       await me(rotated.body.access_token).expect(401);
+      // The session's access token from before the rotation ends with it.
+      await me(alice.token).expect(401);
     });
 
     it("leaves the user's other sessions signed in", async () => {

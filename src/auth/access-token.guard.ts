@@ -12,7 +12,9 @@ import { AccessTokenService } from './access-token.service';
 
 /**
  * Global guard: every route needs a valid access token unless marked @Public() (or @OptionalAuth()
- * with no token presented). One query loads the user and whether the token was signed out.
+ * with no token presented). One query loads the user, whether the token was signed out, and whether
+ * its sign-in session (refresh-token family) has ended: by a logout, or by a refresh token replayed,
+ * in which case every access token minted in that session is refused too, not only its refresh tokens.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
@@ -41,10 +43,11 @@ export class AccessTokenGuard implements CanActivate {
     const [row] = await queryPrepared<Record<string, unknown>>(this.dataSource.manager, this.userQuery(), [
       Number(claims.sub),
       claims.jti,
+      claims.fam,
     ]);
     const user = row ? this.userFromRow(row) : null;
     const issuedAtMs = claims.iat * 1000;
-    if (!user || !user.isActive || row.token_revoked === true) {
+    if (!user || !user.isActive || row.token_revoked === true || row.session_ended === true) {
       throw new UnauthorizedError('Invalid or expired access token');
     }
     if (user.tokensValidAfter && issuedAtMs < user.tokensValidAfter.getTime()) {
@@ -62,7 +65,9 @@ export class AccessTokenGuard implements CanActivate {
       this.userStatement = {
         name: 'access_token_user',
         text: `SELECT ${columns.join(', ')},
-                      EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS token_revoked
+                      EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS token_revoked,
+                      EXISTS (SELECT 1 FROM refresh_tokens f
+                               WHERE f.family_id = $3::uuid AND f.revoked_at IS NOT NULL) AS session_ended
                  FROM users u WHERE u.id = $1`,
       };
     }

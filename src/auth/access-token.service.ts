@@ -13,6 +13,8 @@ export interface AccessTokenClaims {
   fam: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** HS256 JWTs signed with SECRET_KEY; verification accepts HS256 only (no `none`, no RS/ES confusion). */
 @Injectable()
 export class AccessTokenService {
@@ -36,7 +38,7 @@ export class AccessTokenService {
       const { sub, jti, iat, exp, fam } = claims;
       if (typeof sub !== 'string' || !/^\d{1,10}$/.test(sub)) return null;
       if (typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
-      if (typeof fam !== 'string') return null;
+      if (typeof fam !== 'string' || !UUID.test(fam)) return null;
       return { sub, jti, iat, exp, fam };
     } catch {
       return null;
