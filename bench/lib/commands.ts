@@ -74,13 +74,18 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until the URL answers 2xx; returns the milliseconds it took, or throws after the timeout. */
-export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<number> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  child?: ChildProcess,
+  init?: RequestInit,
+): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     if (child && child.exitCode !== null)
       throw new Error(`process exited (${child.exitCode}) before ${url} answered`);
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, init);
       if (response.ok) return performance.now() - started;
     } catch {
       // Not listening yet.

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StaticFileServer } from '../baselines/static-file-server';
+import { BareNodeServer } from '../baselines/bare-node-server';
 import { get, runLoad } from '../lib/load';
 import type { LoadResult } from '../lib/load';
 import { crlEntryCount, issuerSlugOf } from '../lib/pki-files';
@@ -63,7 +63,13 @@ export async function crlScenario(ctx: BenchContext): Promise<void> {
   const useWrk = await wrkAvailable();
   // The same bytes from a bare Node server, interleaved run by run: what any Node server can reach here.
   const bare = useWrk
-    ? await StaticFileServer.start(crlFile, options.appPort + 5, join(options.workDir, 'bare-node.log'))
+    ? await BareNodeServer.start({
+        mode: 'get',
+        file: crlFile,
+        contentType: 'application/pkix-crl',
+        port: options.appPort + 5,
+        logFile: join(options.workDir, 'bare-node-crl.log'),
+      })
     : null;
   const book = new RunBook<LoadResult>();
   try {
@@ -81,7 +87,8 @@ export async function crlScenario(ctx: BenchContext): Promise<void> {
                 requests: [get(`/crl/${slug}`)],
               }),
         );
-        if (bare) book.add(`bare ${connections}`, await runWrk({ ...spec, url: bare.url, pid: bare.pid }));
+        if (bare)
+          book.add(`bare ${connections}`, await runWrk({ ...spec, url: `${bare.baseUrl}/`, pid: bare.pid }));
       }
     }
   } finally {

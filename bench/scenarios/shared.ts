@@ -8,9 +8,9 @@ import type { BenchContext, CfsslPair } from './context';
 
 /**
  * One request before the measured runs: a contender that answers an error (or cfssl's
- * `success: false`) would otherwise be measured at error speed.
+ * `success: false`) would otherwise be measured at error speed. Returns the response body.
  */
-export async function probe(baseUrl: string, request: LoadRequest): Promise<void> {
+export async function probe(baseUrl: string, request: LoadRequest): Promise<string> {
   const response = await fetch(`${baseUrl}${request.path}`, {
     method: request.method,
     headers: request.headers as Record<string, string> | undefined,
@@ -23,6 +23,7 @@ export async function probe(baseUrl: string, request: LoadRequest): Promise<void
       `${request.method} ${baseUrl}${request.path} answered ${response.status}: ${text.slice(0, 300)}`,
     );
   }
+  return text;
 }
 
 /** A ratio target: our median over a baseline's; an invalid run (any error) fails it outright. */

@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BareNodeServer } from '../baselines/bare-node-server';
 import { opensslSignRate } from '../baselines/openssl-speed';
 import type { SpeedAlgorithm } from '../baselines/openssl-speed';
 import { jsonPost } from '../lib/load';
+import type { LoadRequest } from '../lib/load';
 import { LEAF_NAME } from '../lib/pki-files';
 import { fixed, median, ratio } from '../lib/stats';
 import { LOAD_COLUMNS, loadCells, rateOnlyCells, summarise } from '../lib/summary';
@@ -32,7 +36,9 @@ async function signUnder(ctx: BenchContext, kind: 'rsa' | 'ec'): Promise<void> {
     certificate_request: ctx.fixtures.csrPem,
     hosts: [LEAF_NAME],
   });
-  const everyone = [ours, ...cfsslContenders(pair, cfsslRequest)];
+  // Under the EC CA the signature is nearly free, so the floor is Node's HTTP itself: measure it.
+  const bare = kind === 'ec' ? await startBareJsonServer(ctx, ours) : null;
+  const everyone = [ours, ...(bare ? [bare.contender] : []), ...cfsslContenders(pair, cfsslRequest)];
   for (const contender of everyone) await probe(contender.baseUrl, contender.request);
 
   const speed = new RunBook<number>();
@@ -46,7 +52,7 @@ async function signUnder(ctx: BenchContext, kind: 'rsa' | 'ec'): Promise<void> {
       speed.add('1', await opensslSignRate(algorithm, 1, speedSeconds));
       speed.add('2', await opensslSignRate(algorithm, 2, speedSeconds));
     },
-  );
+  ).finally(() => bare?.server.stop());
 
   const openssl2 = median(speed.get('2'));
   const rows: string[][] = [];
@@ -59,7 +65,7 @@ async function signUnder(ctx: BenchContext, kind: 'rsa' | 'ec'): Promise<void> {
       rows.push([
         `${contender.label} c=${connections}`,
         ...loadCells(summary),
-        ratio(summary.requestsPerSecond, openssl2),
+        contender.key === 'bare' ? '' : ratio(summary.requestsPerSecond, openssl2),
         isOurs ? ratio(summary.requestsPerSecond, cfssl) : '',
         isOurs ? ratio(summary.requestsPerSecond, cfsslDb) : '',
       ]);
@@ -95,7 +101,40 @@ async function signUnder(ctx: BenchContext, kind: 'rsa' | 'ec'): Promise<void> {
     rows,
   );
   note(`openssl speed per run: 1 process ${perRun('1')}; 2 processes ${perRun('2')} sign/s.`);
+  if (bare) {
+    note(
+      'bare Node http: reads and parses the same JSON body and answers with one of our own responses, ' +
+        'nothing else: no framework, no auth, no signature, no database.',
+    );
+  }
   cfsslNotes(ctx, pair);
+}
+
+/** A bare Node server answering our own request body with our own response: see BareNodeServer. */
+async function startBareJsonServer(
+  ctx: BenchContext,
+  ours: Contender,
+): Promise<{ server: BareNodeServer; contender: Contender }> {
+  const { options } = ctx;
+  const response = await probe(ours.baseUrl, ours.request);
+  const file = join(options.workDir, 'bare-node-sign-response.json');
+  writeFileSync(file, response);
+  const server = await BareNodeServer.start({
+    mode: 'json-post',
+    file,
+    contentType: 'application/json; charset=utf-8',
+    port: options.appPort + 6,
+    logFile: join(options.workDir, 'bare-node-sign.log'),
+  });
+  const request: LoadRequest = { ...ours.request, path: '/' };
+  const contender = {
+    key: 'bare',
+    label: 'bare Node http, JSON in/out',
+    baseUrl: server.baseUrl,
+    pid: server.pid,
+    request,
+  };
+  return { server, contender };
 }
 
 export async function signCsrScenario(ctx: BenchContext): Promise<void> {
