@@ -79,6 +79,27 @@ describe('public PKI endpoints, metrics and config', () => {
     expect(response.body.detail).toBe('No such CA');
   });
 
+  it('stops publishing the CRL and certificate of a deleted CA, even after serving them', async () => {
+    const created = await testApp
+      .http()
+      .post('/api/v1/cas/')
+      .set(...bearer(admin))
+      .send({ name: 'Short Lived', subject_dn: 'CN=Short Lived', key_type: 'ec' })
+      .expect(201);
+    const shortLived = `short-lived-${created.body.id}`;
+    await testApp.http().get(`/crl/${shortLived}`).expect(200);
+    await testApp.http().get(`/ca/${shortLived}.pem`).expect(200);
+    await testApp
+      .http()
+      .delete(`/api/v1/cas/${created.body.id}`)
+      .set(...bearer(admin))
+      .expect(204);
+    for (const path of [`/crl/${shortLived}`, `/crl/${shortLived}.pem`, `/ca/${shortLived}.pem`]) {
+      const response = await testApp.http().get(path).expect(404);
+      expect(response.body.detail).toBe('No such CA');
+    }
+  });
+
   it('shows a revocation on the public CRL in the very next request, with a higher CRL number', async () => {
     const before = await testApp.http().get(`/crl/${slug()}.pem`).expect(200);
     ssl.write('before.pem', before.text);
