@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { PGLITE_DATABASE, PGLITE_SETTINGS } from '../../src/database/pglite-settings';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -42,7 +43,12 @@ export async function openPostgres(url: string): Promise<SqlSession> {
 
 /** The app's embedded database directory (DATA_DIR/pglite); only while the app is stopped. */
 export async function openPglite(dataDir: string): Promise<SqlSession> {
-  return new PgliteSession(await PGlite.create({ dataDir: join(dataDir, 'pglite') }));
+  const db = await PGlite.create({
+    dataDir: join(dataDir, 'pglite'),
+    database: PGLITE_DATABASE,
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+  });
+  return new PgliteSession(db);
 }
 
 function databaseName(url: string): { name: string; maintenanceUrl: string } {

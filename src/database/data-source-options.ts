@@ -27,9 +27,6 @@ export async function buildDataSourceOptions(target: DatabaseTarget): Promise<Da
   }
   const dataDir = target.kind === 'pglite-file' ? join(target.dataDir, PGLITE_SUBDIR) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // No memory option here: of PGlite's ~300 MB, 128 MB is shared_buffers, which PGlite 0.3 fixes on the
-  // postgres command line it builds (neither postgresql.conf nor its options can lower it), and initialMemory
-  // is only the heap's starting size (it grows to ~174 MB either way).
   const db = await PgliteWorker.start({ dataDir, textTypeOids: PG_COMPATIBLE_TEXT_TYPES });
   return { ...common, driver: pgliteDriver(db) };
 }

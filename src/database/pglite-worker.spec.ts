@@ -31,25 +31,23 @@ describe('PGlite in a worker thread', () => {
     expect(result.rows).toEqual([{ label: 'still here' }]);
   });
 
-  // The messages are PGlite's own, as the app showed them when PGlite ran on the main thread.
-  it('refuses to start on a damaged data directory, with PGlite’s error', async () => {
+  it('refuses to start on a damaged data directory, naming it and quoting PGlite', async () => {
     writeFileSync(join(dir, 'PG_VERSION'), 'not a version\n');
 
-    await expect(PgliteWorker.start({ dataDir: dir })).rejects.toMatchObject({
-      name: 'RuntimeError',
-      message: 'unreachable',
-    });
+    const failure = PgliteWorker.start({ dataDir: dir });
+
+    await expect(failure).rejects.toThrow(
+      `The embedded database in ${dir} cannot be opened: PGlite failed to initialize properly`,
+    );
   });
 
-  it('refuses to start when the data directory is a file, with PGlite’s error', async () => {
+  it('refuses to start when the data directory is a file, saying so', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
 
-    await expect(PgliteWorker.start({ dataDir: file })).rejects.toMatchObject({
-      name: 'ExitStatus',
-      message: 'Program terminated with exit(1)',
-      status: 1,
-    });
+    await expect(PgliteWorker.start({ dataDir: file })).rejects.toThrow(
+      `The embedded database cannot be opened: ${file} is not a directory`,
+    );
   });
 
   it('answers nothing once closed, and closing twice is harmless', async () => {

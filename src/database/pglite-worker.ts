@@ -1,5 +1,7 @@
+import { existsSync, statSync } from 'node:fs';
 import { types } from 'node:util';
 import { ResourceLimits, Worker } from 'node:worker_threads';
+import { PGLITE_DATABASE, PGLITE_SETTINGS } from './pglite-settings';
 
 /** One statement's result, as PGlite returns it (after structured clone across the thread boundary). */
 export interface PgliteResult {
@@ -119,7 +121,12 @@ async function pump() {
 async function start() {
   const { PGlite } = require(workerData.pgliteEntry);
   const parsers = Object.fromEntries(workerData.textTypeOids.map((oid) => [oid, (value) => value]));
-  db = await PGlite.create({ dataDir: workerData.dataDir, parsers });
+  db = await PGlite.create({
+    dataDir: workerData.dataDir,
+    database: workerData.database,
+    startParams: [...PGlite.defaultStartParams, ...workerData.settings],
+    parsers,
+  });
   parentPort.on('message', (item) => {
     queue.push(item);
     void pump();
@@ -157,6 +164,10 @@ export class PgliteWorker {
 
   /** Resolves once PGlite is ready; rejects with PGlite's own error (bad, locked or damaged data directory). */
   static async start(options: PgliteWorkerOptions = {}): Promise<PgliteWorker> {
+    const { dataDir } = options;
+    if (dataDir !== undefined && existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+      throw new Error(`The embedded database cannot be opened: ${dataDir} is not a directory`);
+    }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       // Not the app's Node options: a --require hook (ts-node) would only slow the start, and --cpu-prof would
@@ -165,6 +176,8 @@ export class PgliteWorker {
       workerData: {
         pgliteEntry: require.resolve('@electric-sql/pglite'),
         dataDir: options.dataDir,
+        database: PGLITE_DATABASE,
+        settings: PGLITE_SETTINGS,
         textTypeOids: options.textTypeOids ?? [],
       },
       resourceLimits: options.resourceLimits,
@@ -174,7 +187,7 @@ export class PgliteWorker {
       await new Promise((resolve, reject) => db.pending.set(0, { resolve, reject }));
     } catch (error) {
       await worker.terminate();
-      throw error;
+      throw cannotOpen(dataDir, error);
     }
     return db;
   }
@@ -269,4 +282,16 @@ function adopt(value: unknown): unknown {
   if (types.isDate(value)) return new Date(value.getTime());
   if (Array.isArray(value)) return Array.from(value, adopt);
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, adopt(item)]));
+}
+
+/** PGlite's start-up errors name no directory, and a file-system one reads "[object Object]" (an errno). */
+function cannotOpen(dataDir: string | undefined, error: unknown): Error {
+  const { name, message, errno } = (error ?? {}) as { name?: string; message?: string; errno?: number };
+  const detail =
+    message && message !== '[object Object]'
+      ? message
+      : `${name ?? 'Error'}${errno === undefined ? '' : ` errno ${errno}`}`;
+  return new Error(`The embedded database in ${dataDir ?? 'memory'} cannot be opened: ${detail}`, {
+    cause: error,
+  });
 }
