@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PGlite as PGliteOfEarlierReleases } from 'pglite-v03';
 import { PgliteWorker } from './pglite-worker';
 
 describe('PGlite in a worker thread', () => {
@@ -29,6 +30,23 @@ describe('PGlite in a worker thread', () => {
     await second.close();
 
     expect(result.rows).toEqual([{ label: 'still here' }]);
+  });
+
+  // Releases before PGlite 0.4 wrote their embedded database with PGlite 0.3, into template1.
+  it('opens a data directory written by PGlite 0.3 and finds its tables', async () => {
+    const earlier = await PGliteOfEarlierReleases.create({ dataDir: dir });
+    await earlier.exec(`CREATE TABLE carried (id int PRIMARY KEY, label text);
+                        INSERT INTO carried VALUES (1, 'written by 0.3')`);
+    await earlier.close();
+
+    const db = await PgliteWorker.start({ dataDir: dir });
+    const lease = db.lease();
+    const rows = await lease.query('SELECT label, current_database() AS database FROM carried', []);
+    const buffers = await lease.query('SHOW shared_buffers', []);
+    await db.close();
+
+    expect(rows.rows).toEqual([{ label: 'written by 0.3', database: 'template1' }]);
+    expect(buffers.rows).toEqual([{ shared_buffers: '16MB' }]);
   });
 
   it('refuses to start on a damaged data directory, naming it and quoting PGlite', async () => {
