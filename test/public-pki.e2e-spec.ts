@@ -1,5 +1,6 @@
 import { CrlRefresher } from '../src/ca/crl-refresher';
 import { binaryBody, OpensslWorkspace } from './support/openssl';
+import { createCa } from './support/pki';
 import { bearer, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
 
 describe('public PKI endpoints, metrics and config', () => {
@@ -80,18 +81,13 @@ describe('public PKI endpoints, metrics and config', () => {
   });
 
   it('stops publishing the CRL and certificate of a deleted CA, even after serving them', async () => {
-    const created = await testApp
-      .http()
-      .post('/api/v1/cas/')
-      .set(...bearer(admin))
-      .send({ name: 'Short Lived', subject_dn: 'CN=Short Lived', key_type: 'ec' })
-      .expect(201);
-    const shortLived = `short-lived-${created.body.id}`;
+    const created = await createCa(testApp, admin, { name: 'Short Lived', key_type: 'ec' });
+    const shortLived = `short-lived-${created.id}`;
     await testApp.http().get(`/crl/${shortLived}`).expect(200);
     await testApp.http().get(`/ca/${shortLived}.pem`).expect(200);
     await testApp
       .http()
-      .delete(`/api/v1/cas/${created.body.id}`)
+      .delete(`/api/v1/cas/${created.id}`)
       .set(...bearer(admin))
       .expect(204);
     for (const path of [`/crl/${shortLived}`, `/crl/${shortLived}.pem`, `/ca/${shortLived}.pem`]) {
