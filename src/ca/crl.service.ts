@@ -100,12 +100,12 @@ export class CrlService {
   }
 
   /**
-   * The current CRL of the CA published as `slug` (its certificate issued, its name and id matching),
-   * or null when there is none. The whole CA row is loaded only when the CRL must be re-signed.
+   * The current CRL of CA `caId` if it is published (its certificate issued) under a name that
+   * `nameMatches` accepts, else null. The whole CA row is loaded only when the CRL must be re-signed.
    */
-  async published(caId: number, slug: (name: string) => boolean): Promise<SignedCrl | null> {
+  async published(caId: number, nameMatches: (name: string) => boolean): Promise<SignedCrl | null> {
     const [row] = await this.stateOf(caId);
-    if (!row || !row.has_certificate || !slug(row.name)) return null;
+    if (!row || !row.has_certificate || !nameMatches(row.name)) return null;
     const loadCa = () => this.dataSource.getRepository(CertificateAuthority).findOneByOrFail({ id: caId });
     return this.fromState(caId, crlStateIn(row), loadCa);
   }

@@ -163,7 +163,10 @@ export class PgliteWorker {
     );
   }
 
-  /** Resolves once PGlite is ready; rejects with PGlite's own error (bad, locked or damaged data directory). */
+  /**
+   * Resolves once PGlite is ready; rejects naming the directory, with PGlite's error as the cause and in
+   * the message (bad, locked or damaged data directory).
+   */
   static async start(options: PgliteWorkerOptions = {}): Promise<PgliteWorker> {
     const { dataDir } = options;
     if (dataDir !== undefined && existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
