@@ -6,7 +6,7 @@ import type { LoadResult } from '../lib/load';
 import { crlEntryCount, issuerSlugOf } from '../lib/pki-files';
 import { runWrk, wrkAvailable } from '../lib/wrk';
 import { seedRevokedCertificates } from '../lib/seed';
-import { fixed, median } from '../lib/stats';
+import { fixed, median, ratio } from '../lib/stats';
 import { LOAD_COLUMNS, loadCells, summarise } from '../lib/summary';
 import { note, printTable } from '../lib/table';
 import type { BenchContext } from './context';
@@ -18,10 +18,6 @@ async function fetchCrl(url: string): Promise<Buffer> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
-}
-
-function ratio(value: number, base: number): string {
-  return Number.isFinite(base) && base > 0 ? `${fixed(value / base, 2)}×` : '';
 }
 
 export async function crlScenario(ctx: BenchContext): Promise<void> {
