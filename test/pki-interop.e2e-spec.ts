@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { itWithTool, ZLINT } from './support/external-tools';
 import { OpensslWorkspace } from './support/openssl';
 import {
   binaryBody,
@@ -550,33 +550,25 @@ describe('PKI interop: openssl and zlint accept what the service issues', () => 
   });
 
   describe('zlint', () => {
-    it('finds no error or fatal result on a root, an intermediate and each certificate type, RSA and ECDSA', () => {
-      const script = resolve(process.cwd(), '..', 'shared', 'tools', 'zlint-private-ca.sh');
-      if (!existsSync(script)) {
-        throw new Error(
-          `The zlint wrapper ${script} is missing: the shared tools must sit beside this clone (../shared)`,
-        );
-      }
-      const version = spawnSync('zlint', ['-version']);
-      if (version.error || version.status !== 0) {
-        throw new Error(
-          'zlint is not installed: run `bash ../shared/tools/install-zlint.sh` (CI does this in .ci/run)',
-        );
-      }
-      const files: string[] = [];
-      for (const family of families.filter((item) => item.label !== 'Ed25519')) {
-        files.push(ssl.write(`zlint-${family.label}-root.pem`, family.root.certificate));
-        files.push(ssl.write(`zlint-${family.label}-issuing.pem`, family.issuing.certificate));
-        for (const type of LEAF_TYPES) {
-          files.push(ssl.write(`zlint-${family.label}-${type}.pem`, family.leaves[type].certificate));
+    itWithTool(ZLINT)(
+      'finds no error or fatal result on a root, an intermediate and each certificate type, for every key family',
+      () => {
+        const script = resolve(__dirname, '..', 'scripts', 'zlint-private-ca.sh');
+        const files: string[] = [];
+        for (const family of families) {
+          files.push(ssl.write(`zlint-${family.label}-root.pem`, family.root.certificate));
+          files.push(ssl.write(`zlint-${family.label}-issuing.pem`, family.issuing.certificate));
+          for (const type of LEAF_TYPES) {
+            files.push(ssl.write(`zlint-${family.label}-${type}.pem`, family.leaves[type].certificate));
+          }
+          files.push(ssl.write(`zlint-${family.label}-csr.pem`, family.csrLeaf.certificate));
         }
-        files.push(ssl.write(`zlint-${family.label}-csr.pem`, family.csrLeaf.certificate));
-      }
-      expect(files).toHaveLength(14);
-      const result = spawnSync('bash', [script, ...files]);
-      const output = `${result.stdout.toString()}${result.stderr.toString()}`;
-      expect({ status: result.status, output }).toEqual({ status: 0, output: '' });
-    });
+        expect(files).toHaveLength(21);
+        const result = spawnSync('bash', [script, ...files]);
+        const output = `${result.stdout.toString()}${result.stderr.toString()}`;
+        expect({ status: result.status, output }).toEqual({ status: 0, output: '' });
+      },
+    );
   });
 
   describe('private keys at rest', () => {
