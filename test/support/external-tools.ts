@@ -26,7 +26,7 @@ export function missingToolReason(tool: ExternalTool): string | null {
 /** `it`, or `it.skip` with the reason in the test's name when the tool is absent and not required. */
 export function itWithTool(
   tool: ExternalTool,
-): (name: string, body: () => unknown, timeout?: number) => void {
+): (name: string, body: jest.ProvidesCallback, timeout?: number) => void {
   const reason = missingToolReason(tool);
   if (reason === null) return (name, body, timeout) => it(name, body, timeout);
   if (process.env.REQUIRE_EXTERNAL_TOOLS === '1') {
