@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { CaModule } from './ca/ca.module';
 import { CertModule } from './cert/cert.module';
 import { RequestsModule } from './requests/requests.module';
+import { BodyErrorsModule } from './common/body-errors';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         AppConfigModule.register(config, secrets),
         LoggingModule,
+        BodyErrorsModule,
         DatabaseModule,
         SystemModule,
         AuditModule,

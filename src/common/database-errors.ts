@@ -12,3 +12,14 @@ export function violatedConstraint(error: unknown): { kind: ConstraintKind; cons
   if (!kind) return null;
   return { kind, constraint: typeof driverError?.constraint === 'string' ? driverError.constraint : '' };
 }
+
+/**
+ * SQLSTATE class 22 (data exception: a value out of range, a NUL byte, bad text for a type) means
+ * the request carried a value the database cannot store; validation should have refused it first,
+ * but when it did not, the fault is still the client's.
+ */
+export function isDataException(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}

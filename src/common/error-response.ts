@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import { isDataException } from './database-errors';
 import { DomainError, FieldError, TooManyRequestsError, ValidationFailedError } from './errors';
 
 export interface ErrorBody {
@@ -58,6 +59,11 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   }
   if (exception instanceof QueryFailedError && RETRYABLE.has(driverCode(exception) ?? '')) {
     return expected(HttpStatus.CONFLICT, { detail: 'A concurrent change got in the way; retry the request' });
+  }
+  if (isDataException(exception)) {
+    return expected(HttpStatus.BAD_REQUEST, {
+      detail: 'A value in the request cannot be stored (out of range or not valid text)',
+    });
   }
   return { status: 500, body: { detail: 'Internal server error' }, headers: {}, unexpected: true };
 }

@@ -13,6 +13,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
 import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
 
@@ -25,7 +26,7 @@ export class IssueQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'ca_id must be an integer' })
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   ca_id!: number;
 }
 
@@ -80,6 +81,7 @@ export class IssueCertificateDto extends SanFieldsDto {
   @ApiPropertyOptional({ description: 'RSA bits (default CERT_KEY_SIZE) or EC curve (256, 384)' })
   @IsOptional()
   @IsInt()
+  @Max(MAX_INT4)
   key_size?: number;
 
   @ApiPropertyOptional({ description: 'Validity in days (default CERT_DAYS); clamped to the issuing CA' })
@@ -120,7 +122,7 @@ export class SignCsrDto extends SanFieldsDto {
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   ca_id?: number | null;
 
   @ApiPropertyOptional({
