@@ -13,6 +13,8 @@ export function violatedConstraint(error: unknown): { kind: ConstraintKind; cons
   return { kind, constraint: typeof driverError?.constraint === 'string' ? driverError.constraint : '' };
 }
 
+const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
 /**
  * SQLSTATE class 22 (data exception: a value out of range, a NUL byte, bad text for a type) means
  * the request carried a value the database cannot store; validation should have refused it first,
@@ -21,5 +23,5 @@ export function violatedConstraint(error: unknown): { kind: ConstraintKind; cons
 export function isDataException(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const code = (error.driverError as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code.startsWith('22');
+  return typeof code === 'string' && DATA_EXCEPTION.test(code);
 }
