@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
+import { runBackup, runRestore } from './backup/backup-cli';
 import { AppConfig, loadAppConfig, parseEncryptionKey } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
 import { assertDataDirFree } from './database/data-dir-lock';
@@ -45,6 +46,37 @@ const COMMANDS: Record<string, Command> = {
           `Re-sealed ${count} private keys. Now set PRIVATE_KEY_ENCRYPTION_KEY to the new key ` +
             `(embedded default: replace ${config.dataDir}/private_key_encryption_key) and restart.`,
         );
+      }),
+  },
+  backup: {
+    summary:
+      'Write a consistent backup (JSON lines, mode 0600). Through the running service when it holds DATA_DIR ' +
+      '(CA_ADMIN_TOKEN: a superuser access token) or with --url; otherwise straight from the database. ' +
+      '--include-kek seals the KEK with CA_BACKUP_PASSPHRASE; without it, back the KEK up separately.',
+    options: {
+      file: { type: 'string', required: true, help: 'PATH' },
+      url: { type: 'string', help: 'http://HOST:PORT' },
+      'include-kek': { type: 'boolean', help: '' },
+    },
+    run: (values, config) =>
+      runBackup(config, {
+        file: String(values.file),
+        url: typeof values.url === 'string' ? values.url : undefined,
+        includeKek: values['include-kek'] === true,
+      }),
+  },
+  restore: {
+    summary:
+      'Load a backup into an empty database (embedded DATA_DIR or DATABASE_URL) with the service stopped. ' +
+      'A KEK included in the backup is opened with CA_BACKUP_PASSPHRASE; --write-kek writes it out for PostgreSQL.',
+    options: {
+      file: { type: 'string', required: true, help: 'PATH' },
+      'write-kek': { type: 'string', help: 'PATH' },
+    },
+    run: (values, config) =>
+      runRestore(config, {
+        file: String(values.file),
+        writeKek: typeof values['write-kek'] === 'string' ? values['write-kek'] : undefined,
       }),
   },
 };
