@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BackupModule } from './backup/backup.module';
 import { CaModule } from './ca/ca.module';
 import { CertModule } from './cert/cert.module';
 import { RequestsModule } from './requests/requests.module';
@@ -36,6 +37,7 @@ export class AppModule {
         CertModule,
         RequestsModule,
         PublicPkiModule,
+        BackupModule,
       ],
     };
   }
