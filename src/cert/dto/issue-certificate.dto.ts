@@ -14,11 +14,11 @@ import {
   Min,
 } from 'class-validator';
 import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
+import { SAN_COUNT_CEILING } from '../../config/app-config';
 import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
 
 export const ISSUABLE_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose', 'ca'];
 export const CSR_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose'];
-const MAX_SANS = 100;
 
 export class IssueQueryDto {
   @ApiProperty({ description: 'Issuing CA' })
@@ -33,7 +33,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'DNS SANs (server/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(253, { each: true })
   san_dns_names?: string[];
@@ -41,7 +41,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'IP SANs (server/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(45, { each: true })
   san_ip_addresses?: string[];
@@ -49,7 +49,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'Email SANs (client/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(254, { each: true })
   san_email_addresses?: string[];
