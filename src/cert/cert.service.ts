@@ -34,6 +34,7 @@ import { IssueCertificateDto, SanFieldsDto, SignCsrDto } from './dto/issue-certi
 import { RevokeCertificateDto } from './dto/revoke.dto';
 import {
   dedupeSans,
+  enforceSanCount,
   enforceSanTypes,
   pathLengthUnder,
   requireServerName,
@@ -99,9 +100,9 @@ export class CertService {
   ): Promise<CertificateDetailResponseDto> {
     const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(caId), dto.certificate_type);
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
-    const san = this.sansFor(
+    const san = this.checkedSans(
       dto.certificate_type,
-      dto.common_name,
+      subject,
       requestedSans(dto, { dns: [], ip: [], email: [] }),
     );
     const pathLength = dto.certificate_type === 'ca' ? pathLengthUnder(ca.pathLength, dto.path_length) : null;
@@ -151,11 +152,7 @@ export class CertService {
     const certificate = await this.signAndStore(auth, {
       ca,
       subject,
-      san: this.sansFor(
-        dto.certificate_type,
-        this.crypto.commonName(subject) ?? '',
-        requestedSans(dto, csr.san),
-      ),
+      san: this.checkedSans(dto.certificate_type, subject, requestedSans(dto, csr.san)),
       profile: dto.certificate_type,
       pathLength: null,
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
@@ -175,7 +172,7 @@ export class CertService {
     return this.signAndStoreLinked(auth, signing.link, {
       ca,
       subject: csr.subject,
-      san: this.sansFor(profile, this.crypto.commonName(csr.subject) ?? '', csr.san),
+      san: this.checkedSans(profile, csr.subject, csr.san),
       profile,
       pathLength: null,
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
@@ -390,15 +387,23 @@ export class CertService {
     return ca;
   }
 
-  private sansFor(
+  /**
+   * The SANs a certificate of `profile` for `subject` carries, after every check signing makes on the
+   * names (subject attributes, SAN types and syntax, a name for a server, MAX_SANS_PER_CERTIFICATE).
+   * Certificate requests are checked with it when submitted, so nothing is stored that could not be signed.
+   */
+  checkedSans(
     profile: CertificateProfile,
-    commonName: string,
+    subject: DistinguishedName,
     requested: SubjectAltNames,
   ): SubjectAltNames {
+    this.crypto.normaliseDistinguishedName(subject);
     enforceSanTypes(profile, requested);
+    const commonName = this.crypto.commonName(subject) ?? '';
     const san = dedupeSans(profile === 'ca' ? requested : withDefaultSans(profile, commonName, requested));
     validateSanSyntax(san);
     requireServerName(profile, san);
+    enforceSanCount(san, this.config.maxSansPerCertificate);
     return san;
   }
 

@@ -23,6 +23,8 @@ export class AppConfig {
   readonly caCertDays!: number;
   readonly certKeySize!: number;
   readonly certDays!: number;
+  /** Subject alternative names one certificate may carry, all types together. */
+  readonly maxSansPerCertificate!: number;
   readonly crlValidityDays!: number;
   readonly accessTokenExpireMinutes!: number;
   readonly refreshTokenExpireMinutes!: number;
@@ -46,6 +48,9 @@ export class AppConfig {
     return this.nodeEnv === 'production';
   }
 }
+
+/** The highest MAX_SANS_PER_CERTIFICATE; also what one SAN list of a request body may hold. */
+export const SAN_COUNT_CEILING = 1000;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const RSA_SIZES = [2048, 3072, 4096];
@@ -104,6 +109,7 @@ export function loadAppConfig(env: Env): AppConfig {
     caCertDays: read('CA_CERT_DAYS', '3650', int(1, 36500)),
     certKeySize: read('CERT_KEY_SIZE', '2048', oneOf(RSA_SIZES, int(0, 1 << 16))),
     certDays: read('CERT_DAYS', '365', int(1, 36500)),
+    maxSansPerCertificate: read('MAX_SANS_PER_CERTIFICATE', '100', int(1, SAN_COUNT_CEILING)),
     crlValidityDays: read('CRL_VALIDITY_DAYS', '7', int(1, 365)),
     accessTokenExpireMinutes: read('ACCESS_TOKEN_EXPIRE_MINUTES', '15', int(1, 24 * 60)),
     refreshTokenExpireMinutes: read('REFRESH_TOKEN_EXPIRE_MINUTES', '1440', int(1, 365 * 24 * 60)),

@@ -15,11 +15,11 @@ import {
 } from 'class-validator';
 import { MAX_INT4 } from '../../common/integer-limits';
 import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
+import { SAN_COUNT_CEILING } from '../../config/app-config';
 import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
 
 export const ISSUABLE_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose', 'ca'];
 export const CSR_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose'];
-const MAX_SANS = 100;
 
 export class IssueQueryDto {
   @ApiProperty({ description: 'Issuing CA' })
@@ -34,7 +34,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'DNS SANs (server/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(253, { each: true })
   san_dns_names?: string[];
@@ -42,7 +42,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'IP SANs (server/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(45, { each: true })
   san_ip_addresses?: string[];
@@ -50,7 +50,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'Email SANs (client/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(254, { each: true })
   san_email_addresses?: string[];
