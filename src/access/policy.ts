@@ -96,11 +96,11 @@ export function can(
   if (actor.role === 'superuser') return true;
   switch (action) {
     case 'list_all_users':
+    case 'read_config': // describes the whole installation, not one organisation
       return false;
     case 'create_organization':
       return actor.role === 'admin';
     case 'read_audit_logs':
-    case 'read_config':
       return actor.role === 'admin';
     case 'submit_request':
       return actor.role === 'admin' || actor.canRequestCert || actor.canCreateCert;

@@ -54,10 +54,10 @@ export class ConfigController {
   constructor(private readonly config: AppConfig) {}
 
   @Get()
-  @ApiOperation({ summary: 'The running configuration without secrets (admins and superusers)' })
+  @ApiOperation({ summary: 'The running configuration without secrets (superusers only)' })
   show(@Auth() auth: AuthContext): JsonObject {
     if (!can(auth.user, 'read_config'))
-      throw new ForbiddenError('Only admins and superusers may read the configuration');
+      throw new ForbiddenError('Only superusers may read the configuration');
     return publicConfiguration(this.config);
   }
 }
