@@ -225,6 +225,50 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
     });
   });
 
+  describe('WWW-Authenticate on 401 (RFC 6750 §3)', () => {
+    const INVALID_TOKEN =
+      'Bearer error="invalid_token", error_description="The access token is invalid, expired or revoked"';
+
+    it('challenges a request without credentials, or with another scheme, with a bare Bearer', async () => {
+      const anonymous = await testApp.http().get('/api/v1/users/me').expect(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer');
+      const basic = await testApp
+        .http()
+        .get('/api/v1/users/me')
+        .set('Authorization', 'Basic cm9vdDpwYXNzd29yZA==')
+        .expect(401);
+      expect(basic.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it('says invalid_token when the presented token is forged, malformed or signed out', async () => {
+      const alice = await newUser();
+      const forged = forgeJwt(
+        { alg: 'HS256', typ: 'JWT' },
+        decodeJwt(alice.token).payload,
+        hmac('sha256', 'another-secret-key-that-is-long-enough-000000'),
+      );
+      for (const token of [forged, 'not.a.token', 'not a token at all']) {
+        const refused = await me(token).expect(401);
+        expect(refused.headers['www-authenticate']).toBe(INVALID_TOKEN);
+        expect(refused.body).toEqual({ detail: 'Invalid or expired access token' });
+      }
+      await testApp
+        .http()
+        .post('/api/v1/auth/logout')
+        .set(...bearer(alice))
+        .expect(204);
+      const signedOut = await me(alice.token).expect(401);
+      expect(signedOut.headers['www-authenticate']).toBe(INVALID_TOKEN);
+    });
+
+    it('challenges a failed sign-in and a refused refresh token with Bearer too', async () => {
+      const failedSignIn = await signIn('nobody-by-this-name').expect(401);
+      expect(failedSignIn.headers['www-authenticate']).toBe('Bearer');
+      const refusedRefresh = await refresh('a'.repeat(43)).expect(401);
+      expect(refusedRefresh.headers['www-authenticate']).toBe('Bearer');
+    });
+  });
+
   describe('POST /auth/refresh', () => {
     it('rotates: returns a new pair and the submitted refresh token dies at once', async () => {
       const alice = await newUser();
