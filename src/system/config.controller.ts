@@ -27,6 +27,7 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     crl_validity_days: config.crlValidityDays,
     access_token_expire_minutes: config.accessTokenExpireMinutes,
     refresh_token_expire_minutes: config.refreshTokenExpireMinutes,
+    refresh_reuse_grace_seconds: config.refreshReuseGraceSeconds,
     auth_rate_limit: `${config.authRateLimit.limit}/${config.authRateLimit.windowSeconds}s`,
     allow_unauthenticated_registration: config.allowUnauthenticatedRegistration,
     backend_cors_origins: config.corsOrigins,
