@@ -11,6 +11,9 @@ import {
 
 const SECRET_KEY = 'auth-spec-secret-key-0123456789abcdefghijklmnop';
 const BAD_CREDENTIALS = { detail: 'Incorrect username or password' };
+const REUSE_GRACE_SECONDS = 1;
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface JwtParts {
   header: Record<string, unknown>;
@@ -42,7 +45,7 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
   let root: TestUser;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ SECRET_KEY });
+    testApp = await startTestApp({ SECRET_KEY, REFRESH_REUSE_GRACE_SECONDS: String(REUSE_GRACE_SECONDS) });
     root = await createUser(testApp, null, { username: 'root' });
   });
 
@@ -225,6 +228,50 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
     });
   });
 
+  describe('WWW-Authenticate on 401 (RFC 6750 §3)', () => {
+    const INVALID_TOKEN =
+      'Bearer error="invalid_token", error_description="The access token is invalid, expired or revoked"';
+
+    it('challenges a request without credentials, or with another scheme, with a bare Bearer', async () => {
+      const anonymous = await testApp.http().get('/api/v1/users/me').expect(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer');
+      const basic = await testApp
+        .http()
+        .get('/api/v1/users/me')
+        .set('Authorization', 'Basic cm9vdDpwYXNzd29yZA==')
+        .expect(401);
+      expect(basic.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it('says invalid_token when the presented token is forged, malformed or signed out', async () => {
+      const alice = await newUser();
+      const forged = forgeJwt(
+        { alg: 'HS256', typ: 'JWT' },
+        decodeJwt(alice.token).payload,
+        hmac('sha256', 'another-secret-key-that-is-long-enough-000000'),
+      );
+      for (const token of [forged, 'not.a.token', 'not a token at all']) {
+        const refused = await me(token).expect(401);
+        expect(refused.headers['www-authenticate']).toBe(INVALID_TOKEN);
+        expect(refused.body).toEqual({ detail: 'Invalid or expired access token' });
+      }
+      await testApp
+        .http()
+        .post('/api/v1/auth/logout')
+        .set(...bearer(alice))
+        .expect(204);
+      const signedOut = await me(alice.token).expect(401);
+      expect(signedOut.headers['www-authenticate']).toBe(INVALID_TOKEN);
+    });
+
+    it('challenges a failed sign-in and a refused refresh token with Bearer too', async () => {
+      const failedSignIn = await signIn('nobody-by-this-name').expect(401);
+      expect(failedSignIn.headers['www-authenticate']).toBe('Bearer');
+      const refusedRefresh = await refresh('a'.repeat(43)).expect(401);
+      expect(refusedRefresh.headers['www-authenticate']).toBe('Bearer');
+    });
+  });
+
   describe('POST /auth/refresh', () => {
     it('rotates: returns a new pair and the submitted refresh token dies at once', async () => {
       const alice = await newUser();
@@ -249,6 +296,11 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
       const otherSession = await login(testApp, alice.username);
       const second = await refresh(alice.refreshToken).expect(200);
       const third = await refresh(second.body.refresh_token).expect(200);
+      // Rotated longer ago than the grace period for concurrent refreshes.
+      await testApp.dataSource.query(
+        "UPDATE refresh_tokens SET used_at = used_at - interval '1 minute' WHERE token_hash = $1",
+        [hashOf(alice.refreshToken)],
+      );
 
       const replay = await refresh(alice.refreshToken).expect(401);
       expect(replay.body.detail).toEqual(expect.any(String));
@@ -269,14 +321,45 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
       await refresh(otherSession.refreshToken).expect(200);
     });
 
-    it('lets exactly one of two concurrent refreshes with one token succeed', async () => {
+    it('answers concurrent refreshes of one token (two tabs) each with a working pair of the same session', async () => {
       const alice = await newUser();
-      const responses = await Promise.all([refresh(alice.refreshToken), refresh(alice.refreshToken)]);
-      expect(responses.map((response) => response.status).sort()).toEqual([200, 401]);
-      const winner = responses.find((response) => response.status === 200);
-      expect(winner?.body.refresh_token).toEqual(expect.any(String));
-      // The loser presented a token that was already used: reuse detection revokes the family.
-      await refresh(winner?.body.refresh_token).expect(401);
+      const family = decodeJwt(alice.token).payload.fam;
+      const responses = await Promise.all(Array.from({ length: 6 }, () => refresh(alice.refreshToken)));
+      expect(responses.map((response) => response.status)).toEqual(Array(6).fill(200));
+      const refreshTokens = responses.map((response) => response.body.refresh_token as string);
+      expect(new Set(refreshTokens).size).toBe(6);
+      for (const response of responses) {
+        expect(decodeJwt(response.body.access_token).payload.fam).toBe(family);
+        await me(response.body.access_token).expect(200);
+      }
+      // Every successor refreshes in turn, and the session is still live afterwards.
+      const next = await Promise.all(refreshTokens.map((token) => refresh(token).expect(200)));
+      for (const response of next) await me(response.body.access_token).expect(200);
+      const audit: { detail: unknown }[] = await testApp.dataSource.query(
+        "SELECT detail FROM audit_logs WHERE action = 'token_refresh' AND user_id = $1 AND detail IS NOT NULL",
+        [alice.id],
+      );
+      expect(audit).toHaveLength(5);
+    });
+
+    it('treats a replay after the grace period as theft: the whole session ends', async () => {
+      const alice = await newUser();
+      const rotated = await refresh(alice.refreshToken).expect(200);
+      await sleep(REUSE_GRACE_SECONDS * 1000 + 200);
+      await refresh(alice.refreshToken).expect(401);
+      await refresh(rotated.body.refresh_token).expect(401);
+      await me(rotated.body.access_token).expect(401);
+    });
+
+    it('gives no grace to a replay once the session was signed out', async () => {
+      const alice = await newUser();
+      const rotated = await refresh(alice.refreshToken).expect(200);
+      await testApp
+        .http()
+        .post('/api/v1/auth/logout')
+        .set('Authorization', `Bearer ${rotated.body.access_token}`)
+        .expect(204);
+      await refresh(alice.refreshToken).expect(401);
     });
 
     it('refuses an unknown refresh token', async () => {

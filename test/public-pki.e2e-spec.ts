@@ -1,7 +1,7 @@
 import { CrlRefresher } from '../src/ca/crl-refresher';
 import { binaryBody, OpensslWorkspace } from './support/openssl';
 import { createCa } from './support/pki';
-import { bearer, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
 
 describe('public PKI endpoints, metrics and config', () => {
   let testApp: TestApp;
@@ -198,7 +198,7 @@ describe('public PKI endpoints, metrics and config', () => {
     expect(expiring.id).toBeGreaterThan(0);
   });
 
-  it('shows the configuration to admins without any secret', async () => {
+  it('shows the configuration to superusers without any secret', async () => {
     const response = await testApp
       .http()
       .get('/api/v1/config')
@@ -219,6 +219,17 @@ describe('public PKI endpoints, metrics and config', () => {
       .set(...bearer(plain))
       .expect(403);
     await testApp.http().get('/api/v1/config').expect(401);
+  });
+
+  it('refuses the configuration to an organisation admin: it describes the whole installation', async () => {
+    const organizationId = await createOrganization(testApp, admin);
+    const orgAdmin = await createUser(testApp, admin, { role: 'admin', organization_id: organizationId });
+    const response = await testApp
+      .http()
+      .get('/api/v1/config')
+      .set(...bearer(orgAdmin))
+      .expect(403);
+    expect(response.body).toEqual({ detail: 'Only superusers may read the configuration' });
   });
 
   it('says the database is unavailable with a 503 on /status', async () => {

@@ -278,12 +278,12 @@ const GLOBAL_ACTIONS: GlobalAction[] = [
   'back_up_system',
 ];
 
-/** Actions without a resource: listing all users is superuser-only; admins create organisations and read their audit trail. */
+/** Actions without a resource: listing all users and the configuration are superuser-only; admins create organisations and read their audit trail. */
 // prettier-ignore
 const GLOBAL_MATRIX: [Role, boolean, boolean, boolean, boolean, boolean, boolean][] = [
   //  role         list_users create_org audit config submit_request backup
   ['superuser', Y,         Y,         Y,    Y,     Y,             Y],
-  ['admin',     N,         Y,         Y,    Y,     Y,             N],
+  ['admin',     N,         Y,         Y,    N,     Y,             N],
   ['user',      N,         N,         N,    N,     N,             N],
 ];
 

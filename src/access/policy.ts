@@ -102,11 +102,11 @@ export function can(
   switch (action) {
     case 'list_all_users':
     case 'back_up_system':
+    case 'read_config': // describes the whole installation, not one organisation
       return false;
     case 'create_organization':
       return actor.role === 'admin';
     case 'read_audit_logs':
-    case 'read_config':
       return actor.role === 'admin';
     case 'submit_request':
       return actor.role === 'admin' || actor.canRequestCert || actor.canCreateCert;

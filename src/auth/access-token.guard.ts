@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { UnauthorizedError } from '../common/errors';
+import { InvalidAccessTokenError, UnauthorizedError } from '../common/errors';
 import { AUTH_MODE } from '../common/public.decorator';
 import { AuthenticatedRequest } from '../common/request-context';
 import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
@@ -33,13 +33,14 @@ export class AccessTokenGuard implements CanActivate {
     ]);
     if (mode === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerToken(request.headers.authorization);
-    if (token === null) {
-      if (mode === 'optional' && request.headers.authorization === undefined) return true;
+    const authorization = request.headers.authorization;
+    if (authorization === undefined || !BEARER_SCHEME.test(authorization)) {
+      if (mode === 'optional' && authorization === undefined) return true;
       throw new UnauthorizedError('Not authenticated: send "Authorization: Bearer <access token>"');
     }
-    const claims = await this.tokens.verify(token);
-    if (!claims) throw new UnauthorizedError('Invalid or expired access token');
+    const token = bearerToken(authorization);
+    const claims = token === null ? null : await this.tokens.verify(token);
+    if (!claims) throw new InvalidAccessTokenError();
     const [row] = await queryPrepared<Record<string, unknown>>(this.dataSource.manager, this.userQuery(), [
       Number(claims.sub),
       claims.jti,
@@ -48,10 +49,10 @@ export class AccessTokenGuard implements CanActivate {
     const user = row ? this.userFromRow(row) : null;
     const issuedAtMs = claims.iat * 1000;
     if (!user || !user.isActive || row.token_revoked === true || row.session_ended === true) {
-      throw new UnauthorizedError('Invalid or expired access token');
+      throw new InvalidAccessTokenError();
     }
     if (user.tokensValidAfter && issuedAtMs < user.tokensValidAfter.getTime()) {
-      throw new UnauthorizedError('Invalid or expired access token');
+      throw new InvalidAccessTokenError();
     }
     request.user = user;
     request.session = { tokenId: claims.jti, familyId: claims.fam, expiresAt: new Date(claims.exp * 1000) };
@@ -90,7 +91,10 @@ export class AccessTokenGuard implements CanActivate {
   }
 }
 
-function bearerToken(header: string | undefined): string | null {
-  const match = header ? /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(header) : null;
+/** A bearer token was presented (well-formed or not), as opposed to no credentials or another scheme. */
+const BEARER_SCHEME = /^Bearer\s+\S/i;
+
+function bearerToken(header: string): string | null {
+  const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(header);
   return match ? match[1] : null;
 }

@@ -68,8 +68,14 @@ export class AuthService {
     if (!refreshToken) throw new UnauthorizedError('Refresh token is missing');
     const now = new Date();
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const consumed = await this.refreshTokens.consume(manager, refreshToken, now);
-      if (consumed.kind !== 'rotated') return { consumed, tokens: null };
+      const consumed = await this.refreshTokens.consume(
+        manager,
+        refreshToken,
+        now,
+        this.config.refreshReuseGraceSeconds * 1000,
+      );
+      if (consumed.kind !== 'rotated' && consumed.kind !== 'concurrent_replay')
+        return { consumed, tokens: null };
       const user = await this.users.findById(manager, consumed.userId);
       if (!user || !user.isActive) return { consumed, tokens: null };
       const tokens = await this.issuePair(manager, user, consumed.familyId);
@@ -80,6 +86,7 @@ export class AuthService {
         resourceType: 'user',
         resourceId: user.id,
         clientAddress,
+        ...(consumed.kind === 'concurrent_replay' && { detail: { concurrent_replay: true } }),
       });
       return { consumed, tokens };
     });

@@ -10,6 +10,7 @@ export interface IssuedRefreshToken {
 
 export type RotationOutcome =
   | { kind: 'rotated'; userId: number; familyId: string }
+  | { kind: 'concurrent_replay'; userId: number; familyId: string }
   | { kind: 'reused'; userId: number; familyId: string }
   | { kind: 'invalid' };
 
@@ -33,9 +34,23 @@ export class RefreshTokenStore {
 
   /**
    * Marks the token used with one compare-and-swap UPDATE, so of two concurrent exchanges exactly
-   * one wins. A token that was already used is a replay: the caller revokes its whole family.
+   * one wins. A token that was already used is a replay (RFC 9700 §4.14.2): the caller revokes its
+   * whole family.
+   *
+   * Except within `reuseGraceMs` of the winning exchange, while the family is still live: two tabs
+   * of one browser refreshing at once send the same token, and the loser is not a thief. The loser
+   * gets a concurrent_replay, for which the caller issues a sibling in the same family (a new
+   * refresh token, not the winner's: only hashes are stored, so the winner's value cannot be handed
+   * out again, and must not be). The winner's token and every sibling stay valid; a replay after the
+   * grace period, or of a token whose family has ended, is treated as theft as before. The window
+   * is what a thief holding a copy could also use, so it is kept to seconds.
    */
-  async consume(manager: EntityManager, value: string, now: Date): Promise<RotationOutcome> {
+  async consume(
+    manager: EntityManager,
+    value: string,
+    now: Date,
+    reuseGraceMs: number,
+  ): Promise<RotationOutcome> {
     const tokenHash = hashRefreshToken(value);
     const result = await manager
       .createQueryBuilder()
@@ -52,9 +67,10 @@ export class RefreshTokenStore {
     const [won] = rows;
     if (won) return { kind: 'rotated', userId: won.user_id, familyId: won.family_id };
     const known = await manager.findOneBy(RefreshToken, { tokenHash });
-    if (known && known.usedAt !== null)
-      return { kind: 'reused', userId: known.userId, familyId: known.familyId };
-    return { kind: 'invalid' };
+    if (!known || known.usedAt === null) return { kind: 'invalid' };
+    const sinceRotationMs = now.getTime() - known.usedAt.getTime();
+    const kind = known.revokedAt === null && sinceRotationMs < reuseGraceMs ? 'concurrent_replay' : 'reused';
+    return { kind, userId: known.userId, familyId: known.familyId };
   }
 
   async revokeFamily(manager: EntityManager, familyId: string, userId: number, now: Date): Promise<void> {

@@ -1,7 +1,14 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { isDataException } from './database-errors';
-import { DomainError, FieldError, TooManyRequestsError, ValidationFailedError } from './errors';
+import {
+  DomainError,
+  FieldError,
+  InvalidAccessTokenError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  ValidationFailedError,
+} from './errors';
 
 export interface ErrorBody {
   detail: string;
@@ -37,6 +44,12 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
       headers: { 'Retry-After': String(exception.retryAfterSeconds) },
     };
   }
+  if (exception instanceof UnauthorizedError) {
+    return {
+      ...expected(exception.status, { detail: exception.message }),
+      headers: { 'WWW-Authenticate': bearerChallenge(exception) },
+    };
+  }
   if (exception instanceof DomainError) {
     return expected(exception.status, { detail: exception.message });
   }
@@ -66,6 +79,15 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
     });
   }
   return { status: 500, body: { detail: 'Internal server error' }, headers: {}, unexpected: true };
+}
+
+/**
+ * RFC 9110 §15.5.2: every 401 names the scheme to use. RFC 6750 §3: a token that was presented
+ * and refused adds error="invalid_token"; a request without one gets the bare challenge (§3.1).
+ */
+function bearerChallenge(error: UnauthorizedError): string {
+  if (!(error instanceof InvalidAccessTokenError)) return 'Bearer';
+  return 'Bearer error="invalid_token", error_description="The access token is invalid, expired or revoked"';
 }
 
 function expected(status: number, body: ErrorBody): ErrorResponse {

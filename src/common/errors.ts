@@ -21,6 +21,13 @@ export class UnauthorizedError extends DomainError {
   readonly status = 401;
 }
 
+/** 401 for a bearer token that was presented but is malformed, invalid, expired or revoked. */
+export class InvalidAccessTokenError extends UnauthorizedError {
+  constructor() {
+    super('Invalid or expired access token');
+  }
+}
+
 /** 403: authenticated, but the policy says no. */
 export class ForbiddenError extends DomainError {
   readonly status = 403;

@@ -28,6 +28,8 @@ export class AppConfig {
   readonly crlValidityDays!: number;
   readonly accessTokenExpireMinutes!: number;
   readonly refreshTokenExpireMinutes!: number;
+  /** How long after a rotation a replay of the old refresh token counts as a concurrent refresh, not theft. */
+  readonly refreshReuseGraceSeconds!: number;
   readonly authRateLimit!: RateLimit;
   readonly allowUnauthenticatedRegistration!: boolean;
   readonly corsOrigins!: string[];
@@ -113,6 +115,7 @@ export function loadAppConfig(env: Env): AppConfig {
     crlValidityDays: read('CRL_VALIDITY_DAYS', '7', int(1, 365)),
     accessTokenExpireMinutes: read('ACCESS_TOKEN_EXPIRE_MINUTES', '15', int(1, 24 * 60)),
     refreshTokenExpireMinutes: read('REFRESH_TOKEN_EXPIRE_MINUTES', '1440', int(1, 365 * 24 * 60)),
+    refreshReuseGraceSeconds: read('REFRESH_REUSE_GRACE_SECONDS', '10', int(0, 300)),
     authRateLimit: read('AUTH_RATE_LIMIT', '5/minute', parseRateLimit),
     allowUnauthenticatedRegistration: read('ALLOW_UNAUTHENTICATED_REGISTRATION', 'false', parseBoolean),
     corsOrigins: read('BACKEND_CORS_ORIGINS', '', parseCorsOrigins),

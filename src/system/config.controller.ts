@@ -28,6 +28,7 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     crl_validity_days: config.crlValidityDays,
     access_token_expire_minutes: config.accessTokenExpireMinutes,
     refresh_token_expire_minutes: config.refreshTokenExpireMinutes,
+    refresh_reuse_grace_seconds: config.refreshReuseGraceSeconds,
     auth_rate_limit: `${config.authRateLimit.limit}/${config.authRateLimit.windowSeconds}s`,
     allow_unauthenticated_registration: config.allowUnauthenticatedRegistration,
     backend_cors_origins: config.corsOrigins,
@@ -55,10 +56,10 @@ export class ConfigController {
   constructor(private readonly config: AppConfig) {}
 
   @Get()
-  @ApiOperation({ summary: 'The running configuration without secrets (admins and superusers)' })
+  @ApiOperation({ summary: 'The running configuration without secrets (superusers only)' })
   show(@Auth() auth: AuthContext): JsonObject {
     if (!can(auth.user, 'read_config'))
-      throw new ForbiddenError('Only admins and superusers may read the configuration');
+      throw new ForbiddenError('Only superusers may read the configuration');
     return publicConfiguration(this.config);
   }
 }
