@@ -45,6 +45,7 @@ export async function createApp(
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   // Plain-HTTP deployments (inside a cluster, or localhost) must still load /docs' scripts.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
