@@ -13,6 +13,7 @@ import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { PublicPkiModule } from './public-pki/public-pki.module';
 import { SystemModule } from './system/system.module';
+import { TlsModule } from './tls/tls.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         CertModule,
         RequestsModule,
         PublicPkiModule,
+        TlsModule,
       ],
     };
   }
