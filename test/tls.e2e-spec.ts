@@ -147,6 +147,7 @@ describe('TLS_SELF_ISSUED=true: the service serves HTTPS with a certificate from
   let env: Record<string, string>;
   let served: Served | null = null;
   let rootPem: string;
+  let rootSlug: string;
   let token: string;
   const workDir = mkdtempSync(join(tmpdir(), 'tls-e2e-'));
 
@@ -178,7 +179,8 @@ describe('TLS_SELF_ISSUED=true: the service serves HTTPS with a certificate from
     );
     expect(root.name).toMatch(/^pki\.test TLS root/);
     // The operator's one-time download; compared with what the database holds.
-    const download = await fetchHttps(current().port, `/ca/${caSlug(root.name, root.id)}.pem`);
+    rootSlug = caSlug(root.name, root.id);
+    const download = await fetchHttps(current().port, `/ca/${rootSlug}.pem`);
     expect(download.status).toBe(200);
     expect(download.body.trim()).toBe(String(root.certificate_pem).trim());
     rootPem = download.body;
@@ -284,6 +286,12 @@ describe('TLS_SELF_ISSUED=true: the service serves HTTPS with a certificate from
       after = await servedCertificate(current().port);
     }
     expect(after.serialNumber).not.toBe(before.serialNumber);
+
+    const crl = await fetchHttps(current().port, `/crl/${rootSlug}.pem`, { ca: rootPem });
+    writeFileSync(join(workDir, 'root.crl'), crl.body);
+    const { stdout } = await run('openssl', ['crl', '-in', join(workDir, 'root.crl'), '-noout', '-text']);
+    expect(stdout).toContain(`Serial Number: ${before.serialNumber.toUpperCase()}`);
+    expect(stdout).toContain('Key Compromise');
   });
 
   it('reuses the still-valid certificate after a restart on the same database', async () => {
@@ -357,7 +365,7 @@ describe("TLS_CERT_FILE/TLS_KEY_FILE: HTTPS with the operator's certificate", ()
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves the files, and reloads them on SIGHUP without a restart', async () => {
+  it('serves the files, and reloads them without a restart, keeping the old pair when the new one is broken', async () => {
     const first = await makePair('first', 'first.test');
     served = await serve({ DATABASE_URL: database.url, TLS_CERT_FILE: first.cert, TLS_KEY_FILE: first.key });
     const { readFileSync } = await import('node:fs');
@@ -368,7 +376,8 @@ describe("TLS_CERT_FILE/TLS_KEY_FILE: HTTPS with the operator's certificate", ()
     const second = await makePair('second', 'second.test');
     writeFileSync(first.cert, readFileSync(second.cert));
     writeFileSync(first.key, readFileSync(second.key));
-    process.emit('SIGHUP', 'SIGHUP');
+    // What SIGHUP and a change of either file trigger.
+    expect(served.app.get(TlsFileReloader).reloadNow()).toBe(true);
     expect((await servedCertificate(served.port)).subject).toBe('CN=second.test');
 
     // A broken pair is refused and the served one kept.
