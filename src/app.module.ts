@@ -15,6 +15,7 @@ import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { PublicPkiModule } from './public-pki/public-pki.module';
 import { SystemModule } from './system/system.module';
+import { TlsModule } from './tls/tls.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -38,6 +39,7 @@ export class AppModule {
         RequestsModule,
         PublicPkiModule,
         BackupModule,
+        TlsModule,
       ],
     };
   }

@@ -16,6 +16,7 @@ import { AppConfig, loadAppConfig } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
 import { HTTP_DURATION_METRIC, httpMetricsMiddleware } from './system/http-metrics';
 import { APP_VERSION } from './system/version';
+import { httpsOptionsFor } from './tls/tls-files';
 
 /** Routes served at the root rather than under the API prefix. */
 const ROOT_ROUTES = [
@@ -34,6 +35,7 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, secrets), {
     bodyParser: false,
     bufferLogs: true,
+    httpsOptions: httpsOptionsFor(config.tls),
     abortOnError: false,
   });
   const logger = app.get(Logger);
@@ -45,6 +47,7 @@ export async function createApp(
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   // Plain-HTTP deployments (inside a cluster, or localhost) must still load /docs' scripts.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });

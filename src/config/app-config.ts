@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
+import { loadTlsConfig, parseTrustProxy, TlsConfig, TrustProxy } from './tls-config';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -41,6 +42,9 @@ export class AppConfig {
   readonly workers!: number;
   /** Nice value of the helper threads (signing, key generation, bcrypt); 0 leaves them as they are. */
   readonly helperThreadNice!: number;
+  /** HTTPS (see docs/tls.md) and the proxies whose X-Forwarded-For is believed. */
+  readonly tls!: TlsConfig;
+  readonly trustProxy!: TrustProxy;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -135,6 +139,8 @@ export function loadAppConfig(env: Env): AppConfig {
     ),
     workers,
     helperThreadNice: read('HELPER_THREAD_NICE', '10', int(0, 19)),
+    tls: loadTlsConfig(env, publicBaseUrl, errors),
+    trustProxy: read('TRUST_PROXY', '', parseTrustProxy),
   } as AppConfig);
 
   if (config.isProduction && !config.secretKey) {
