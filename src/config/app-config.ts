@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
+import { withSecretVariableFiles } from './secret-variable-files';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -37,6 +38,8 @@ export class AppConfig {
   readonly workers!: number;
   /** Nice value of the helper threads (signing, key generation, bcrypt); 0 leaves them as they are. */
   readonly helperThreadNice!: number;
+  /** Settings that work but are probably not what the operator wants; logged at start-up. */
+  readonly warnings!: readonly string[];
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -56,8 +59,10 @@ type Env = Record<string, string | undefined>;
  * Reads and validates every variable. Throws InvalidConfigError naming the variable and what is
  * wrong; secrets that the embedded default generates are resolved later (see secret-files.ts).
  */
-export function loadAppConfig(env: Env): AppConfig {
+export function loadAppConfig(givenEnv: Env): AppConfig {
   const errors: string[] = [];
+  const warnings: string[] = [];
+  const env = withSecretVariableFiles(givenEnv, errors);
   const read = <T>(name: string, fallback: string, parse: (name: string, raw: string) => T): T => {
     const raw = env[name] ?? fallback;
     try {
@@ -126,7 +131,23 @@ export function loadAppConfig(env: Env): AppConfig {
     ),
     workers,
     helperThreadNice: read('HELPER_THREAD_NICE', '10', int(0, 19)),
+    warnings: warnings as readonly string[],
   } as AppConfig);
+
+  // Written into every certificate (CRL distribution point, CA issuers): a guess is wrong for everyone else.
+  if (!env.PUBLIC_BASE_URL?.trim()) {
+    if (config.isProduction) {
+      errors.push(
+        'PUBLIC_BASE_URL: is required when NODE_ENV=production (the URL clients reach this service at, ' +
+          'e.g. https://ca.example.com; it is written into every certificate)',
+      );
+    } else {
+      warnings.push(
+        `PUBLIC_BASE_URL is not set: certificates will point at ${publicBaseUrl}, ` +
+          'which only this machine can reach; set it to the URL clients use',
+      );
+    }
+  }
 
   if (config.isProduction && !config.secretKey) {
     errors.push('SECRET_KEY: is required when NODE_ENV=production (at least 32 characters)');
