@@ -105,7 +105,7 @@ export function startService(env: Record<string, string>): Service {
     call: callOn(port),
     workerPids: () => (child.pid ? childPids(child.pid) : []),
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const [code] = (await once(child, 'exit')) as [number | null];
       return code;
@@ -115,7 +115,7 @@ export function startService(env: Record<string, string>): Service {
 
 /** Waits for the process to end by itself; its exit code. */
 export async function exitCode(service: Service): Promise<number | null> {
-  if (service.child.exitCode !== null) return service.child.exitCode;
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return service.child.exitCode;
   const [code] = (await once(service.child, 'exit')) as [number | null];
   return code;
 }
