@@ -40,6 +40,7 @@ export async function createApp(
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  for (const warning of config.warnings) logger.warn(warning, 'Config');
   for (const generated of secrets.generated) logger.warn(`Generated ${generated}`, 'Secrets');
   configureApp(app, config);
   return app;

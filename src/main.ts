@@ -15,8 +15,10 @@ async function main(): Promise<void> {
   // Before the app starts threads of its own that must keep the normal priority (the PGlite worker).
   await lowerHelperThreadPriority(config.helperThreadNice);
   const { createApp } = await import('./app.setup');
+  const { logListening } = await import('./system/lifecycle-log');
   const app = await createApp();
   await app.listen(config.port, config.host);
+  await logListening(app);
 }
 
 main().catch((error: unknown) => {

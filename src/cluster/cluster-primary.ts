@@ -30,6 +30,7 @@ type Handlers = {
  */
 export async function runClusterPrimary(config: AppConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  for (const warning of config.warnings) logger.warn(warning);
   for (const generated of resolveRuntimeSecrets(config).generated) logger.warn(`Generated ${generated}`);
   await runMigrations(config);
   new ClusterSupervisor(config, logger).start();

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
 import { loadTlsConfig, parseTrustProxy, TlsConfig, TrustProxy } from './tls-config';
+import { withSecretVariableFiles } from './secret-variable-files';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -45,6 +46,8 @@ export class AppConfig {
   /** HTTPS (see docs/tls.md) and the proxies whose X-Forwarded-For is believed. */
   readonly tls!: TlsConfig;
   readonly trustProxy!: TrustProxy;
+  /** Settings that work but are probably not what the operator wants; logged at start-up. */
+  readonly warnings!: readonly string[];
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -67,8 +70,10 @@ type Env = Record<string, string | undefined>;
  * Reads and validates every variable. Throws InvalidConfigError naming the variable and what is
  * wrong; secrets that the embedded default generates are resolved later (see secret-files.ts).
  */
-export function loadAppConfig(env: Env): AppConfig {
+export function loadAppConfig(givenEnv: Env): AppConfig {
   const errors: string[] = [];
+  const warnings: string[] = [];
+  const env = withSecretVariableFiles(givenEnv, errors);
   const read = <T>(name: string, fallback: string, parse: (name: string, raw: string) => T): T => {
     const raw = env[name] ?? fallback;
     try {
@@ -141,7 +146,23 @@ export function loadAppConfig(env: Env): AppConfig {
     helperThreadNice: read('HELPER_THREAD_NICE', '10', int(0, 19)),
     tls: loadTlsConfig(env, publicBaseUrl, errors),
     trustProxy: read('TRUST_PROXY', '', parseTrustProxy),
+    warnings: warnings as readonly string[],
   } as AppConfig);
+
+  // Written into every certificate (CRL distribution point, CA issuers): a guess is wrong for everyone else.
+  if (!env.PUBLIC_BASE_URL?.trim()) {
+    if (config.isProduction) {
+      errors.push(
+        'PUBLIC_BASE_URL: is required when NODE_ENV=production (the URL clients reach this service at, ' +
+          'e.g. https://ca.example.com; it is written into every certificate)',
+      );
+    } else {
+      warnings.push(
+        `PUBLIC_BASE_URL is not set: certificates will point at ${publicBaseUrl}, ` +
+          'which only this machine can reach; set it to the URL clients use',
+      );
+    }
+  }
 
   if (config.isProduction && !config.secretKey) {
     errors.push('SECRET_KEY: is required when NODE_ENV=production (at least 32 characters)');
