@@ -44,6 +44,13 @@ describe('input hardening: hostile text, bodies, integers, ids and form fields a
       .send(json);
   }
 
+  function getAsSuperuser(path: string) {
+    return testApp
+      .http()
+      .get(path)
+      .set(...bearer(superuser));
+  }
+
   async function expectRefusedWithoutWrites(
     send: () => PromiseLike<{ status: number; body: unknown }>,
     status: number,
@@ -92,11 +99,7 @@ describe('input hardening: hostile text, bodies, integers, ids and form fields a
 
     it('refuses a NUL in a query filter', async () => {
       await expectRefusedWithoutWrites(
-        () =>
-          testApp
-            .http()
-            .get('/api/v1/audit-logs/?resource_type=%00')
-            .set(...bearer(superuser)),
+        () => getAsSuperuser('/api/v1/audit-logs/?resource_type=%00'),
         400,
         'resource_type',
       );
@@ -205,20 +208,12 @@ describe('input hardening: hostile text, bodies, integers, ids and form fields a
 
     it('refuses query integers beyond int4', async () => {
       await expectRefusedWithoutWrites(
-        () =>
-          testApp
-            .http()
-            .get('/api/v1/audit-logs/?user_id=99999999999999999999')
-            .set(...bearer(superuser)),
+        () => getAsSuperuser('/api/v1/audit-logs/?user_id=99999999999999999999'),
         400,
         'user_id',
       );
       await expectRefusedWithoutWrites(
-        () =>
-          testApp
-            .http()
-            .get('/api/v1/users/?skip=99999999999999999999')
-            .set(...bearer(superuser)),
+        () => getAsSuperuser('/api/v1/users/?skip=99999999999999999999'),
         400,
         'skip',
       );

@@ -24,11 +24,6 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
-interface BodyParserError {
-  type: string;
-  status: number;
-}
-
 const UNIQUE_VIOLATION = '23505';
 /** PostgreSQL aborted one of two racing transactions (deadlock, serialization); the client may retry. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -55,17 +50,6 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   }
   if (exception instanceof HttpException) {
     return expected(exception.getStatus(), { detail: httpExceptionDetail(exception) });
-  }
-  if (isBodyParserError(exception)) {
-    if (exception.type === 'entity.too.large') {
-      return expected(HttpStatus.PAYLOAD_TOO_LARGE, { detail: 'Request body is too large' });
-    }
-    if (exception.type === 'entity.parse.failed') {
-      return expected(HttpStatus.BAD_REQUEST, { detail: 'Malformed JSON in request body' });
-    }
-    if (exception.status >= 400 && exception.status < 500) {
-      return expected(exception.status, { detail: 'Request body could not be read' });
-    }
   }
   if (exception instanceof QueryFailedError && driverCode(exception) === UNIQUE_VIOLATION) {
     return expected(HttpStatus.CONFLICT, { detail: 'The change conflicts with an existing resource' });
@@ -100,15 +84,6 @@ function httpExceptionDetail(exception: HttpException): string {
   const message = (response as { message?: unknown }).message;
   if (Array.isArray(message)) return message.join('; ');
   return typeof message === 'string' ? message : exception.message;
-}
-
-function isBodyParserError(value: unknown): value is BodyParserError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as BodyParserError).type === 'string' &&
-    typeof (value as BodyParserError).status === 'number'
-  );
 }
 
 function driverCode(error: QueryFailedError): string | undefined {
