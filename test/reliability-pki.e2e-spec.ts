@@ -6,6 +6,7 @@ import {
   crlReason,
   crlSerials,
   EC_P256,
+  metricValue,
   normalSerial,
   opensslVerify,
   outsideRoot,
@@ -156,6 +157,7 @@ describe('PKI reliability', () => {
       expect(crlReason(ssl, after, later.serial_number)).toBe('Superseded');
     });
   });
+
   describe('CSR checks at request submission and the SAN cap', () => {
     /**
      * A CSR that openssl will not write (a 10 KB Common Name, a 5-byte iPAddress), built and signed
@@ -268,45 +270,8 @@ describe('PKI reliability', () => {
       });
       expect(issued.san_dns_names.length + issued.san_ip_addresses.length).toBe(100);
     });
-
-    it('takes the cap from MAX_SANS_PER_CERTIFICATE', async () => {
-      const small = await startTestApp({ MAX_SANS_PER_CERTIFICATE: '2' });
-      try {
-        const user = await createUser(small, null, { username: 'cap' });
-        const ca = await createCa(small, user, { name: 'Cap Root', key_type: 'ec' });
-        const response = await small
-          .http()
-          .post(`/api/v1/certificates/?ca_id=${ca.id}`)
-          .set(...bearer(user))
-          .send({
-            common_name: 'three.acme.example',
-            subject_dn: 'O=Acme',
-            certificate_type: 'server',
-            key_type: 'ec',
-            san_dns_names: ['a.acme.example', 'b.acme.example', 'c.acme.example'],
-          });
-        expect([response.status, response.body.detail]).toEqual([
-          400,
-          'The certificate would carry 3 subject alternative names; at most 2 are allowed',
-        ]);
-        const submitted = await small
-          .http()
-          .post('/api/v1/certificate-requests/')
-          .set(...bearer(user))
-          .send({
-            csr: newCsr('/O=Acme/CN=three.acme.example', [
-              'subjectAltName=DNS:a.acme.example,DNS:b.acme.example,DNS:c.acme.example',
-            ]),
-          });
-        expect([submitted.status, submitted.body.detail]).toEqual([
-          400,
-          'The certificate would carry 3 subject alternative names; at most 2 are allowed',
-        ]);
-      } finally {
-        await small.close();
-      }
-    });
   });
+
   describe('a CA whose uploaded certificate is not yet valid', () => {
     /** ASN.1 GeneralizedTime for `openssl ca -startdate/-enddate`. */
     const asn1Time = (date: Date) => `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
@@ -379,6 +344,9 @@ describe('PKI reliability', () => {
       ];
       expect(refusals).toEqual(refusals.map(({ path }) => ({ path, status: 400, detail: message })));
       expect(await count('certificates')).toBe(certificatesBefore);
+      // The first /metrics read of this app, so the gauge is not a cached one.
+      const metrics = (await testApp.http().get('/metrics').expect(200)).text;
+      expect(metricValue(metrics, 'ca_certificate_authorities{status="not_yet_valid"}')).toBe(1);
     });
 
     it('refuses an uploaded issuer that starts later than the certificate, still in the future', async () => {
@@ -443,6 +411,47 @@ describe('PKI reliability', () => {
         .set(...bearer(admin))
         .expect(200);
       expect(read.body.status).toBe('active');
+    });
+  });
+
+  // Last: a second app in this process takes over the process-wide metrics registry.
+  describe('MAX_SANS_PER_CERTIFICATE', () => {
+    it('sets the cap', async () => {
+      const small = await startTestApp({ MAX_SANS_PER_CERTIFICATE: '2' });
+      try {
+        const user = await createUser(small, null, { username: 'cap' });
+        const ca = await createCa(small, user, { name: 'Cap Root', key_type: 'ec' });
+        const response = await small
+          .http()
+          .post(`/api/v1/certificates/?ca_id=${ca.id}`)
+          .set(...bearer(user))
+          .send({
+            common_name: 'three.acme.example',
+            subject_dn: 'O=Acme',
+            certificate_type: 'server',
+            key_type: 'ec',
+            san_dns_names: ['a.acme.example', 'b.acme.example', 'c.acme.example'],
+          });
+        expect([response.status, response.body.detail]).toEqual([
+          400,
+          'The certificate would carry 3 subject alternative names; at most 2 are allowed',
+        ]);
+        const submitted = await small
+          .http()
+          .post('/api/v1/certificate-requests/')
+          .set(...bearer(user))
+          .send({
+            csr: newCsr('/O=Acme/CN=three.acme.example', [
+              'subjectAltName=DNS:a.acme.example,DNS:b.acme.example,DNS:c.acme.example',
+            ]),
+          });
+        expect([submitted.status, submitted.body.detail]).toEqual([
+          400,
+          'The certificate would carry 3 subject alternative names; at most 2 are allowed',
+        ]);
+      } finally {
+        await small.close();
+      }
     });
   });
 });

@@ -33,14 +33,14 @@ export function caStatusOf(
   return 'active';
 }
 
-/**
- * caStatusOf(ca) = 'active' in SQL over certificate_authorities' columns, for statements that re-check
- * it under a lock at the database's clock.
- */
-export const MAY_SIGN_NOW_SQL = `status = 'active'
-               AND (not_before IS NULL OR not_before <= now())
-               AND (not_after IS NULL OR not_after > now())
-               AND (issuer_chain_not_after IS NULL OR issuer_chain_not_after > now())`;
+/** caStatusOf in SQL over certificate_authorities' columns, at the database's clock. */
+export const CA_STATUS_SQL = `CASE WHEN status <> 'active' THEN status
+            WHEN not_after <= now() OR issuer_chain_not_after <= now() THEN 'expired'
+            WHEN not_before > now() THEN 'not_yet_valid'
+            ELSE 'active' END`;
+
+/** caStatusOf(ca) = 'active' in SQL, for statements that re-check it under a lock. */
+export const MAY_SIGN_NOW_SQL = `(${CA_STATUS_SQL}) = 'active'`;
 
 @Entity({ name: 'certificate_authorities' })
 export class CertificateAuthority implements OwnedResource {
