@@ -1,6 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as forge from 'node-forge';
-import { crlReason, crlSerials, EC_P256, normalSerial, submitRequest } from './support/notary';
+import {
+  caExtensions,
+  createPendingCa,
+  crlReason,
+  crlSerials,
+  EC_P256,
+  metricValue,
+  normalSerial,
+  opensslVerify,
+  outsideRoot,
+  signOutsideBetween,
+  submitRequest,
+} from './support/notary';
 import { binaryBody, OpensslWorkspace } from './support/openssl';
 import { CaBody, createCa, fetchCrl, issueCertificate, revokeCertificate } from './support/pki';
 import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
@@ -145,6 +157,7 @@ describe('PKI reliability', () => {
       expect(crlReason(ssl, after, later.serial_number)).toBe('Superseded');
     });
   });
+
   describe('CSR checks at request submission and the SAN cap', () => {
     /**
      * A CSR that openssl will not write (a 10 KB Common Name, a 5-byte iPAddress), built and signed
@@ -257,8 +270,153 @@ describe('PKI reliability', () => {
       });
       expect(issued.san_dns_names.length + issued.san_ip_addresses.length).toBe(100);
     });
+  });
 
-    it('takes the cap from MAX_SANS_PER_CERTIFICATE', async () => {
+  describe('a CA whose uploaded certificate is not yet valid', () => {
+    /** ASN.1 GeneralizedTime for `openssl ca -startdate/-enddate`. */
+    const asn1Time = (date: Date) => `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+
+    async function upload(caId: number, chain: string) {
+      const response = await testApp
+        .http()
+        .post(`/api/v1/cas/${caId}/certificate`)
+        .set(...bearer(admin))
+        .send({ certificate_chain: chain });
+      expect([response.status, response.text]).toEqual([200, expect.any(String)]);
+      return response.body as CaBody;
+    }
+
+    async function refusal(method: 'post', path: string, body: Record<string, unknown>) {
+      const response = await testApp
+        .http()
+        [method](`/api/v1/${path}`)
+        .set(...bearer(admin))
+        .send(body);
+      return { path, status: response.status, detail: response.body.detail as string };
+    }
+
+    it('is accepted and held as not_yet_valid: every way to sign under it is refused with its date', async () => {
+      const outside = outsideRoot(ssl, '/O=Elsewhere/CN=Future Outside Root', EC_P256, 7300);
+      const pending = await createPendingCa(testApp, admin, { name: 'Future CA' });
+      const { certificate } = signOutsideBetween(
+        ssl,
+        outside,
+        pending.csr ?? '',
+        caExtensions(),
+        '20300101000000Z',
+        '20350101000000Z',
+      );
+      const uploaded = await upload(pending.id, certificate + outside.certificate);
+      expect(uploaded).toMatchObject({ status: 'not_yet_valid', not_before: '2030-01-01T00:00:00.000Z' });
+      const read = await testApp
+        .http()
+        .get(`/api/v1/cas/${pending.id}`)
+        .set(...bearer(admin))
+        .expect(200);
+      expect(read.body.status).toBe('not_yet_valid');
+
+      const message = `CA ${pending.id}: its certificate is not valid until 2030-01-01T00:00:00.000Z; it cannot sign before then`;
+      const certificatesBefore = await count('certificates');
+      const request = await submitRequest(testApp, admin, {
+        csr: newCsr('/O=Acme/CN=future-request.acme.example'),
+      });
+      const child = await createPendingCa(testApp, admin, { name: 'Future Child' });
+      const refusals = [
+        await refusal('post', `certificates/?ca_id=${pending.id}`, {
+          common_name: 'future.acme.example',
+          subject_dn: 'O=Acme',
+          certificate_type: 'server',
+          key_type: 'ec',
+        }),
+        await refusal('post', 'certificates/sign-csr', {
+          csr: newCsr('/O=Acme/CN=future-csr.acme.example'),
+          ca_id: pending.id,
+          certificate_type: 'server',
+        }),
+        await refusal('post', `certificate-requests/${request.id}/sign`, { ca_id: pending.id }),
+        await refusal('post', 'cas/', {
+          name: 'Future Intermediate',
+          subject_dn: 'CN=Future Intermediate',
+          key_type: 'ec',
+          parent_ca_id: pending.id,
+        }),
+        await refusal('post', `cas/${child.id}/sign`, { parent_ca_id: pending.id }),
+      ];
+      expect(refusals).toEqual(refusals.map(({ path }) => ({ path, status: 400, detail: message })));
+      expect(await count('certificates')).toBe(certificatesBefore);
+      // The first /metrics read of this app, so the gauge is not a cached one.
+      const metrics = (await testApp.http().get('/metrics').expect(200)).text;
+      expect(metricValue(metrics, 'ca_certificate_authorities{status="not_yet_valid"}')).toBe(1);
+    });
+
+    it('refuses an uploaded issuer that starts later than the certificate, still in the future', async () => {
+      const outside = outsideRoot(ssl, '/O=Elsewhere/CN=Late Outside Root', EC_P256, 7300);
+      const lateIssuer = signOutsideBetween(
+        ssl,
+        outside,
+        ssl.csr('late-issuer', EC_P256, '/O=Elsewhere/CN=Late Issuer').csr,
+        caExtensions(),
+        '20310101000000Z',
+        '20400101000000Z',
+      );
+      const pending = await createPendingCa(testApp, admin, { name: 'Under Late Issuer' });
+      const { certificate } = signOutsideBetween(
+        ssl,
+        { ...lateIssuer, keyPath: ssl.path('late-issuer.key') },
+        pending.csr ?? '',
+        caExtensions(),
+        '20300101000000Z',
+        '20350101000000Z',
+      );
+      const response = await testApp
+        .http()
+        .post(`/api/v1/cas/${pending.id}/certificate`)
+        .set(...bearer(admin))
+        .send({ certificate_chain: certificate + lateIssuer.certificate + outside.certificate });
+      expect([response.status, response.body.detail]).toEqual([
+        400,
+        'An issuer in certificate_chain is not valid until 2031-01-01T00:00:00.000Z, after this ' +
+          "CA's certificate starts (2030-01-01T00:00:00.000Z); upload it once that issuer is valid",
+      ]);
+    });
+
+    it('becomes active by itself at its notBefore; what it signs lies within its validity', async () => {
+      const outside = outsideRoot(ssl, '/O=Elsewhere/CN=Soon Outside Root', EC_P256, 365);
+      const pending = await createPendingCa(testApp, admin, { name: 'Soon CA' });
+      const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
+      const end = new Date(start.getTime() + 30 * 86_400_000);
+      const { certificate } = signOutsideBetween(
+        ssl,
+        outside,
+        pending.csr ?? '',
+        caExtensions(),
+        asn1Time(start),
+        asn1Time(end),
+      );
+      expect((await upload(pending.id, certificate + outside.certificate)).status).toBe('not_yet_valid');
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, start.getTime() - Date.now()) + 200));
+
+      const leaf = await issueCertificate(testApp, admin, pending.id, {
+        common_name: 'soon.acme.example',
+        certificate_type: 'server',
+        key_type: 'ec',
+        valid_days: 365,
+      });
+      expect(Date.parse(leaf.not_before)).toBeGreaterThanOrEqual(start.getTime());
+      expect(leaf.not_after).toBe(end.toISOString());
+      expect(opensslVerify(ssl, outside.certificate, leaf.certificate, certificate).ok).toBe(true);
+      const read = await testApp
+        .http()
+        .get(`/api/v1/cas/${pending.id}`)
+        .set(...bearer(admin))
+        .expect(200);
+      expect(read.body.status).toBe('active');
+    });
+  });
+
+  // Last: a second app in this process takes over the process-wide metrics registry.
+  describe('MAX_SANS_PER_CERTIFICATE', () => {
+    it('sets the cap', async () => {
       const small = await startTestApp({ MAX_SANS_PER_CERTIFICATE: '2' });
       try {
         const user = await createUser(small, null, { username: 'cap' });

@@ -16,7 +16,7 @@ import { CryptoService } from '../crypto/crypto.service';
 import { ParsedCsr } from '../crypto/crypto.types';
 import { DomainMetrics } from '../system/domain-metrics';
 import { CaService } from './ca.service';
-import { CertificateAuthority, signingDeadline, StoredCaStatus } from './certificate-authority.entity';
+import { CertificateAuthority, signingWindow, StoredCaStatus } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
 import { SignPendingCaDto, UpdateCaDto } from './dto/ca-lifecycle.dto';
 import { CaResponseDto, toCaResponse } from './dto/ca-response.dto';
@@ -127,6 +127,17 @@ export class CaLifecycleService {
     if (issuerChainNotAfter && issuerChainNotAfter <= new Date()) {
       throw new InvalidInputError('An issuer in certificate_chain has expired');
     }
+    // A certificate that starts in the future is accepted: the CA is not_yet_valid and signs nothing
+    // before its notBefore. An issuer starting later still would hold it longer than its own dates say.
+    const lateIssuer = issuers.find(
+      (issuer) => issuer.notBefore > certificate.notBefore && issuer.notBefore > new Date(),
+    );
+    if (lateIssuer) {
+      throw new InvalidInputError(
+        `An issuer in certificate_chain is not valid until ${lateIssuer.notBefore.toISOString()}, ` +
+          `after this CA's certificate starts (${certificate.notBefore.toISOString()}); upload it once that issuer is valid`,
+      );
+    }
     const pathLength = this.crypto.remainingPathLength(chain);
     return this.change(auth, id, 'manage_ca', async (ca, manager) => {
       this.requirePending(ca);
@@ -155,7 +166,7 @@ export class CaLifecycleService {
       throw new InvalidInputError(`CA ${parent.id} belongs to another organization than CA ${id}`);
     }
     const pathLength = pathLengthUnder(parent.pathLength, pending.pathLength);
-    const validity = validityWithin(new Date(), dto.valid_days ?? pending.validDays, signingDeadline(parent));
+    const validity = validityWithin(new Date(), dto.valid_days ?? pending.validDays, signingWindow(parent));
     const { der } = await this.cas.issueCaCertificate({
       subject: csr.subject,
       subjectPublicKeyDer: csr.subjectPublicKeyDer,

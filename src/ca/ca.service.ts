@@ -14,9 +14,14 @@ import { CertificateTemplate, DistinguishedName, IssuerContext, KeySpec } from '
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
-import { CertificateAuthority, signingDeadline } from './certificate-authority.entity';
+import {
+  caStatusOf,
+  CertificateAuthority,
+  MAY_SIGN_NOW_SQL,
+  signingWindow,
+} from './certificate-authority.entity';
 import { CrlService } from './crl.service';
-import { CaDetailResponseDto, CaResponseDto, caStatusOf, toCaResponse } from './dto/ca-response.dto';
+import { CaDetailResponseDto, CaResponseDto, toCaResponse } from './dto/ca-response.dto';
 import { CreateCaDto } from './dto/create-ca.dto';
 import { IssuerCache } from './issuer-cache';
 
@@ -92,7 +97,7 @@ export class CaService {
       ? pathLengthUnder(parent.pathLength, dto.path_length)
       : (dto.path_length ?? null);
     const validDays = dto.valid_days ?? this.config.caCertDays;
-    const validity = validityWithin(new Date(), validDays, parent ? signingDeadline(parent) : null);
+    const validity = validityWithin(new Date(), validDays, parent ? signingWindow(parent) : null);
 
     const { privateKey, publicKey } = await this.metrics.time(
       this.metrics.keyGeneration,
@@ -297,9 +302,8 @@ export class CaService {
    */
   activeIssuerSql(parameter: string, options: { leaves: boolean }): string {
     return `SELECT id FROM certificate_authorities
-             WHERE id = ${parameter} AND status = 'active'${options.leaves ? ' AND allow_leaf_certs' : ''}
-               AND (not_after IS NULL OR not_after > now())
-               AND (issuer_chain_not_after IS NULL OR issuer_chain_not_after > now())
+             WHERE id = ${parameter}${options.leaves ? ' AND allow_leaf_certs' : ''}
+               AND ${MAY_SIGN_NOW_SQL}
              FOR SHARE`;
   }
 
@@ -339,9 +343,14 @@ export class CaService {
     return ca;
   }
 
-  /** Refuses with a clear message when the CA cannot sign now (pending, disabled, revoked, expired). */
+  /** Refuses with a clear message when the CA cannot sign now (pending, disabled, revoked, expired, not yet valid). */
   assertCanSign(ca: CertificateAuthority): void {
     const status = caStatusOf(ca);
+    if (status === 'not_yet_valid') {
+      throw new InvalidInputError(
+        `CA ${ca.id}: its certificate is not valid until ${ca.notBefore?.toISOString()}; it cannot sign before then`,
+      );
+    }
     if (status !== 'active') throw new InvalidInputError(`CA ${ca.id} is ${status} and cannot sign`);
   }
 

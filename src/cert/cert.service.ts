@@ -6,7 +6,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { caPublicUrls } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
-import { CertificateAuthority, signingDeadline } from '../ca/certificate-authority.entity';
+import { CertificateAuthority, signingWindow } from '../ca/certificate-authority.entity';
 import { CrlService } from '../ca/crl.service';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
@@ -521,7 +521,7 @@ export class CertService {
     request: IssuanceRequest,
   ): Promise<{ certificate: Certificate; audit: Omit<AuditEntry, 'resourceId'> }> {
     const { ca } = request;
-    const validity = validityWithin(new Date(), request.validDays, signingDeadline(ca));
+    const validity = validityWithin(new Date(), request.validDays, signingWindow(ca));
     const urls = caPublicUrls(this.config.publicBaseUrl, ca.name, ca.id);
     const serial = this.crypto.randomSerialNumber();
     const issuer = await this.cas.issuerFor(ca);

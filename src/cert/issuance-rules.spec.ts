@@ -114,11 +114,28 @@ describe('issuance rules', () => {
 
     it('clamps to the issuer notAfter', () => {
       const issuerEnd = new Date('2030-01-05T00:00:00Z');
-      expect(validityWithin(now, 10, issuerEnd)).toMatchObject({ notAfter: issuerEnd, clamped: true });
+      expect(validityWithin(now, 10, { notBefore: null, notAfter: issuerEnd })).toMatchObject({
+        notAfter: issuerEnd,
+        clamped: true,
+      });
+    });
+
+    it('never starts before the issuer does', () => {
+      const issuerStart = new Date('2030-06-01T00:00:00Z');
+      const validity = validityWithin(now, 10, { notBefore: issuerStart, notAfter: null });
+      expect(validity.notBefore).toEqual(issuerStart);
+      expect(validity.notAfter.toISOString()).toBe('2030-06-11T00:00:00.000Z');
+      const started = validityWithin(now, 10, {
+        notBefore: new Date('2029-01-01T00:00:00Z'),
+        notAfter: null,
+      });
+      expect(started.notBefore.toISOString()).toBe('2030-01-01T00:00:00.000Z');
     });
 
     it('refuses under an expired issuer', () => {
-      expect(() => validityWithin(now, 10, new Date('2029-12-31T00:00:00Z'))).toThrow('expired');
+      expect(() =>
+        validityWithin(now, 10, { notBefore: null, notAfter: new Date('2029-12-31T00:00:00Z') }),
+      ).toThrow('expired');
     });
   });
 

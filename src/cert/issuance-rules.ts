@@ -118,12 +118,19 @@ export interface Validity {
 }
 
 /**
- * A certificate never outlives its issuer (RFC 5280 6.1.3 would reject the path afterwards), so the
- * end is clamped to the issuer's notAfter; the response reports the real dates.
+ * A certificate lies within its issuer's validity (RFC 5280 6.1.3 would reject the path otherwise): it
+ * starts now, or when the issuer starts if that is later, and its end is clamped to the issuer's
+ * notAfter; the response reports the real dates.
  */
-export function validityWithin(now: Date, validDays: number, issuerNotAfter: Date | null): Validity {
-  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
+export function validityWithin(
+  now: Date,
+  validDays: number,
+  issuer: { notBefore: Date | null; notAfter: Date | null } | null,
+): Validity {
+  const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const notBefore = issuer?.notBefore && issuer.notBefore > start ? issuer.notBefore : start;
   const requested = new Date(notBefore.getTime() + validDays * DAY_MS);
+  const issuerNotAfter = issuer?.notAfter ?? null;
   if (issuerNotAfter && requested > issuerNotAfter) {
     if (issuerNotAfter <= notBefore) throw new InvalidInputError('The issuing CA has expired');
     return { notBefore, notAfter: issuerNotAfter, clamped: true };

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Metric, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { caSlug } from '../ca/ca-slug';
 import { REQUEST_STATUSES } from '../requests/certificate-request.entity';
+import { CA_STATUS_SQL } from '../ca/certificate-authority.entity';
 
 const EXPIRY_WINDOWS_DAYS = [1, 7, 30, 90];
 /** Domain gauges are SQL aggregates; scrapes within this window reuse the last result. */
@@ -197,8 +198,7 @@ export class DomainMetrics {
 
   private async query(): Promise<DomainCounts> {
     const cas: { status: string; count: string }[] = await this.dataSource.query(
-      `SELECT CASE WHEN status = 'active' AND not_after <= now() THEN 'expired' ELSE status END AS status, count(*) AS count
-         FROM certificate_authorities GROUP BY 1`,
+      `SELECT ${CA_STATUS_SQL} AS status, count(*) AS count FROM certificate_authorities GROUP BY 1`,
     );
     const certificates: { status: string; count: string }[] = await this.dataSource.query(
       `SELECT CASE WHEN status = 'valid' AND not_after <= now() THEN 'expired' ELSE status END AS status, count(*) AS count

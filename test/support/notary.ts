@@ -268,6 +268,69 @@ export function signOutside(
 }
 
 /**
+ * Signs a CSR with an outside CA for a given period, by `openssl ca` (`openssl x509 -req` of OpenSSL 3.0
+ * cannot set notBefore). Dates are ASN.1 times, `20300101000000Z`; only `extensions` go in, and the
+ * subject keeps just its CN and O.
+ */
+export function signOutsideBetween(
+  ssl: OpensslWorkspace,
+  issuer: OutsideCa,
+  csrPem: string,
+  extensions: string[],
+  startDate: string,
+  endDate: string,
+): { certificate: string; certPath: string } {
+  const name = `outside-dated-${uniqueName()}`;
+  const database = ssl.write(`${name}.index`, '');
+  const serial = ssl.write(`${name}.serial`, `${randomBytes(12).toString('hex')}\n`);
+  const config = ssl.write(
+    `${name}.cnf`,
+    [
+      '[ca]',
+      'default_ca = outside',
+      '[outside]',
+      `database = ${database}`,
+      `new_certs_dir = ${ssl.dir}`,
+      `serial = ${serial}`,
+      'default_md = sha256',
+      'policy = any',
+      'unique_subject = no',
+      '[any]',
+      'commonName = optional',
+      'organizationName = optional',
+      '',
+    ].join('\n'),
+  );
+  const csrPath = ssl.write(`${name}.csr`, csrPem);
+  const extPath = ssl.write(`${name}.ext`, `${extensions.join('\n')}\n`);
+  const certPath = ssl.path(`${name}.pem`);
+  const result = ssl.run([
+    'ca',
+    '-batch',
+    '-config',
+    config,
+    '-cert',
+    issuer.certPath,
+    '-keyfile',
+    issuer.keyPath,
+    '-in',
+    csrPath,
+    '-startdate',
+    startDate,
+    '-enddate',
+    endDate,
+    '-extfile',
+    extPath,
+    '-preserveDN',
+    '-notext',
+    '-out',
+    certPath,
+  ]);
+  if (!result.ok) throw new Error(result.output);
+  return { certificate: readFileSync(certPath, 'utf8'), certPath };
+}
+
+/**
  * A certificate made outside for a fresh key, signed by `issuer` with `extensions`, usable in turn
  * as an issuer by `signOutside` (an outside intermediate, or a CA:FALSE certificate posing as one).
  */

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { KeyType } from '../../crypto/crypto.types';
 import { caPublicUrls } from '../ca-slug';
-import { CaStatus, CertificateAuthority, signingDeadline } from '../certificate-authority.entity';
+import { caStatusOf, CaStatus, CertificateAuthority } from '../certificate-authority.entity';
 
 export class CaResponseDto {
   @ApiProperty() id!: number;
@@ -11,7 +11,11 @@ export class CaResponseDto {
   @ApiProperty({ enum: ['rsa', 'ec', 'ed25519'] }) key_type!: KeyType;
   @ApiProperty() key_size!: number;
   @ApiProperty() valid_days!: number;
-  @ApiProperty({ enum: ['pending', 'active', 'disabled', 'revoked', 'expired'] }) status!: CaStatus;
+  @ApiProperty({
+    enum: ['pending', 'active', 'disabled', 'revoked', 'expired', 'not_yet_valid'],
+    description: 'active: may sign now; not_yet_valid: active, but its certificate starts at not_before',
+  })
+  status!: CaStatus;
   @ApiProperty({ type: String, nullable: true, description: 'PEM' }) certificate!: string | null;
   @ApiProperty({ type: String, nullable: true }) serial_number!: string | null;
   @ApiProperty({ type: String, nullable: true }) not_before!: Date | null;
@@ -40,12 +44,6 @@ export class CaResponseDto {
 
 export class CaDetailResponseDto extends CaResponseDto {
   @ApiProperty({ description: 'PKCS#8 PEM private key' }) private_key!: string;
-}
-
-export function caStatusOf(ca: CertificateAuthority, now = new Date()): CaStatus {
-  const deadline = signingDeadline(ca);
-  if (ca.status === 'active' && deadline && deadline <= now) return 'expired';
-  return ca.status;
 }
 
 export function toCaResponse(ca: CertificateAuthority, publicBaseUrl: string): CaResponseDto {
