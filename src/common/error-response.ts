@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import { databaseUnavailableReason } from './database-errors';
 import {
   DomainError,
   FieldError,
@@ -21,6 +22,8 @@ export interface ErrorResponse {
   headers: Record<string, string>;
   /** True when the error is the server's fault and must be logged with its stack. */
   unexpected: boolean;
+  /** Set when the database is unreachable: why, for the log line written once per outage. */
+  unavailableReason?: string;
 }
 
 interface BodyParserError {
@@ -29,6 +32,8 @@ interface BodyParserError {
 }
 
 const UNIQUE_VIOLATION = '23505';
+/** Long enough for a PostgreSQL restart or fail-over to usually be over. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 /** PostgreSQL aborted one of two racing transactions (deadlock, serialization); the client may retry. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -72,7 +77,20 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   if (exception instanceof QueryFailedError && RETRYABLE.has(driverCode(exception) ?? '')) {
     return expected(HttpStatus.CONFLICT, { detail: 'A concurrent change got in the way; retry the request' });
   }
+  const unavailableReason = databaseUnavailableReason(exception);
+  if (unavailableReason) return databaseUnavailable(unavailableReason);
   return { status: 500, body: { detail: 'Internal server error' }, headers: {}, unexpected: true };
+}
+
+/** 503 for connection-class failures: the client's request was fine and may be sent again. */
+function databaseUnavailable(reason: string): ErrorResponse {
+  return {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    body: { detail: 'database unavailable' },
+    headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    unexpected: false,
+    unavailableReason: reason,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { DatabaseOutageMonitor } from './database-outage.monitor';
 import { buildDataSourceOptions } from './data-source-options';
 
 @Module({
@@ -10,5 +11,7 @@ import { buildDataSourceOptions } from './data-source-options';
       useFactory: (config: AppConfig) => buildDataSourceOptions(config.database),
     }),
   ],
+  providers: [DatabaseOutageMonitor],
+  exports: [DatabaseOutageMonitor],
 })
 export class DatabaseModule {}
