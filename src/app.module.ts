@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BackupModule } from './backup/backup.module';
 import { CaModule } from './ca/ca.module';
 import { CertModule } from './cert/cert.module';
 import { RequestsModule } from './requests/requests.module';
+import { BodyErrorsModule } from './common/body-errors';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -13,6 +15,7 @@ import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { PublicPkiModule } from './public-pki/public-pki.module';
 import { SystemModule } from './system/system.module';
+import { TlsModule } from './tls/tls.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -23,6 +26,7 @@ export class AppModule {
       imports: [
         AppConfigModule.register(config, secrets),
         LoggingModule,
+        BodyErrorsModule,
         DatabaseModule,
         SystemModule,
         AuditModule,
@@ -34,6 +38,8 @@ export class AppModule {
         CertModule,
         RequestsModule,
         PublicPkiModule,
+        BackupModule,
+        TlsModule,
       ],
     };
   }

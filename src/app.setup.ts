@@ -3,13 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { Histogram } from 'prom-client';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
-import { toErrorResponse } from './common/error-response';
+import { deferringErrors } from './common/body-errors';
 import { jsonDepthLimit } from './common/json-depth';
 import { buildValidationPipe } from './common/validation';
 import { AppConfig, loadAppConfig } from './config/app-config';
@@ -17,6 +17,7 @@ import { resolveRuntimeSecrets } from './config/secret-files';
 import { DatabaseOutageMonitor } from './database/database-outage.monitor';
 import { HTTP_DURATION_METRIC, httpMetricsMiddleware } from './system/http-metrics';
 import { APP_VERSION } from './system/version';
+import { httpsOptionsFor } from './tls/tls-files';
 
 /** Routes served at the root rather than under the API prefix. */
 const ROOT_ROUTES = [
@@ -35,10 +36,12 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, secrets), {
     bodyParser: false,
     bufferLogs: true,
+    httpsOptions: httpsOptionsFor(config.tls),
     abortOnError: false,
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  for (const warning of config.warnings) logger.warn(warning, 'Config');
   for (const generated of secrets.generated) logger.warn(`Generated ${generated}`, 'Secrets');
   configureApp(app, config);
   return app;
@@ -46,28 +49,19 @@ export async function createApp(
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   // Plain-HTTP deployments (inside a cluster, or localhost) must still load /docs' scripts.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
   app.use(httpMetricsMiddleware(app.get<Histogram<string>>(getToken(HTTP_DURATION_METRIC))));
-  app.use(withJsonErrors(express.json({ limit: config.maxBodySizeBytes })));
-  app.use(withJsonErrors(express.urlencoded({ extended: false, limit: config.maxBodySizeBytes })));
-  app.use(withJsonErrors(jsonDepthLimit()));
+  app.use(deferringErrors(express.json({ limit: config.maxBodySizeBytes })));
+  app.use(deferringErrors(express.urlencoded({ extended: false, limit: config.maxBodySizeBytes })));
+  app.use(deferringErrors(jsonDepthLimit()));
   app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
   app.useGlobalPipes(buildValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.get(DatabaseOutageMonitor)));
   app.enableShutdownHooks();
   setUpSwagger(app);
-}
-
-/** Body-parser errors happen before Nest's filters; answer them in the same JSON shape. */
-function withJsonErrors(parser: RequestHandler): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction) =>
-    parser(request, response, (error?: unknown) => {
-      if (!error) return next();
-      const mapped = toErrorResponse(error);
-      response.status(mapped.status).set(mapped.headers).json(mapped.body);
-    });
 }
 
 function setUpSwagger(app: NestExpressApplication): void {

@@ -329,14 +329,15 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
     });
 
     it('stores a CSR without a Common Name with common_name null and its SANs', async () => {
+      // dual_purpose: a client certificate could not carry these DNS and IP names, so it is refused at submission.
       const { csr } = newCsr(null, ['DNS:device-7.acme.example', 'IP:192.0.2.7']);
-      const body = track(await submitRequest(testApp, requesterA, { csr, certificate_type: 'client' }));
+      const body = track(await submitRequest(testApp, requesterA, { csr, certificate_type: 'dual_purpose' }));
       expect(body).toMatchObject({
         subject_dn: 'OU=Devices,O=Acme',
         common_name: null,
         san_dns_names: ['device-7.acme.example'],
         san_ip_addresses: ['192.0.2.7'],
-        certificate_type: 'client',
+        certificate_type: 'dual_purpose',
       });
     });
 

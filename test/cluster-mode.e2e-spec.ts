@@ -1,120 +1,22 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  eventually,
+  exitCode,
+  freePort,
+  Service,
+  START_TIMEOUT_MS,
+  startService,
+} from './support/service-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { TEST_PASSWORD } from './support/test-app';
 
-/**
- * WORKERS > 1 (node:cluster): the real entry point, started as a process the way an operator does
- * (`src/main.ts` through ts-node, so no build is needed), and driven over fresh connections so
- * requests land on different workers.
- */
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: () => Record<string, unknown>;
-}
-
-interface Service {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  call: (method: string, path: string, body?: string, headers?: Record<string, string>) => Promise<Reply>;
-  workerPids: () => number[];
-  stop: () => Promise<number | null>;
-}
-
-const START_TIMEOUT_MS = 45_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
-
-/** A new connection per call: cluster hands each connection to the next worker. */
-function callOn(port: number) {
-  return (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
-    new Promise<Reply>((resolve, reject) => {
-      const request = httpRequest(
-        { host: '127.0.0.1', port, method, path, agent: false, headers },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              text,
-              json: () => JSON.parse(text) as Record<string, unknown>,
-            });
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((value) => value > 0);
-  } catch {
-    return [];
-  }
-}
-
-async function eventually<T>(probe: () => Promise<T | null> | T | null, what: string): Promise<T> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    const value = await Promise.resolve(probe()).catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function startService(env: Record<string, string>): Service {
-  let output = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const port = Number(env.PORT);
-  return {
-    child,
-    port,
-    output: () => output,
-    call: callOn(port),
-    workerPids: () => (child.pid ? childPids(child.pid) : []),
-    stop: async () => {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const [code] = (await once(child, 'exit')) as [number | null];
-      return code;
-    },
-  };
-}
-
+/** WORKERS > 1 (node:cluster), driven over fresh connections so requests land on different workers. */
 describe('cluster mode: configuration', () => {
   it('refuses more than one worker on the embedded database, naming the variable', async () => {
     const service = startService({ WORKERS: '2', DATABASE_URL: 'memory://', PORT: String(await freePort()) });
-    const [code] = (await once(service.child, 'exit')) as [number | null];
-    expect(code).toBe(1);
+    expect(await exitCode(service)).toBe(1);
     expect(service.output()).toContain(
       'WORKERS: more than one worker needs DATABASE_URL=postgres://…; the embedded PGlite belongs to one process',
     );
@@ -126,8 +28,7 @@ describe('cluster mode: configuration', () => {
       DATABASE_URL: 'memory://',
       PORT: String(await freePort()),
     });
-    const [code] = (await once(service.child, 'exit')) as [number | null];
-    expect(code).toBe(1);
+    expect(await exitCode(service)).toBe(1);
     expect(service.output()).toContain('WORKERS: must be an integer (got "many")');
   });
 });

@@ -186,7 +186,7 @@ describe('public PKI endpoints, metrics and config', () => {
     expect(value(/^ca_certificates\{status="revoked"\} (\d+)/m)).toBe(Number(revoked));
     expect(value(/^ca_certificates_expired (\d+)/m)).toBe(Number(expiredCount));
     expect(Number(expiredCount)).toBeGreaterThanOrEqual(1);
-    expect(value(/^ca_certificates_expiring\{within_days="7"\} (\d+)/m)).toBe(Number(soon));
+    expect(value(/^ca_certificates_expiring\{ca="[^"]+",within_days="7"\} (\d+)/m)).toBe(Number(soon));
     expect(Number(soon)).toBeGreaterThanOrEqual(1);
     expect(value(/^ca_certificate_authorities\{status="active"\} (\d+)/m)).toBe(1);
     expect(metrics).toMatch(

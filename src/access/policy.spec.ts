@@ -275,15 +275,16 @@ const GLOBAL_ACTIONS: GlobalAction[] = [
   'read_audit_logs',
   'read_config',
   'submit_request',
+  'back_up_system',
 ];
 
 /** Actions without a resource: listing all users and the configuration are superuser-only; admins create organisations and read their audit trail. */
 // prettier-ignore
-const GLOBAL_MATRIX: [Role, boolean, boolean, boolean, boolean, boolean][] = [
-  //  role         list_users create_org audit config submit_request
-  ['superuser', Y,         Y,         Y,    Y,     Y],
-  ['admin',     N,         Y,         Y,    N,     Y],
-  ['user',      N,         N,         N,    N,     N],
+const GLOBAL_MATRIX: [Role, boolean, boolean, boolean, boolean, boolean, boolean][] = [
+  //  role         list_users create_org audit config submit_request backup
+  ['superuser', Y,         Y,         Y,    Y,     Y,             Y],
+  ['admin',     N,         Y,         Y,    N,     Y,             N],
+  ['user',      N,         N,         N,    N,     N,             N],
 ];
 
 const GLOBAL_CASES = GLOBAL_MATRIX.flatMap(([role, ...expected]) =>

@@ -71,7 +71,12 @@ export type OrganizationAction =
 
 /** Actions that need no particular resource. */
 export type GlobalAction =
-  'list_all_users' | 'create_organization' | 'read_audit_logs' | 'read_config' | 'submit_request';
+  | 'list_all_users'
+  | 'create_organization'
+  | 'read_audit_logs'
+  | 'read_config'
+  | 'submit_request'
+  | 'back_up_system';
 
 const CAPABILITY: Record<Exclude<PkiAction, 'read'>, keyof Actor> = {
   create_ca: 'canCreateCa',
@@ -96,6 +101,7 @@ export function can(
   if (actor.role === 'superuser') return true;
   switch (action) {
     case 'list_all_users':
+    case 'back_up_system':
     case 'read_config': // describes the whole installation, not one organisation
       return false;
     case 'create_organization':

@@ -33,6 +33,8 @@ export const AUDIT_ACTIONS = [
   'csr_remove_certificate',
   'csr_revoke',
   'csr_delete',
+  'system_backup',
+  'system_restore',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -21,37 +21,35 @@ export interface AuditEntry {
   detail?: JsonObject;
 }
 
+/**
+ * The one INSERT of an audit entry, in the caller's transaction. Exported for the operator commands
+ * that run without the application (restore), so they write the same row.
+ */
+export async function recordAuditEntry(manager: EntityManager, entry: AuditEntry): Promise<void> {
+  // The JSON detail goes in as text: TypeORM's deep-partial typing cannot follow a recursive JSON type.
+  await manager.query(
+    `INSERT INTO audit_logs (action, user_id, username, organization_id, resource_type, resource_id, client_address, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      entry.action,
+      entry.actor?.id ?? null,
+      entry.actor?.username ?? null,
+      entry.organizationId,
+      entry.resourceType,
+      entry.resourceId,
+      entry.clientAddress,
+      entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    ],
+  );
+}
+
 @Injectable()
 export class AuditService {
   constructor(@InjectRepository(AuditLog) private readonly auditLogs: Repository<AuditLog>) {}
 
   /** Writes the entry with the caller's transaction, so the change and its record commit together. */
-  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
-    const row = {
-      action: entry.action,
-      userId: entry.actor?.id ?? null,
-      username: entry.actor?.username ?? null,
-      organizationId: entry.organizationId,
-      resourceType: entry.resourceType,
-      resourceId: entry.resourceId,
-      clientAddress: entry.clientAddress,
-      detail: entry.detail ?? null,
-    };
-    // The JSON detail goes in as text: TypeORM's deep-partial typing cannot follow a recursive JSON type.
-    await manager.query(
-      `INSERT INTO audit_logs (action, user_id, username, organization_id, resource_type, resource_id, client_address, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        row.action,
-        row.userId,
-        row.username,
-        row.organizationId,
-        row.resourceType,
-        row.resourceId,
-        row.clientAddress,
-        row.detail === null ? null : JSON.stringify(row.detail),
-      ],
-    );
+  record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    return recordAuditEntry(manager, entry);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { MAX_INT4 } from '../common/integer-limits';
+
 /**
  * The public name of a CA: `{name-slug}-{id}`. The name slug: lowercase and trim; drop every
  * character other than letters, digits, `_`, whitespace and `-`; turn runs of whitespace and `_`
@@ -24,7 +26,7 @@ export function parseCaSlug(slug: string): { namePart: string; id: number } | nu
   const match = /^(?:(.*)-)?(\d{1,10})$/.exec(slug);
   if (!match) return null;
   const id = Number(match[2]);
-  return id >= 1 && id <= 2_147_483_647 ? { namePart: match[1] ?? '', id } : null;
+  return id >= 1 && id <= MAX_INT4 ? { namePart: match[1] ?? '', id } : null;
 }
 
 export interface CaPublicUrls {

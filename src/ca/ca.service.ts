@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { pathLengthUnder, validityWithin } from '../cert/issuance-rules';
 import { violatedConstraint } from '../common/database-errors';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
-import { AuthContext } from '../common/request-context';
+import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { CertificateTemplate, DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
@@ -49,6 +49,45 @@ export class CaService {
     if (!parent && !can(auth.user, 'create_ca', { organizationId, createdByUserId: null })) {
       throw new ForbiddenError('You may not create CAs (needs can_create_ca, admin or superuser)');
     }
+    const { ca, privateKey } = await this.insertCa(auth, dto, { subject, keySpec, parent, organizationId });
+    return {
+      ...toCaResponse(ca, this.config.publicBaseUrl),
+      private_key: this.crypto.exportPrivateKeyPem(privateKey),
+    };
+  }
+
+  /**
+   * The root the service issues its own TLS server certificate from (TLS_SELF_ISSUED without
+   * TLS_SELF_ISSUED_CA): unowned, so only superusers manage it, and audited with no user. `link`
+   * runs in the creating transaction.
+   */
+  async createServiceRoot(
+    dto: CreateCaDto,
+    link: (manager: EntityManager, ca: CertificateAuthority) => Promise<void>,
+  ): Promise<CertificateAuthority> {
+    const context: RequestContext = { user: null, clientAddress: null };
+    const input = {
+      subject: this.crypto.parseDistinguishedName(dto.subject_dn),
+      keySpec: this.keySpecFor(dto.key_type, dto.key_size),
+      parent: null,
+      organizationId: null,
+    };
+    return (await this.insertCa(context, dto, input, link)).ca;
+  }
+
+  private async insertCa(
+    context: RequestContext,
+    dto: CreateCaDto,
+    input: {
+      subject: DistinguishedName;
+      keySpec: KeySpec;
+      parent: CertificateAuthority | null;
+      organizationId: number | null;
+    },
+    link?: (manager: EntityManager, ca: CertificateAuthority) => Promise<void>,
+  ): Promise<{ ca: CertificateAuthority; privateKey: KeyObject }> {
+    const pending = dto.pending ?? false;
+    const { subject, keySpec, parent, organizationId } = input;
     const pathLength = parent
       ? pathLengthUnder(parent.pathLength, dto.path_length)
       : (dto.path_length ?? null);
@@ -91,7 +130,7 @@ export class CaService {
         csrPem,
         sealedPrivateKey,
         organizationId,
-        createdByUserId: auth.user.id,
+        createdByUserId: context.user?.id ?? null,
         parentCaId: parent?.id ?? null,
         pathLength,
         allowLeafCerts: dto.allow_leaf_certs ?? true,
@@ -102,11 +141,11 @@ export class CaService {
       if (parent) await this.refreshLeafPolicy(manager, parent.id);
       await this.audit.record(manager, {
         action: 'ca_create',
-        actor: auth.user,
+        actor: context.user,
         organizationId,
         resourceType: 'certificate_authority',
         resourceId: created.id,
-        clientAddress: auth.clientAddress,
+        clientAddress: context.clientAddress,
         detail: {
           name: created.name,
           parent_ca_id: created.parentCaId,
@@ -116,12 +155,10 @@ export class CaService {
           validity_clamped: validity.clamped,
         },
       });
+      await link?.(manager, created);
       return created;
     });
-    return {
-      ...toCaResponse(ca, this.config.publicBaseUrl),
-      private_key: this.crypto.exportPrivateKeyPem(privateKey),
-    };
+    return { ca, privateKey };
   }
 
   async list(actor: Actor): Promise<CaResponseDto[]> {

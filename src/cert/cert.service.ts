@@ -10,7 +10,7 @@ import { CertificateAuthority, signingDeadline } from '../ca/certificate-authori
 import { CrlService } from '../ca/crl.service';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
-import { AuthContext } from '../common/request-context';
+import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
@@ -34,6 +34,7 @@ import { IssueCertificateDto, SanFieldsDto, SignCsrDto } from './dto/issue-certi
 import { RevokeCertificateDto } from './dto/revoke.dto';
 import {
   dedupeSans,
+  enforceSanCount,
   enforceSanTypes,
   pathLengthUnder,
   requireServerName,
@@ -42,6 +43,16 @@ import {
   withCommonName,
   withDefaultSans,
 } from './issuance-rules';
+
+/** What the service asks of itself for its own TLS certificate. */
+export interface ServiceIssuance {
+  caId: number;
+  commonName: string;
+  san: SubjectAltNames;
+  validDays: number;
+  /** Written into the audit detail, so the trail says why no user is named. */
+  purpose: string;
+}
 
 interface IssuanceRequest {
   ca: CertificateAuthority;
@@ -99,9 +110,9 @@ export class CertService {
   ): Promise<CertificateDetailResponseDto> {
     const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(caId), dto.certificate_type);
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
-    const san = this.sansFor(
+    const san = this.checkedSans(
       dto.certificate_type,
-      dto.common_name,
+      subject,
       requestedSans(dto, { dns: [], ip: [], email: [] }),
     );
     const pathLength = dto.certificate_type === 'ca' ? pathLengthUnder(ca.pathLength, dto.path_length) : null;
@@ -151,11 +162,7 @@ export class CertService {
     const certificate = await this.signAndStore(auth, {
       ca,
       subject,
-      san: this.sansFor(
-        dto.certificate_type,
-        this.crypto.commonName(subject) ?? '',
-        requestedSans(dto, csr.san),
-      ),
+      san: this.checkedSans(dto.certificate_type, subject, requestedSans(dto, csr.san)),
       profile: dto.certificate_type,
       pathLength: null,
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
@@ -175,7 +182,7 @@ export class CertService {
     return this.signAndStoreLinked(auth, signing.link, {
       ca,
       subject: csr.subject,
-      san: this.sansFor(profile, this.crypto.commonName(csr.subject) ?? '', csr.san),
+      san: this.checkedSans(profile, csr.subject, csr.san),
       profile,
       pathLength: null,
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
@@ -184,6 +191,72 @@ export class CertService {
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
       auditDetail: { certificate_request_id: signing.requestId },
+    });
+  }
+
+  /**
+   * A server certificate the service issues for itself (TLS_SELF_ISSUED): a generated key, sealed
+   * like every other; stored, audited (with no user) and revocable like every other. `link` runs in
+   * the storing transaction and may refuse (throw) to roll the certificate back.
+   */
+  async issueServiceCertificate<Linked>(
+    issuance: ServiceIssuance,
+    link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>,
+  ): Promise<{ linked: Linked; certificate: Certificate; privateKeyPem: string }> {
+    const context: RequestContext = { user: null, clientAddress: null };
+    const ca = await this.cas.findSigningCa(issuance.caId, { fresh: true });
+    this.assertMaySign(ca, 'server');
+    const keySpec = this.cas.keySpecFor('ec', 256);
+    const { privateKey, publicKey } = await this.crypto.generateKeyPair(keySpec);
+    const privateKeyPem = this.crypto.exportPrivateKeyPem(privateKey);
+    const stored: { certificate?: Certificate } = {};
+    const subject: DistinguishedName = [{ type: 'CN', value: issuance.commonName }];
+    const linked = await this.signAndStoreLinked(
+      context,
+      (manager, certificate) => {
+        stored.certificate = certificate;
+        return link(manager, certificate);
+      },
+      {
+        ca,
+        subject,
+        san: this.checkedSans('server', subject, issuance.san),
+        profile: 'server',
+        pathLength: null,
+        subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
+        keySpec,
+        validDays: issuance.validDays,
+        sealedPrivateKey: await this.vault.sealPem(privateKeyPem),
+        action: 'cert_create',
+        auditDetail: { purpose: issuance.purpose },
+      },
+    );
+    if (!stored.certificate) throw new Error('the service certificate was not stored');
+    return { linked, certificate: stored.certificate, privateKeyPem };
+  }
+
+  /** A certificate and, unsealed, its private key, for the service's own use (no export, no audit). */
+  async serviceCertificate(id: number): Promise<{ certificate: Certificate; privateKeyPem: string } | null> {
+    const row = await this.dataSource
+      .getRepository(Certificate)
+      .createQueryBuilder('cert')
+      .addSelect('cert.sealedPrivateKey')
+      .where('cert.id = :id', { id })
+      .getOne();
+    if (!row?.sealedPrivateKey) return null;
+    return { certificate: row, privateKeyPem: await this.vault.unsealPem(row.sealedPrivateKey) };
+  }
+
+  /** The PEM certificates of a CA and its issuers up to the root, the root left out (what a server sends). */
+  async issuerChainPems(caId: number): Promise<string[]> {
+    const issuers = await this.cas.ancestry(await this.cas.findSigningCa(caId));
+    const uploaded = this.crypto
+      .splitPemBlocks(issuers[issuers.length - 1]?.issuerChainPem ?? '')
+      .map((block) => this.crypto.derToPem(block.der, 'CERTIFICATE'));
+    const pems = [...issuers.flatMap((ca) => (ca.certificatePem ? [ca.certificatePem] : [])), ...uploaded];
+    return pems.filter((pem) => {
+      const parsed = this.crypto.parseCertificate(pem);
+      return !parsed.subjectDer.equals(parsed.issuerDer);
     });
   }
 
@@ -383,22 +456,34 @@ export class CertService {
     if (!can(actor, 'create_cert', ca)) {
       throw new ForbiddenError(`You may not issue certificates under CA ${ca.id} (needs can_create_cert)`);
     }
+    this.assertMaySign(ca, profile);
+    return ca;
+  }
+
+  private assertMaySign(ca: CertificateAuthority, profile: CertificateProfile): void {
     this.cas.assertCanSign(ca);
     if (profile !== 'ca' && !ca.allowLeafCerts) {
       throw new InvalidInputError(`CA ${ca.id} does not allow leaf certificates (allow_leaf_certs=false)`);
     }
-    return ca;
   }
 
-  private sansFor(
+  /**
+   * The SANs a certificate of `profile` for `subject` carries, after every check signing makes on the
+   * names (subject attributes, SAN types and syntax, a name for a server, MAX_SANS_PER_CERTIFICATE).
+   * Certificate requests are checked with it when submitted, so nothing is stored that could not be signed.
+   */
+  checkedSans(
     profile: CertificateProfile,
-    commonName: string,
+    subject: DistinguishedName,
     requested: SubjectAltNames,
   ): SubjectAltNames {
+    this.crypto.normaliseDistinguishedName(subject);
     enforceSanTypes(profile, requested);
+    const commonName = this.crypto.commonName(subject) ?? '';
     const san = dedupeSans(profile === 'ca' ? requested : withDefaultSans(profile, commonName, requested));
     validateSanSyntax(san);
     requireServerName(profile, san);
+    enforceSanCount(san, this.config.maxSansPerCertificate);
     return san;
   }
 
@@ -418,7 +503,7 @@ export class CertService {
 
   /** Signs, then stores in a transaction in which `link` also runs (for example to link a request). */
   private async signAndStoreLinked<Linked>(
-    auth: AuthContext,
+    auth: RequestContext,
     link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>,
     request: IssuanceRequest,
   ): Promise<Linked> {
@@ -432,7 +517,7 @@ export class CertService {
   }
 
   private async signedCertificate(
-    auth: AuthContext,
+    auth: RequestContext,
     request: IssuanceRequest,
   ): Promise<{ certificate: Certificate; audit: Omit<AuditEntry, 'resourceId'> }> {
     const { ca } = request;
@@ -480,7 +565,7 @@ export class CertService {
       pathLength: request.pathLength,
       issuerId: ca.id,
       organizationId: ca.organizationId,
-      createdByUserId: auth.user.id,
+      createdByUserId: auth.user?.id ?? null,
       revokedAt: null,
       revocationReason: null,
       revocationReasonCode: null,
@@ -520,7 +605,7 @@ export class CertService {
    */
   private async insertCertificate(
     manager: EntityManager,
-    actor: Actor,
+    actor: Actor | null,
     certificate: Certificate,
     sealedPrivateKey: string | null,
     audit: Omit<AuditEntry, 'resourceId'>,
@@ -568,7 +653,8 @@ export class CertService {
     );
     if (rows.length === 0) {
       const current = await this.cas.findSigningCa(certificate.issuerId, { fresh: true });
-      await this.signingCa(actor, current, certificate.certificateType);
+      if (actor) await this.signingCa(actor, current, certificate.certificateType);
+      else this.assertMaySign(current, certificate.certificateType);
       throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
     }
     return Object.assign(certificate, {

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../common/errors';
 import {
+  enforceSanCount,
   enforceSanTypes,
   pathLengthUnder,
   requireServerName,
@@ -27,6 +28,18 @@ describe('issuance rules', () => {
         enforceSanTypes('dual_purpose', { dns: ['a.b'], ip: ['::1'], email: ['a@b.c'] }),
       ).not.toThrow();
       expect(() => enforceSanTypes('ca', { ...none, dns: ['a.b'] })).toThrow('CA certificates');
+    });
+  });
+
+  describe('SAN count', () => {
+    it('allows up to the limit over all types together and refuses one more', () => {
+      const san = { dns: ['a.example', 'b.example'], ip: ['10.0.0.1'], email: ['x@example.com'] };
+      expect(() => enforceSanCount(san, 4)).not.toThrow();
+      expect(() => enforceSanCount(san, 3)).toThrow(
+        new InvalidInputError(
+          'The certificate would carry 4 subject alternative names; at most 3 are allowed',
+        ),
+      );
     });
   });
 

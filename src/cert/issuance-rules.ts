@@ -34,6 +34,16 @@ export function validateSanSyntax(san: SubjectAltNames): void {
   }
 }
 
+/** At most `max` SANs in one certificate, whatever their type (MAX_SANS_PER_CERTIFICATE). */
+export function enforceSanCount(san: SubjectAltNames, max: number): void {
+  const count = san.dns.length + san.ip.length + san.email.length;
+  if (count > max) {
+    throw new InvalidInputError(
+      `The certificate would carry ${count} subject alternative names; at most ${max} are allowed`,
+    );
+  }
+}
+
 /**
  * SAN types by certificate type: servers carry DNS and IP names, clients email addresses, dual-purpose
  * both, CA certificates none.

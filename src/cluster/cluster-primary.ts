@@ -30,6 +30,7 @@ type Handlers = {
  */
 export async function runClusterPrimary(config: AppConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  for (const warning of config.warnings) logger.warn(warning);
   for (const generated of resolveRuntimeSecrets(config).generated) logger.warn(`Generated ${generated}`);
   await runMigrations(config);
   new ClusterSupervisor(config, logger).start();
@@ -60,6 +61,8 @@ class ClusterSupervisor {
     cluster.on('listening', (worker) => this.listening.add(worker));
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => this.stop(signal));
+    // TLS_CERT_FILE/TLS_KEY_FILE: each worker reloads its own HTTPS server.
+    process.on('SIGHUP', () => this.forEachWorker((worker) => worker.process.kill('SIGHUP')));
     for (let i = 0; i < this.config.workers; i++) cluster.fork();
     this.logger.info({ workers: this.config.workers }, 'cluster mode: workers started');
   }
@@ -108,8 +111,12 @@ class ClusterSupervisor {
   private stop(signal: NodeJS.Signals, exitCode = 0): void {
     this.stopping = true;
     process.exitCode = exitCode;
+    if (this.forEachWorker((worker) => worker.process.kill(signal)) === 0) process.exit();
+  }
+
+  private forEachWorker(act: (worker: Worker) => void): number {
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
-    if (workers.length === 0) process.exit();
-    for (const worker of workers) worker.process.kill(signal);
+    workers.forEach(act);
+    return workers.length;
   }
 }

@@ -13,6 +13,19 @@ export function violatedConstraint(error: unknown): { kind: ConstraintKind; cons
   return { kind, constraint: typeof driverError?.constraint === 'string' ? driverError.constraint : '' };
 }
 
+const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
+/**
+ * SQLSTATE class 22 (data exception: a value out of range, a NUL byte, bad text for a type) means
+ * the request carried a value the database cannot store; validation should have refused it first,
+ * but when it did not, the fault is still the client's.
+ */
+export function isDataException(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && DATA_EXCEPTION.test(code);
+}
+
 /** SQLSTATEs outside class 08 that mean the server will not serve us now (admin shutdown, crash, full). */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Socket errors of the driver's connection to the server. */

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { databaseUnavailableReason } from './database-errors';
+import { databaseUnavailableReason, isDataException } from './database-errors';
 import {
   DomainError,
   FieldError,
@@ -76,6 +76,11 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   }
   if (exception instanceof QueryFailedError && RETRYABLE.has(driverCode(exception) ?? '')) {
     return expected(HttpStatus.CONFLICT, { detail: 'A concurrent change got in the way; retry the request' });
+  }
+  if (isDataException(exception)) {
+    return expected(HttpStatus.BAD_REQUEST, {
+      detail: 'A value in the request cannot be stored (out of range or not valid text)',
+    });
   }
   const unavailableReason = databaseUnavailableReason(exception);
   if (unavailableReason) return databaseUnavailable(unavailableReason);

@@ -1,10 +1,17 @@
 import { Module, RequestMethod } from '@nestjs/common';
+import { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
+import { AuthenticatedRequest } from './request-context';
+import { routeTemplate } from './route-template';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** Query parameters whose values never reach a log line (none of the API's own, but clients try). */
+const SENSITIVE_QUERY =
+  /^(access_token|refresh_token|token|password|secret|key|private_key|passphrase|code)$/i;
+const MAX_LOGGED_URL = 256;
 
 /** Keeps a caller's X-Request-Id when it is sane, otherwise makes one; echoes it back. */
 function requestId(request: IncomingMessage, response: ServerResponse): string {
@@ -12,6 +19,30 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
   const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   response.setHeader('X-Request-Id', id);
   return id;
+}
+
+/** The path and query as received, sensitive query values replaced, bounded in length. */
+export function loggableUrl(url: string): string {
+  const text = url.replace(/([?&])([^=&#]+)=([^&#]*)/g, (pair, separator: string, name: string) =>
+    SENSITIVE_QUERY.test(name) ? `${separator}${name}=[redacted]` : pair,
+  );
+  return text.length > MAX_LOGGED_URL ? `${text.slice(0, MAX_LOGGED_URL)}…` : text;
+}
+
+/**
+ * The one line logged per request: what an operator greps for, and no headers. The stack of an
+ * unexpected (5xx) error is logged once, by the exception filter, on a line with the same request_id.
+ */
+function requestLine(request: IncomingMessage, response: ServerResponse, durationMs: number) {
+  const req = request as AuthenticatedRequest;
+  return {
+    method: req.method,
+    route: routeTemplate(req),
+    url: loggableUrl(req.originalUrl ?? req.url),
+    status: response.statusCode,
+    duration_ms: durationMs,
+    user_id: req.user?.id ?? null,
+  };
 }
 
 /** Secrets never reach a log line, wherever they appear. */
@@ -39,7 +70,21 @@ export const REDACTED_PATHS = [
         pinoHttp: {
           level: config.logLevel,
           genReqId: requestId,
+          // Lines logged while handling a request carry its id, not the whole request.
+          quietReqLogger: true,
+          quietResLogger: true,
+          customAttributeKeys: { reqId: 'request_id' },
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          customSuccessObject: (req: IncomingMessage, res: ServerResponse, value: { responseTime: number }) =>
+            requestLine(req, res, value.responseTime),
+          customErrorObject: (
+            req: IncomingMessage,
+            res: ServerResponse,
+            _error: Error,
+            value: { responseTime: number },
+          ) => requestLine(req, res, value.responseTime),
+          customSuccessMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
+          customErrorMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
             error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         },
@@ -48,3 +93,7 @@ export const REDACTED_PATHS = [
   ],
 })
 export class LoggingModule {}
+
+function summary(request: IncomingMessage, response: ServerResponse): string {
+  return `${request.method} ${routeTemplate(request as Request)} ${response.statusCode}`;
+}

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_INT4 } from './integer-limits';
 
 export const MAX_PAGE_SIZE = 1000;
 
@@ -10,6 +11,7 @@ export class PaginationQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_INT4)
   skip: number = 0;
 
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: MAX_PAGE_SIZE, description: 'Max results' })

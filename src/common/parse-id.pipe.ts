@@ -1,20 +1,19 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { InvalidInputError } from './errors';
+import { MAX_INT4 } from './integer-limits';
 
-const MAX_ID = 2_147_483_647;
+/** Only the canonical decimal form is an id: "5e0", "+5", " 5", "5.0" and "05" are not user 5. */
+const CANONICAL_ID = /^[1-9][0-9]{0,9}$/;
 
 /**
- * Path ids are positive 32-bit integers; anything else is a 400, never a database error. The
- * global ValidationPipe (transform: true) runs first and has usually turned the text into a
- * number already ("abc" arrives as NaN), so both forms are checked.
+ * Path ids are positive 32-bit integers written canonically; anything else is a 400, never a
+ * database error. The global pipe leaves path parameters as text, so this sees what the client sent.
  */
 @Injectable()
-export class ParseIdPipe implements PipeTransform<string | number, number> {
-  transform(value: string | number): number {
-    const id = typeof value === 'number' ? value : /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isInteger(id) || id < 1 || id > MAX_ID) {
-      throw new InvalidInputError('The id in the path must be a positive integer');
-    }
+export class ParseIdPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    const id = typeof value === 'string' && CANONICAL_ID.test(value) ? Number(value) : Number.NaN;
+    if (!(id <= MAX_INT4)) throw new InvalidInputError('The id in the path must be a positive integer');
     return id;
   }
 }

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
+import { loadTlsConfig, parseTrustProxy, TlsConfig, TrustProxy } from './tls-config';
+import { withSecretVariableFiles } from './secret-variable-files';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -23,6 +25,8 @@ export class AppConfig {
   readonly caCertDays!: number;
   readonly certKeySize!: number;
   readonly certDays!: number;
+  /** Subject alternative names one certificate may carry, all types together. */
+  readonly maxSansPerCertificate!: number;
   readonly crlValidityDays!: number;
   readonly accessTokenExpireMinutes!: number;
   readonly refreshTokenExpireMinutes!: number;
@@ -39,6 +43,11 @@ export class AppConfig {
   readonly workers!: number;
   /** Nice value of the helper threads (signing, key generation, bcrypt); 0 leaves them as they are. */
   readonly helperThreadNice!: number;
+  /** HTTPS (see docs/tls.md) and the proxies whose X-Forwarded-For is believed. */
+  readonly tls!: TlsConfig;
+  readonly trustProxy!: TrustProxy;
+  /** Settings that work but are probably not what the operator wants; logged at start-up. */
+  readonly warnings!: readonly string[];
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -49,6 +58,9 @@ export class AppConfig {
   }
 }
 
+/** The highest MAX_SANS_PER_CERTIFICATE; also what one SAN list of a request body may hold. */
+export const SAN_COUNT_CEILING = 1000;
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const RSA_SIZES = [2048, 3072, 4096];
 
@@ -58,8 +70,10 @@ type Env = Record<string, string | undefined>;
  * Reads and validates every variable. Throws InvalidConfigError naming the variable and what is
  * wrong; secrets that the embedded default generates are resolved later (see secret-files.ts).
  */
-export function loadAppConfig(env: Env): AppConfig {
+export function loadAppConfig(givenEnv: Env): AppConfig {
   const errors: string[] = [];
+  const warnings: string[] = [];
+  const env = withSecretVariableFiles(givenEnv, errors);
   const read = <T>(name: string, fallback: string, parse: (name: string, raw: string) => T): T => {
     const raw = env[name] ?? fallback;
     try {
@@ -106,6 +120,7 @@ export function loadAppConfig(env: Env): AppConfig {
     caCertDays: read('CA_CERT_DAYS', '3650', int(1, 36500)),
     certKeySize: read('CERT_KEY_SIZE', '2048', oneOf(RSA_SIZES, int(0, 1 << 16))),
     certDays: read('CERT_DAYS', '365', int(1, 36500)),
+    maxSansPerCertificate: read('MAX_SANS_PER_CERTIFICATE', '100', int(1, SAN_COUNT_CEILING)),
     crlValidityDays: read('CRL_VALIDITY_DAYS', '7', int(1, 365)),
     accessTokenExpireMinutes: read('ACCESS_TOKEN_EXPIRE_MINUTES', '15', int(1, 24 * 60)),
     refreshTokenExpireMinutes: read('REFRESH_TOKEN_EXPIRE_MINUTES', '1440', int(1, 365 * 24 * 60)),
@@ -129,7 +144,25 @@ export function loadAppConfig(env: Env): AppConfig {
     ),
     workers,
     helperThreadNice: read('HELPER_THREAD_NICE', '10', int(0, 19)),
+    tls: loadTlsConfig(env, publicBaseUrl, errors),
+    trustProxy: read('TRUST_PROXY', '', parseTrustProxy),
+    warnings: warnings as readonly string[],
   } as AppConfig);
+
+  // Written into every certificate (CRL distribution point, CA issuers): a guess is wrong for everyone else.
+  if (!env.PUBLIC_BASE_URL?.trim()) {
+    if (config.isProduction) {
+      errors.push(
+        'PUBLIC_BASE_URL: is required when NODE_ENV=production (the URL clients reach this service at, ' +
+          'e.g. https://ca.example.com; it is written into every certificate)',
+      );
+    } else {
+      warnings.push(
+        `PUBLIC_BASE_URL is not set: certificates will point at ${publicBaseUrl}, ` +
+          'which only this machine can reach; set it to the URL clients use',
+      );
+    }
+  }
 
   if (config.isProduction && !config.secretKey) {
     errors.push('SECRET_KEY: is required when NODE_ENV=production (at least 32 characters)');

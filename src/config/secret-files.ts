@@ -15,7 +15,8 @@ export class RuntimeSecrets {
 }
 
 const SECRET_KEY_FILE = 'secret_key';
-const KEK_FILE = 'private_key_encryption_key';
+/** Where the embedded default keeps its generated KEK, inside DATA_DIR (backup and restore read it too). */
+export const KEK_FILE = 'private_key_encryption_key';
 
 /**
  * Configured secrets win. Otherwise the embedded default keeps generated ones in DATA_DIR

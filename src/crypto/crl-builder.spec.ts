@@ -149,15 +149,55 @@ describe('CRL builder', () => {
       'later than thisUpdate',
     );
     await expect(signCrl({ ...base, crlNumber: -1n }, ca.issuer)).rejects.toThrow(InvalidInputError);
-    await expect(signCrl({ ...base, entries: [entry({ reasonCode: 7 })] }, ca.issuer)).rejects.toThrow(
-      'not defined',
-    );
-    await expect(signCrl({ ...base, entries: [entry({ reasonCode: 8 })] }, ca.issuer)).rejects.toThrow(
-      'delta CRLs',
-    );
     await expect(
       signCrl({ ...base, entries: [entry({ serialNumberHex: 'zz' })] }, ca.issuer),
     ).rejects.toThrow('hexadecimal');
+  });
+
+  it('publishes stored reason codes it cannot carry (removeFromCRL, unassigned, unspecified) without a reason', async () => {
+    const ca = await makeRoot({ type: 'ec', size: 256 });
+    const now = Date.now();
+    const stored: [string, number][] = [
+      ['08', 8],
+      ['07', 7],
+      ['0b', 11],
+      ['0100', 256],
+      ['00', 0],
+      ['09', 9],
+    ];
+    const crl = await signCrl(
+      {
+        crlNumber: 3n,
+        thisUpdate: new Date(now),
+        nextUpdate: new Date(now + HOUR),
+        entries: stored.map(([serialNumberHex, reasonCode]) => ({
+          serialNumberHex,
+          revokedAt: new Date(now - HOUR),
+          reasonCode,
+        })),
+      },
+      ca.issuer,
+    );
+    workspace.write('stored-reasons-ca.pem', derToPem(ca.certificate, 'CERTIFICATE'));
+    workspace.write('stored-reasons.crl', derToPem(crl, 'X509 CRL'));
+    const result = workspace.run([
+      'crl',
+      '-in',
+      'stored-reasons.crl',
+      '-CAfile',
+      'stored-reasons-ca.pem',
+      '-noout',
+      '-text',
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.output).toContain('verify OK');
+    for (const [serial] of stored) {
+      expect(result.output).toMatch(new RegExp(`Serial Number: ${serial.toUpperCase()}\\b`));
+    }
+    // Only privilegeWithdrawn (9) is carried; everything else is published as unspecified, i.e. absent.
+    expect(result.output.match(/CRL Reason Code/g)).toHaveLength(1);
+    expect(result.output).toContain('Privilege Withdrawn');
+    expect(result.output).not.toContain('Remove From CRL');
   });
 
   it('builds and signs a 100 000-entry CRL within the time budget', async () => {

@@ -12,7 +12,7 @@ import {
 } from './der';
 import { authorityKeyIdentifierExtension, crlNumberExtension, extensionsDer } from './extensions';
 import { signatureAlgorithmFor } from './keys';
-import { reasonNameFromCode } from './revocation-reason';
+import { publishableReasonCode } from './revocation-reason';
 import { serialFromHex } from './serial-number';
 
 const VERSION_2 = Buffer.from([0x02, 0x01, 0x01]);
@@ -22,17 +22,6 @@ const REASON_EXTENSIONS_PREFIX = Buffer.from([
   0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01,
 ]);
 const REASON_EXTENSIONS_LENGTH = REASON_EXTENSIONS_PREFIX.length + 1;
-
-function checkReason(entry: CrlEntry): number | null {
-  const code = entry.reasonCode;
-  if (code === null || code === undefined) return null;
-  if (reasonNameFromCode(code) === null) {
-    throw new InvalidInputError(`Revocation reason code ${String(code)} is not defined by RFC 5280`);
-  }
-  if (code === 8) throw new InvalidInputError('removeFromCRL is only valid in delta CRLs');
-  // RFC 5280 5.3.1: the reasonCode extension SHOULD be absent rather than say unspecified (0).
-  return code === 0 ? null : code;
-}
 
 /**
  * revokedCertificates as one Buffer. Entries are written straight into a single allocation: a forge tree of
@@ -49,7 +38,7 @@ export function revokedCertificatesDer(entries: CrlEntry[]): Buffer {
     assertValidDate(entry.revokedAt, 'The revocation date');
     const serial = serialFromHex(entry.serialNumberHex);
     const time = encodeTime(entry.revokedAt);
-    const reason = checkReason(entry);
+    const reason = publishableReasonCode(entry.reasonCode);
     const contentLength =
       derHeaderLength(serial.length) +
       serial.length +

@@ -1,5 +1,6 @@
 import * as forge from 'node-forge';
 import { InvalidInputError } from '../common/errors';
+import { textProblem } from '../common/unicode-text';
 import type { DistinguishedName, RdnAttribute } from './crypto.types';
 import { asn1Bytes, asn1Children, asn1Oid, asn1ToDer, derToAsn1 } from './der';
 
@@ -400,7 +401,12 @@ export function decodeName(name: forge.asn1.Asn1): DistinguishedName {
     asn1Children(set).forEach((sequence, index) => {
       const [typeNode, valueNode] = asn1Children(sequence);
       const oid = asn1Oid(typeNode);
-      const attribute: RdnAttribute = { type: BY_OID.get(oid)?.name ?? oid, value: decodeValue(valueNode) };
+      const type = BY_OID.get(oid)?.name ?? oid;
+      const value = decodeValue(valueNode);
+      // A NUL inside a name is the classic prefix attack ("bank.com\0.evil.com"), and unstorable text.
+      const problem = textProblem(value);
+      if (problem) throw new InvalidInputError(`The value of ${type} in a distinguished name ${problem}`);
+      const attribute: RdnAttribute = { type, value };
       if (index > 0) attribute.sameRdnAsPrevious = true;
       dn.push(attribute);
     });

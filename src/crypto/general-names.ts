@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import * as forge from 'node-forge';
 import { InvalidInputError } from '../common/errors';
+import { textProblem } from '../common/unicode-text';
 import type { SubjectAltNames } from './crypto.types';
 import { asn1Bytes, asn1Children } from './der';
 
@@ -141,15 +142,23 @@ export function uriGeneralName(url: string): forge.asn1.Asn1 {
   return forge.asn1.create(Class.CONTEXT_SPECIFIC, GeneralNameTag.URI, false, url);
 }
 
+/** IA5String text of a SAN entry; a NUL in it is refused (RFC 5280 4.2.1.6 names are host names and mailboxes). */
+function readableName(bytes: Buffer, what: string): string {
+  const text = bytes.toString('latin1');
+  const problem = textProblem(text);
+  if (problem) throw new InvalidInputError(`${what} in the subject alternative names ${problem}`);
+  return text;
+}
+
 /** Reads DNS, IP and email entries of a GeneralNames; other name forms are skipped. */
 export function decodeGeneralNames(node: forge.asn1.Asn1): SubjectAltNames {
   const san = emptySan();
   for (const name of asn1Children(node)) {
     if (name.tagClass !== Class.CONTEXT_SPECIFIC || typeof name.value !== 'string') continue;
     const bytes = asn1Bytes(name);
-    if (name.type === GeneralNameTag.DNS) san.dns.push(bytes.toString('latin1'));
+    if (name.type === GeneralNameTag.DNS) san.dns.push(readableName(bytes, 'A DNS name'));
     else if (name.type === GeneralNameTag.IP) san.ip.push(bytesToIp(bytes));
-    else if (name.type === GeneralNameTag.RFC822) san.email.push(bytes.toString('latin1'));
+    else if (name.type === GeneralNameTag.RFC822) san.email.push(readableName(bytes, 'An email address'));
   }
   return san;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseTarget } from '../config/app-config';
+import { acquireDataDirLock } from './data-dir-lock';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { PG_COMPATIBLE_TEXT_TYPES, pgliteDriver } from './pglite-pool';
@@ -25,8 +26,19 @@ export async function buildDataSourceOptions(target: DatabaseTarget): Promise<Da
   if (target.kind === 'postgres') {
     return { ...common, url: target.url, poolSize: 20, extra: { connectionTimeoutMillis: 5000 } };
   }
-  const dataDir = target.kind === 'pglite-file' ? join(target.dataDir, PGLITE_SUBDIR) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = await PgliteWorker.start({ dataDir, textTypeOids: PG_COMPATIBLE_TEXT_TYPES });
-  return { ...common, driver: pgliteDriver(db) };
+  if (target.kind === 'pglite-memory') {
+    const db = await PgliteWorker.start({ textTypeOids: PG_COMPATIBLE_TEXT_TYPES });
+    return { ...common, driver: pgliteDriver(db) };
+  }
+  const dataDir = join(target.dataDir, PGLITE_SUBDIR);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Held until the pool closes; a process that dies leaves a stale lock the next opener takes over.
+  const lock = acquireDataDirLock(target.dataDir);
+  try {
+    const db = await PgliteWorker.start({ dataDir, textTypeOids: PG_COMPATIBLE_TEXT_TYPES });
+    return { ...common, driver: pgliteDriver(db, () => lock.release()) };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }

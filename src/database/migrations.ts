@@ -1,6 +1,12 @@
 import { Identity1732300000000 } from '../../migrations/1732300000000-identity';
 import { Pki1732300100000 } from '../../migrations/1732300100000-pki';
 import { Requests1732300200000 } from '../../migrations/1732300200000-requests';
+import { ServiceTls1732300400000 } from '../../migrations/1732300400000-service-tls';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
-export const MIGRATIONS = [Identity1732300000000, Pki1732300100000, Requests1732300200000];
+export const MIGRATIONS = [
+  Identity1732300000000,
+  Pki1732300100000,
+  Requests1732300200000,
+  ServiceTls1732300400000,
+];

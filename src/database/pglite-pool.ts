@@ -28,7 +28,10 @@ interface QueryConfig {
  * reshaped to pg's (rowCount, command), which TypeORM reads for affected-row counts.
  */
 export class PglitePool extends EventEmitter {
-  constructor(private readonly db: PgliteWorker) {
+  constructor(
+    private readonly db: PgliteWorker,
+    private readonly onEnd: () => void = () => undefined,
+  ) {
     super();
   }
 
@@ -49,10 +52,13 @@ export class PglitePool extends EventEmitter {
 
   /** Closes PGlite once the requests already sent, and any transaction still open, are done. */
   end(callback?: (error?: Error) => void): void {
-    this.db.close().then(
-      () => callback?.(),
-      (error: Error) => callback?.(error),
-    );
+    this.db
+      .close()
+      .finally(this.onEnd)
+      .then(
+        () => callback?.(),
+        (error: Error) => callback?.(error),
+      );
   }
 }
 
@@ -128,11 +134,11 @@ const BYTEA_OID = 17;
 export const PG_COMPATIBLE_TEXT_TYPES: readonly number[] = [INT8_OID, NUMERIC_OID];
 
 /** A driver object for TypeORM's `driver` option: TypeORM calls `new driver.Pool(options)`. */
-export function pgliteDriver(db: PgliteWorker): { Pool: new () => PglitePool } {
+export function pgliteDriver(db: PgliteWorker, onEnd?: () => void): { Pool: new () => PglitePool } {
   return {
     Pool: class extends PglitePool {
       constructor() {
-        super(db);
+        super(db, onEnd);
       }
     },
   };

@@ -105,6 +105,8 @@ export class RequestsService implements OnModuleInit {
     }
     const csr = await this.crypto.parseCsr(dto.csr);
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
+    const certificateType = dto.certificate_type ?? 'server';
+    this.certificates.checkedSans(certificateType, csr.subject, csr.san);
     const request = await this.dataSource.transaction(async (manager) => {
       const created = manager.create(CertificateRequest, {
         status: 'outstanding',
@@ -116,7 +118,7 @@ export class RequestsService implements OnModuleInit {
         sanEmailAddresses: csr.san.email,
         keyType: keySpec.type,
         keySize: keySpec.size,
-        certificateType: dto.certificate_type ?? 'server',
+        certificateType,
         comment: dto.comment ?? null,
         organizationId: auth.user.organizationId,
         submittedByUserId: auth.user.id,

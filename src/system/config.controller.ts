@@ -24,6 +24,7 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     ca_cert_days: config.caCertDays,
     cert_key_size: config.certKeySize,
     cert_days: config.certDays,
+    max_sans_per_certificate: config.maxSansPerCertificate,
     crl_validity_days: config.crlValidityDays,
     access_token_expire_minutes: config.accessTokenExpireMinutes,
     refresh_token_expire_minutes: config.refreshTokenExpireMinutes,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Metric, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { caSlug } from '../ca/ca-slug';
 import { REQUEST_STATUSES } from '../requests/certificate-request.entity';
 
 const EXPIRY_WINDOWS_DAYS = [1, 7, 30, 90];
@@ -13,8 +14,22 @@ interface DomainCounts {
   certificates: { status: string; count: number }[];
   requests: { status: string; count: number }[];
   expired: number;
-  expiring: Record<number, number>;
+  /** Per CA slug: valid certificates expiring within each window. */
+  expiringByCa: { ca: string; expiring: Record<number, number> }[];
+  /** Unix seconds, per CA slug. */
+  caNotAfter: { ca: string; seconds: number }[];
+  crlNextUpdate: { ca: string; seconds: number }[];
 }
+
+interface CaTimeRow {
+  id: number;
+  name: string;
+  at: Date | string;
+}
+
+const toUnixSeconds = (at: Date | string) => Math.floor(new Date(at).getTime() / 1000);
+const perCa = (rows: CaTimeRow[]) =>
+  rows.map((row) => ({ ca: caSlug(row.name, Number(row.id)), seconds: toUnixSeconds(row.at) }));
 
 /** Reuses a metric already registered (tests build several apps in one process). */
 function metric<T extends Metric>(name: string, create: () => T): T {
@@ -70,6 +85,15 @@ export class DomainMetrics {
     'ca_logins_total',
     () =>
       new Counter({ name: 'ca_logins_total', help: 'Sign-in attempts by outcome', labelNames: ['outcome'] }),
+  );
+  readonly authRateLimited = metric(
+    'ca_auth_rate_limited_total',
+    () =>
+      new Counter({
+        name: 'ca_auth_rate_limited_total',
+        help: 'Sign-in and refresh requests refused by AUTH_RATE_LIMIT',
+        labelNames: ['operation'],
+      }),
   );
   readonly keyGeneration = metric(
     'ca_key_generation_seconds',
@@ -128,8 +152,23 @@ export class DomainMetrics {
     gauge('ca_certificates_expired', 'Certificates past notAfter (not revoked)', [], (g, c) =>
       g.set(c.expired),
     );
-    gauge('ca_certificates_expiring', 'Valid certificates expiring within N days', ['within_days'], (g, c) =>
-      EXPIRY_WINDOWS_DAYS.forEach((days) => g.set({ within_days: String(days) }, c.expiring[days] ?? 0)),
+    gauge(
+      'ca_certificates_expiring',
+      'Valid certificates expiring within N days, per issuing CA',
+      ['ca', 'within_days'],
+      (g, c) =>
+        c.expiringByCa.forEach(({ ca, expiring }) =>
+          EXPIRY_WINDOWS_DAYS.forEach((days) => g.set({ ca, within_days: String(days) }, expiring[days])),
+        ),
+    );
+    gauge(
+      'ca_certificate_not_after_seconds',
+      "Each CA certificate's notAfter, in Unix seconds (revoked CAs left out)",
+      ['ca'],
+      (g, c) => c.caNotAfter.forEach(({ ca, seconds }) => g.set({ ca }, seconds)),
+    );
+    gauge('ca_crl_next_update_seconds', "Each CA's current CRL nextUpdate, in Unix seconds", ['ca'], (g, c) =>
+      c.crlNextUpdate.forEach(({ ca, seconds }) => g.set({ ca }, seconds)),
     );
   }
 
@@ -169,10 +208,21 @@ export class DomainMetrics {
       `SELECT status, count(*) AS count FROM certificate_requests GROUP BY 1`,
     );
     const windows = EXPIRY_WINDOWS_DAYS.map(
-      (days) => `count(*) FILTER (WHERE not_after <= now() + interval '${days} days') AS d${days}`,
+      (days) => `count(*) FILTER (WHERE c.not_after <= now() + interval '${days} days') AS d${days}`,
     );
-    const [expiring]: Record<string, string>[] = await this.dataSource.query(
-      `SELECT ${windows.join(', ')} FROM certificates WHERE status = 'valid' AND not_after > now()`,
+    const expiring: { id: number; name: string; [window: string]: string | number }[] =
+      await this.dataSource.query(
+        `SELECT ca.id, ca.name, ${windows.join(', ')}
+         FROM certificates c JOIN certificate_authorities ca ON ca.id = c.issuer_id
+        WHERE c.status = 'valid' AND c.not_after > now() GROUP BY ca.id, ca.name`,
+      );
+    const caNotAfter: CaTimeRow[] = await this.dataSource.query(
+      `SELECT id, name, not_after AS at FROM certificate_authorities
+        WHERE not_after IS NOT NULL AND status <> 'revoked'`,
+    );
+    const crlNextUpdate: CaTimeRow[] = await this.dataSource.query(
+      `SELECT ca.id, ca.name, s.next_update AS at
+         FROM crl_state s JOIN certificate_authorities ca ON ca.id = s.ca_id WHERE s.next_update IS NOT NULL`,
     );
     const toRows = (rows: { status: string; count: string }[]) =>
       rows.map((row) => ({ status: row.status, count: Number(row.count) }));
@@ -182,9 +232,12 @@ export class DomainMetrics {
       certificates: certificateRows,
       requests: toRows(requests),
       expired: certificateRows.find((row) => row.status === 'expired')?.count ?? 0,
-      expiring: Object.fromEntries(
-        EXPIRY_WINDOWS_DAYS.map((days) => [days, Number(expiring?.[`d${days}`] ?? 0)]),
-      ),
+      expiringByCa: expiring.map((row) => ({
+        ca: caSlug(row.name, Number(row.id)),
+        expiring: Object.fromEntries(EXPIRY_WINDOWS_DAYS.map((days) => [days, Number(row[`d${days}`])])),
+      })),
+      caNotAfter: perCa(caNotAfter),
+      crlNextUpdate: perCa(crlNextUpdate),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { NextFunction, Request, Response } from 'express';
 import { Histogram } from 'prom-client';
+import { routeTemplate } from '../common/route-template';
 
 export const HTTP_DURATION_METRIC = 'http_request_duration_seconds';
 
@@ -15,8 +16,11 @@ export function httpMetricsMiddleware(histogram: Histogram<string>) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const stop = histogram.startTimer();
     response.on('finish', () => {
-      const route = request.route ? `${request.baseUrl}${String(request.route.path)}` : 'unmatched';
-      stop({ method: request.method, route, status_code: String(response.statusCode) });
+      stop({
+        method: request.method,
+        route: routeTemplate(request),
+        status_code: String(response.statusCode),
+      });
     });
     next();
   };

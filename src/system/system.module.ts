@@ -3,6 +3,7 @@ import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-promet
 import { HTTP_DURATION_METRIC_OPTIONS } from './http-metrics';
 import { ConfigController } from './config.controller';
 import { DomainMetrics } from './domain-metrics';
+import { ShutdownLog } from './lifecycle-log';
 import { MetricsController } from './metrics.controller';
 import { StatusController } from './status.controller';
 import { StatusService } from './status.service';
@@ -18,7 +19,7 @@ import { StatusService } from './status.service';
     }),
   ],
   controllers: [StatusController, ConfigController],
-  providers: [StatusService, DomainMetrics, makeHistogramProvider(HTTP_DURATION_METRIC_OPTIONS)],
+  providers: [StatusService, DomainMetrics, ShutdownLog, makeHistogramProvider(HTTP_DURATION_METRIC_OPTIONS)],
   exports: [PrometheusModule, DomainMetrics],
 })
 export class SystemModule {}

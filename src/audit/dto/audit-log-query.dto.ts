@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { AUDIT_ACTIONS, AuditAction } from '../audit-action';
 
@@ -15,6 +16,7 @@ export class AuditLogQueryDto extends PaginationQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT4)
   user_id?: number;
 
   @ApiPropertyOptional({ example: 'certificate' })
@@ -28,6 +30,7 @@ export class AuditLogQueryDto extends PaginationQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT4)
   resource_id?: number;
 
   @ApiPropertyOptional({ description: 'ISO 8601 start of the time range (inclusive)' })

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ConcealsUnknownFields } from '../../common/validation';
 
 /** OAuth2 password-grant style form (application/x-www-form-urlencoded). */
+@ConcealsUnknownFields()
 export class TokenRequestDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(150) username!: string;
   @ApiProperty({ format: 'password' }) @IsString() @IsNotEmpty() @MaxLength(1024) password!: string;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { IsOptionalNotNull } from '../../common/validation';
 
 export class UpdateCaDto {
@@ -24,7 +25,7 @@ export class SignPendingCaDto {
   @ApiProperty({ description: 'The active CA of ours that signs the pending CA' })
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   parent_ca_id!: number;
 
   @ApiPropertyOptional({

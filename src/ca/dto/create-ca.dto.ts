@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { KeyType } from '../../crypto/crypto.types';
 
 export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ec', 'ed25519'];
@@ -48,6 +49,7 @@ export class CreateCaDto {
   })
   @IsOptional()
   @IsInt()
+  @Max(MAX_INT4)
   key_size?: number;
 
   @ApiPropertyOptional({ description: 'Validity in days (default CA_CERT_DAYS); clamped to the parent CA' })
@@ -61,6 +63,7 @@ export class CreateCaDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT4)
   parent_ca_id?: number | null;
 
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'basicConstraints pathLen' })

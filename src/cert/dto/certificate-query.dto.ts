@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateStatus } from '../certificate.entity';
 
@@ -10,7 +11,7 @@ export class CertificateQueryDto extends PaginationQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   ca_id?: number;
 
   @ApiPropertyOptional({ enum: ['valid', 'revoked', 'expired'] })

@@ -13,19 +13,20 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
+import { SAN_COUNT_CEILING } from '../../config/app-config';
 import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
 
 export const ISSUABLE_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose', 'ca'];
 export const CSR_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose'];
-const MAX_SANS = 100;
 
 export class IssueQueryDto {
   @ApiProperty({ description: 'Issuing CA' })
   @Type(() => Number)
   @IsInt({ message: 'ca_id must be an integer' })
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   ca_id!: number;
 }
 
@@ -33,7 +34,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'DNS SANs (server/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(253, { each: true })
   san_dns_names?: string[];
@@ -41,7 +42,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'IP SANs (server/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(45, { each: true })
   san_ip_addresses?: string[];
@@ -49,7 +50,7 @@ export class SanFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'Email SANs (client/dual_purpose only)' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_SANS)
+  @ArrayMaxSize(SAN_COUNT_CEILING)
   @IsString({ each: true })
   @MaxLength(254, { each: true })
   san_email_addresses?: string[];
@@ -80,6 +81,7 @@ export class IssueCertificateDto extends SanFieldsDto {
   @ApiPropertyOptional({ description: 'RSA bits (default CERT_KEY_SIZE) or EC curve (256, 384)' })
   @IsOptional()
   @IsInt()
+  @Max(MAX_INT4)
   key_size?: number;
 
   @ApiPropertyOptional({ description: 'Validity in days (default CERT_DAYS); clamped to the issuing CA' })
@@ -120,7 +122,7 @@ export class SignCsrDto extends SanFieldsDto {
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   ca_id?: number | null;
 
   @ApiPropertyOptional({

@@ -12,7 +12,11 @@ export class RevokeCertificateDto {
   @MaxLength(500)
   reason?: string;
 
-  @ApiPropertyOptional({ description: 'RFC 5280 CRLReason code (0-6, 8-10), overriding what reason names' })
+  @ApiPropertyOptional({
+    description:
+      'RFC 5280 CRLReason code (0-6, 9-10), overriding what reason names; 8 (removeFromCRL) is refused: ' +
+      'it belongs to delta CRLs, which this CA does not issue',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { CSR_TYPES } from '../../cert/dto/issue-certificate.dto';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateProfile } from '../../crypto/crypto.types';
@@ -32,7 +33,7 @@ export class SignRequestDto {
   @ApiProperty({ description: 'The CA that signs (needs can_create_cert on it)' })
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   ca_id!: number;
 
   @ApiPropertyOptional({ enum: CSR_TYPES, description: 'Overrides the type asked for at submission' })
@@ -67,6 +68,6 @@ export class RequestQueryDto extends PaginationQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   submitted_by_user_id?: number;
 }

@@ -8,10 +8,12 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { Role, ROLES } from '../../access/policy';
 import { MIN_PASSWORD_LENGTH } from '../password-hasher';
 
@@ -45,6 +47,7 @@ export class CreateUserDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT4)
   organization_id?: number | null;
 
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_create_ca?: boolean;

@@ -6,10 +6,12 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
+import { MAX_INT4 } from '../../common/integer-limits';
 import { IsOptionalNotNull } from '../../common/validation';
 import { Role, ROLES } from '../../access/policy';
 import { MIN_PASSWORD_LENGTH } from '../password-hasher';
@@ -48,6 +50,7 @@ export class UpdateUserDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT4)
   organization_id?: number | null;
 
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_create_ca?: boolean;
