@@ -14,6 +14,7 @@ import { jsonDepthLimit } from './common/json-depth';
 import { buildValidationPipe } from './common/validation';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
+import { DatabaseOutageMonitor } from './database/database-outage.monitor';
 import { HTTP_DURATION_METRIC, httpMetricsMiddleware } from './system/http-metrics';
 import { APP_VERSION } from './system/version';
 import { httpsOptionsFor } from './tls/tls-files';
@@ -58,7 +59,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(deferringErrors(jsonDepthLimit()));
   app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
   app.useGlobalPipes(buildValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter(app.get(DatabaseOutageMonitor)));
   app.enableShutdownHooks();
   setUpSwagger(app);
 }

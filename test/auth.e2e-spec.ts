@@ -110,6 +110,16 @@ describe('authentication: tokens, rotation, logout, invalidate', () => {
       expect(plain).toHaveLength(0);
     });
 
+    it('keeps token responses out of every cache (RFC 6749 §5.1)', async () => {
+      const alice = await newUser();
+      const signedIn = await signIn(alice.username).expect(200);
+      const refreshed = await refresh(alice.refreshToken).expect(200);
+      for (const response of [signedIn, refreshed]) {
+        expect(response.headers['cache-control']).toBe('no-store');
+        expect(response.headers.pragma).toBe('no-cache');
+      }
+    });
+
     it('answers an unknown user and a wrong password with the same 401 body', async () => {
       const alice = await newUser();
       const unknown = await signIn('nobody-by-this-name').expect(401);

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/public.decorator';
+import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext, Ctx, RequestContext } from '../common/request-context';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
@@ -15,6 +16,7 @@ export class AuthController {
   @UseGuards(AuthRateLimitGuard)
   @Post('token')
   @HttpCode(200)
+  @SecretResponse()
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOperation({ summary: 'Sign in with username and password (form-urlencoded)' })
   token(@Ctx() context: RequestContext, @Body() form: TokenRequestDto): Promise<TokenResponseDto> {
@@ -25,6 +27,7 @@ export class AuthController {
   @UseGuards(AuthRateLimitGuard)
   @Post('refresh')
   @HttpCode(200)
+  @SecretResponse()
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the submitted token dies (rotation)' })
   refresh(@Ctx() context: RequestContext, @Body() body: RefreshRequestDto): Promise<TokenResponseDto> {
     return this.auth.refresh(body.refresh_token, context.clientAddress);

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { PrivateKeyResponse } from '../common/private-key-response.decorator';
+import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
 import { CaLifecycleService } from './ca-lifecycle.service';
 import { CaService } from './ca.service';
@@ -21,7 +21,7 @@ export class CaController {
   ) {}
 
   @Post()
-  @PrivateKeyResponse()
+  @SecretResponse()
   @ApiOperation({
     summary:
       'Create a root CA, an intermediate with parent_ca_id, or a pending CA with pending=true ' +
@@ -44,7 +44,7 @@ export class CaController {
   }
 
   @Get(':ca_id/private-key')
-  @PrivateKeyResponse()
+  @SecretResponse()
   @ApiOperation({ summary: 'Get a CA with its private key (audited)' })
   privateKey(
     @Auth() auth: AuthContext,

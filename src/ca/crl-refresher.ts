@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { databaseUnavailableReason } from '../common/database-errors';
+import { DatabaseOutageMonitor } from '../database/database-outage.monitor';
 import { CertificateAuthority } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
 
@@ -20,11 +22,21 @@ export class CrlRefresher implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crls: CrlService,
+    private readonly outages: DatabaseOutageMonitor,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.refreshDue(), REFRESH_INTERVAL_MS);
+    this.timer = setInterval(() => void this.scheduledPass(), REFRESH_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  /** The timer's pass. Never rejects: an unhandled rejection would end the process. */
+  async scheduledPass(): Promise<void> {
+    try {
+      await this.refreshDue();
+    } catch (error) {
+      this.reportFailure(error);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -51,7 +63,7 @@ export class CrlRefresher implements OnApplicationBootstrap, OnApplicationShutdo
           await this.crls.current(ca);
           count += 1;
         } catch (error) {
-          this.logger.error({ err: error, caId: ca.id }, 'scheduled CRL refresh failed');
+          this.reportFailure(error, ca.id);
         }
       }
     })();
@@ -62,5 +74,12 @@ export class CrlRefresher implements OnApplicationBootstrap, OnApplicationShutdo
       this.running = null;
     }
     return count;
+  }
+
+  /** During a database outage every pass fails the same way: it is logged once, with the requests'. */
+  private reportFailure(error: unknown, caId?: number): void {
+    const unavailable = databaseUnavailableReason(error);
+    if (unavailable) this.outages.failed(unavailable);
+    else this.logger.error({ err: error, caId }, 'scheduled CRL refresh failed');
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { PrivateKeyResponse } from '../common/private-key-response.decorator';
+import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
 import { CertService } from './cert.service';
 import { CertificateQueryDto } from './dto/certificate-query.dto';
@@ -16,7 +16,7 @@ export class CertController {
   constructor(private readonly certificates: CertService) {}
 
   @Post()
-  @PrivateKeyResponse()
+  @SecretResponse()
   @ApiOperation({ summary: 'Issue a certificate with a server-generated key under ?ca_id=' })
   issue(
     @Auth() auth: AuthContext,
@@ -45,7 +45,7 @@ export class CertController {
   }
 
   @Get(':cert_id/private-key')
-  @PrivateKeyResponse()
+  @SecretResponse()
   @ApiOperation({ summary: 'Get a certificate with its private key (audited; 404 when no key is stored)' })
   privateKey(
     @Auth() auth: AuthContext,

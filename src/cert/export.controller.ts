@@ -4,7 +4,7 @@ import { Response } from 'express';
 import { caSlug } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { PrivateKeyResponse } from '../common/private-key-response.decorator';
+import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
 import { CertService } from './cert.service';
 import { Pkcs12ExportDto } from './dto/revoke.dto';
@@ -54,7 +54,7 @@ export class ExportController {
   }
 
   @Get('ca/:ca_id/private-key')
-  @PrivateKeyResponse()
+  @SecretResponse()
   @ApiOperation({ summary: 'Download a CA private key (PEM; audited)' })
   async caPrivateKey(
     @Auth() auth: AuthContext,
@@ -77,7 +77,7 @@ export class ExportController {
   }
 
   @Get('certificate/:cert_id/private-key')
-  @PrivateKeyResponse()
+  @SecretResponse()
   @ApiOperation({ summary: 'Download a certificate private key (PEM; audited; 404 when none is stored)' })
   async certificateKey(
     @Auth() auth: AuthContext,
@@ -101,7 +101,7 @@ export class ExportController {
 
   @Post('certificate/:cert_id/pkcs12')
   @HttpCode(200)
-  @PrivateKeyResponse()
+  @SecretResponse()
   @ApiProduces('application/x-pkcs12')
   @ApiOperation({
     summary:

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { isDataException } from './database-errors';
+import { databaseUnavailableReason, isDataException } from './database-errors';
 import {
   DomainError,
   FieldError,
@@ -22,9 +22,13 @@ export interface ErrorResponse {
   headers: Record<string, string>;
   /** True when the error is the server's fault and must be logged with its stack. */
   unexpected: boolean;
+  /** Set when the database is unreachable: why, for the log line written once per outage. */
+  unavailableReason?: string;
 }
 
 const UNIQUE_VIOLATION = '23505';
+/** Long enough for a PostgreSQL restart or fail-over to usually be over. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 /** PostgreSQL aborted one of two racing transactions (deadlock, serialization); the client may retry. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -62,7 +66,20 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
       detail: 'A value in the request cannot be stored (out of range or not valid text)',
     });
   }
+  const unavailableReason = databaseUnavailableReason(exception);
+  if (unavailableReason) return databaseUnavailable(unavailableReason);
   return { status: 500, body: { detail: 'Internal server error' }, headers: {}, unexpected: true };
+}
+
+/** 503 for connection-class failures: the client's request was fine and may be sent again. */
+function databaseUnavailable(reason: string): ErrorResponse {
+  return {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    body: { detail: 'database unavailable' },
+    headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    unexpected: false,
+    unavailableReason: reason,
+  };
 }
 
 /**

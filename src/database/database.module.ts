@@ -1,8 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { DatabaseOutageMonitor } from './database-outage.monitor';
 import { buildDataSourceOptions } from './data-source-options';
 
+/** Global, like the DataSource it provides: every module may report a database outage. */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -10,5 +13,7 @@ import { buildDataSourceOptions } from './data-source-options';
       useFactory: (config: AppConfig) => buildDataSourceOptions(config.database),
     }),
   ],
+  providers: [DatabaseOutageMonitor],
+  exports: [DatabaseOutageMonitor],
 })
 export class DatabaseModule {}
