@@ -3,6 +3,7 @@ import { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { LogFn, Logger as PinoLogger } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { AuthenticatedRequest } from './request-context';
 import { routeTemplate } from './route-template';
@@ -12,6 +13,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const SENSITIVE_QUERY =
   /^(access_token|refresh_token|token|password|secret|key|private_key|passphrase|code)$/i;
 const MAX_LOGGED_URL = 256;
+/** Nest's start-up listing of every module and route: about 90 lines, shown at debug only. */
+const BOOT_DETAIL_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+const INFO = 30;
 
 /** Keeps a caller's X-Request-Id when it is sane, otherwise makes one; echoes it back. */
 function requestId(request: IncomingMessage, response: ServerResponse): string {
@@ -75,6 +79,14 @@ export const REDACTED_PATHS = [
           quietResLogger: true,
           customAttributeKeys: { reqId: 'request_id' },
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          hooks: {
+            logMethod(this: PinoLogger, args: Parameters<LogFn>, method: LogFn, level: number) {
+              const context = (args[0] as { context?: unknown } | null)?.context;
+              const bootDetail =
+                level === INFO && typeof context === 'string' && BOOT_DETAIL_CONTEXTS.has(context);
+              if (!bootDetail || this.isLevelEnabled('debug')) method.apply(this, args);
+            },
+          },
           customSuccessObject: (req: IncomingMessage, res: ServerResponse, value: { responseTime: number }) =>
             requestLine(req, res, value.responseTime),
           customErrorObject: (
