@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { toErrorResponse } from './common/error-response';
 import { jsonDepthLimit } from './common/json-depth';
+import { REQUEST_LOGGER } from './common/logging.module';
 import { buildValidationPipe } from './common/validation';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
@@ -45,6 +46,7 @@ export async function createApp(
 }
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.use(app.get<RequestHandler>(REQUEST_LOGGER));
   app.disable('x-powered-by');
   // Plain-HTTP deployments (inside a cluster, or localhost) must still load /docs' scripts.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

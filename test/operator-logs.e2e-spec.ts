@@ -139,6 +139,17 @@ describe('operator logs', () => {
     );
   });
 
+  it('logs a request the body parser refuses, before any route', async () => {
+    const reply = await service.call('POST', '/api/v1/users/', '{"username": ', {
+      'Content-Type': 'application/json',
+      'X-Request-Id': 'req-logs-bad-json',
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.headers['x-request-id']).toBe('req-logs-bad-json');
+    const { line } = await requestLine('req-logs-bad-json');
+    expect(line).toMatchObject({ level: 40, method: 'POST', status: 400, route: 'unmatched' });
+  });
+
   it('says why it stops on SIGTERM', async () => {
     exitCode = await service.stop('SIGTERM');
     const stopped = lines().find((line) => line.context === 'Lifecycle' && 'reason' in line);
