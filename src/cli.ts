@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
 import { AppConfig, loadAppConfig, parseEncryptionKey } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
+import { secretVariable } from './config/secret-variable-files';
 import { LocalKeySealer } from './crypto/key-sealer';
 import { KeyResealer } from './keys/key-resealer';
 import { UsersService } from './users/users.service';
@@ -13,7 +14,8 @@ const USAGE = `Usage:
   npm run cli -- reseal-keys --new-key HEX64                       (re-seal every private key under a new KEK)`;
 
 async function readPassword(): Promise<string> {
-  if (process.env.CA_ADMIN_PASSWORD) return process.env.CA_ADMIN_PASSWORD;
+  const fromEnvironment = secretVariable(process.env, 'CA_ADMIN_PASSWORD');
+  if (fromEnvironment) return fromEnvironment;
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)
