@@ -1,4 +1,4 @@
-# Node 22 LTS (Node 20 reached end of life on 2026-04-30); the service also runs on Node 20 and 24.
+# Node 22 LTS (Node 20 reached end of life on 2026-04-30); the service itself still runs on Node 20 (engines >=20).
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

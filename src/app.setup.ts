@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import express from 'express';
+import express, { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { Histogram } from 'prom-client';
@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { deferringErrors } from './common/body-errors';
 import { jsonDepthLimit } from './common/json-depth';
+import { REQUEST_LOGGER } from './common/logging.module';
 import { buildValidationPipe } from './common/validation';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
@@ -48,6 +49,7 @@ export async function createApp(
 }
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.use(app.get<RequestHandler>(REQUEST_LOGGER));
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   // Plain-HTTP deployments (inside a cluster, or localhost) must still load /docs' scripts.

@@ -7,6 +7,7 @@ import { runBackup, runRestore } from './backup/backup-cli';
 import { AppConfig, loadAppConfig, parseEncryptionKey } from './config/app-config';
 import { resolveRuntimeSecrets } from './config/secret-files';
 import { assertDataDirFree } from './database/data-dir-lock';
+import { secretVariable } from './config/secret-variable-files';
 import { LocalKeySealer } from './crypto/key-sealer';
 import { KeyResealer } from './keys/key-resealer';
 import { UsersService } from './users/users.service';
@@ -98,7 +99,8 @@ function usage(): string {
 }
 
 async function readPassword(): Promise<string> {
-  if (process.env.CA_ADMIN_PASSWORD) return process.env.CA_ADMIN_PASSWORD;
+  const fromEnvironment = secretVariable(process.env, 'CA_ADMIN_PASSWORD');
+  if (fromEnvironment) return fromEnvironment;
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)

@@ -1,14 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  eventually,
-  exitCode,
-  freePort,
-  Service,
-  START_TIMEOUT_MS,
-  startService,
-} from './support/service-process';
+import { eventually, freePort, Service, START_TIMEOUT_MS, startService } from './support/service-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { TEST_PASSWORD } from './support/test-app';
 
@@ -16,7 +9,7 @@ import { TEST_PASSWORD } from './support/test-app';
 describe('cluster mode: configuration', () => {
   it('refuses more than one worker on the embedded database, naming the variable', async () => {
     const service = startService({ WORKERS: '2', DATABASE_URL: 'memory://', PORT: String(await freePort()) });
-    expect(await exitCode(service)).toBe(1);
+    expect(await service.closed).toBe(1);
     expect(service.output()).toContain(
       'WORKERS: more than one worker needs DATABASE_URL=postgres://…; the embedded PGlite belongs to one process',
     );
@@ -28,7 +21,7 @@ describe('cluster mode: configuration', () => {
       DATABASE_URL: 'memory://',
       PORT: String(await freePort()),
     });
-    expect(await exitCode(service)).toBe(1);
+    expect(await service.closed).toBe(1);
     expect(service.output()).toContain('WORKERS: must be an integer (got "many")');
   });
 });

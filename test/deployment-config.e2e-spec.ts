@@ -1,4 +1,4 @@
-import { exitCode, freePort, startService } from './support/service-process';
+import { freePort, startService } from './support/service-process';
 
 /** The real entry point refuses a production start that would write a guessed URL into certificates. */
 describe('start-up configuration', () => {
@@ -11,7 +11,7 @@ describe('start-up configuration', () => {
     };
     delete process.env.PUBLIC_BASE_URL;
     const service = startService(env);
-    expect(await exitCode(service)).toBe(1);
+    expect(await service.closed).toBe(1);
     expect(service.output()).toContain('PUBLIC_BASE_URL: is required when NODE_ENV=production');
   });
 });

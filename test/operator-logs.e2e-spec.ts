@@ -74,6 +74,8 @@ describe('operator logs', () => {
       database_version: expect.stringMatching(/^\d+/),
       version: expect.any(String),
     });
+    // Nest's listing of every module and route is debug detail, not start-up news.
+    expect(lines().filter((line) => line.context === 'RouterExplorer')).toEqual([]);
   });
 
   it('logs one short line per request: method, route pattern, status, duration, request id, user id', async () => {
@@ -135,6 +137,17 @@ describe('operator logs', () => {
     expect(JSON.stringify(lines().filter((entry) => entry.request_id === 'req-logs-401'))).not.toContain(
       'stack',
     );
+  });
+
+  it('logs a request the body parser refuses, before any route', async () => {
+    const reply = await service.call('POST', '/api/v1/users/', '{"username": ', {
+      'Content-Type': 'application/json',
+      'X-Request-Id': 'req-logs-bad-json',
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.headers['x-request-id']).toBe('req-logs-bad-json');
+    const { line } = await requestLine('req-logs-bad-json');
+    expect(line).toMatchObject({ level: 40, method: 'POST', status: 400, route: 'unmatched' });
   });
 
   it('says why it stops on SIGTERM', async () => {

@@ -3,6 +3,8 @@ import { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { HttpLogger, pinoHttp } from 'pino-http';
+import { LevelWithSilent, LogFn, Logger as PinoLogger } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { AuthenticatedRequest } from './request-context';
 import { routeTemplate } from './route-template';
@@ -12,6 +14,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const SENSITIVE_QUERY =
   /^(access_token|refresh_token|token|password|secret|key|private_key|passphrase|code)$/i;
 const MAX_LOGGED_URL = 256;
+/** Nest's start-up listing of every module and route: about 90 lines, shown at debug only. */
+const BOOT_DETAIL_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+const INFO = 30;
 
 /** Keeps a caller's X-Request-Id when it is sane, otherwise makes one; echoes it back. */
 function requestId(request: IncomingMessage, response: ServerResponse): string {
@@ -60,34 +65,52 @@ export const REDACTED_PATHS = [
   'refresh_token',
 ];
 
+/** The request-logging middleware: `configureApp` mounts it first, so even a request the body parsers refuse gets its line. */
+export const REQUEST_LOGGER = Symbol('REQUEST_LOGGER');
+
+function requestLogger(config: AppConfig): HttpLogger {
+  return pinoHttp<IncomingMessage, ServerResponse, never>({
+    level: config.logLevel,
+    genReqId: requestId,
+    // Lines logged while handling a request carry its id, not the whole request.
+    quietReqLogger: true,
+    quietResLogger: true,
+    customAttributeKeys: { reqId: 'request_id' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    hooks: {
+      logMethod(this: PinoLogger, args: Parameters<LogFn>, method: LogFn, level: number) {
+        const context = (args[0] as { context?: unknown } | null)?.context;
+        const bootDetail = level === INFO && typeof context === 'string' && BOOT_DETAIL_CONTEXTS.has(context);
+        if (!bootDetail || this.isLevelEnabled('debug')) method.apply(this, args);
+      },
+    },
+    customSuccessObject: (req: IncomingMessage, res: ServerResponse, value: { responseTime: number }) =>
+      requestLine(req, res, value.responseTime),
+    customErrorObject: (
+      req: IncomingMessage,
+      res: ServerResponse,
+      _error: Error,
+      value: { responseTime: number },
+    ) => requestLine(req, res, value.responseTime),
+    customSuccessMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
+    customErrorMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent =>
+      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+  });
+}
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      providers: [{ provide: REQUEST_LOGGER, inject: [AppConfig], useFactory: requestLogger }],
+      inject: [REQUEST_LOGGER],
+      useFactory: (middleware: HttpLogger) => ({
         // Named wildcard (path-to-regexp 8); the legacy '*' default only matched under the global prefix.
         forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: requestId,
-          // Lines logged while handling a request carry its id, not the whole request.
-          quietReqLogger: true,
-          quietResLogger: true,
-          customAttributeKeys: { reqId: 'request_id' },
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          customSuccessObject: (req: IncomingMessage, res: ServerResponse, value: { responseTime: number }) =>
-            requestLine(req, res, value.responseTime),
-          customErrorObject: (
-            req: IncomingMessage,
-            res: ServerResponse,
-            _error: Error,
-            value: { responseTime: number },
-          ) => requestLine(req, res, value.responseTime),
-          customSuccessMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
-          customErrorMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-        },
+        // Binds the request's logger (req.log, set by REQUEST_LOGGER) for Nest's Logger; the same
+        // pino instance logs outside requests.
+        useExisting: true,
+        pinoHttp: { logger: middleware.logger },
       }),
     }),
   ],

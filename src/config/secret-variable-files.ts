@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { InvalidConfigError } from './config-parsers';
 
-/** The variables that hold secrets: each X may instead be read from the file named by X_FILE. */
+/**
+ * The service's secret variables: each X may instead be read from the file named by X_FILE. The
+ * CLI's CA_ADMIN_PASSWORD takes CA_ADMIN_PASSWORD_FILE the same way (see secretVariable).
+ */
 export const SECRET_VARIABLES = ['SECRET_KEY', 'PRIVATE_KEY_ENCRYPTION_KEY', 'DATABASE_URL'] as const;
 
 type Env = Record<string, string | undefined>;
@@ -14,17 +17,21 @@ type Env = Record<string, string | undefined>;
 export function withSecretVariableFiles(env: Env, errors: string[]): Env {
   const resolved: Env = { ...env };
   for (const name of SECRET_VARIABLES) {
-    const path = env[`${name}_FILE`]?.trim();
-    if (!path) continue;
     delete resolved[`${name}_FILE`];
     try {
-      resolved[name] = readSecretFile(name, path, env[name]);
+      resolved[name] = secretVariable(env, name);
     } catch (error) {
       errors.push(error instanceof Error ? error.message : String(error));
       delete resolved[name];
     }
   }
   return resolved;
+}
+
+/** One secret: X, or the content of the file X_FILE names; throws InvalidConfigError naming the problem. */
+export function secretVariable(env: Env, name: string): string | undefined {
+  const path = env[`${name}_FILE`]?.trim();
+  return path ? readSecretFile(name, path, env[name]) : env[name];
 }
 
 function readSecretFile(name: string, path: string, direct: string | undefined): string {

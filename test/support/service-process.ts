@@ -24,6 +24,8 @@ export interface Service {
   stdout: () => string;
   call: (method: string, path: string, body?: string, headers?: Record<string, string>) => Promise<Reply>;
   workerPids: () => number[];
+  /** Resolves with the exit code once the process has ended and its output is read. */
+  closed: Promise<number | null>;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
@@ -91,6 +93,8 @@ export function startService(env: Record<string, string>): Service {
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // 'close' comes after the output is read to its end ('exit' may come before).
+  const closed = once(child, 'close').then(([code]) => code as number | null);
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
     stdout += chunk.toString('utf8');
@@ -104,18 +108,10 @@ export function startService(env: Record<string, string>): Service {
     stdout: () => stdout,
     call: callOn(port),
     workerPids: () => (child.pid ? childPids(child.pid) : []),
+    closed,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const [code] = (await once(child, 'exit')) as [number | null];
-      return code;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return closed;
     },
   };
-}
-
-/** Waits for the process to end by itself; its exit code. */
-export async function exitCode(service: Service): Promise<number | null> {
-  if (service.child.exitCode !== null || service.child.signalCode !== null) return service.child.exitCode;
-  const [code] = (await once(service.child, 'exit')) as [number | null];
-  return code;
 }
