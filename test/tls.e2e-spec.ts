@@ -432,3 +432,36 @@ describe("TLS_CERT_FILE/TLS_KEY_FILE: HTTPS with the operator's certificate", ()
     );
   });
 });
+
+const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+onPostgres('TLS_SELF_ISSUED=true with two instances on one PostgreSQL', () => {
+  let database: TestDatabase;
+  const instances: Served[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // Migrations first, as the cluster primary does; then both instances start at once.
+    await (await serve({ DATABASE_URL: database.url })).app.close();
+  });
+
+  afterAll(async () => {
+    for (const instance of instances) await instance.app.close();
+    await database.drop();
+  });
+
+  it('stores one TLS root and one certificate, and both instances serve it', async () => {
+    const env = { DATABASE_URL: database.url, TLS_SELF_ISSUED: 'true' };
+    instances.push(...(await Promise.all([serve(env), serve(env)])));
+    const [first, second] = await Promise.all(instances.map((instance) => servedCertificate(instance.port)));
+    expect(second.serialNumber).toBe(first.serialNumber);
+    const dataSource = instances[0].app.get(DataSource);
+    const [counts] = await dataSource.query(
+      `SELECT (SELECT count(*) FROM service_tls_roots)::int AS roots,
+              (SELECT count(*) FROM service_tls_certificates)::int AS served,
+              (SELECT count(*) FROM certificates)::int AS certificates,
+              (SELECT count(*) FROM certificate_authorities)::int AS cas`,
+    );
+    expect(counts).toEqual({ roots: 1, served: 1, certificates: 1, cas: 1 });
+  });
+});

@@ -201,7 +201,8 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.log({ ca_id: root.id, name }, 'created the TLS root CA');
       return root.id;
     } catch (error) {
-      const winner = error instanceof LostRace ? await this.repository.latestUsableRootId() : null;
+      // LostRace, or the unique name of the root another instance was committing at the same minute.
+      const winner = await this.repository.latestUsableRootId();
       if (winner === null) throw error;
       return winner;
     }
