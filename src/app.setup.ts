@@ -1,4 +1,4 @@
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, ShutdownSignal } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -62,8 +62,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
   app.useGlobalPipes(buildValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.get(DatabaseOutageMonitor)));
-  app.enableShutdownHooks();
+  app.enableShutdownHooks(shutdownSignals(config));
   setUpSwagger(app);
+}
+
+/** Nest's default set, less SIGHUP when it means "reload the TLS files" (see TlsFileReloader). */
+function shutdownSignals(config: AppConfig): ShutdownSignal[] {
+  const all = Object.values(ShutdownSignal);
+  return config.tls.mode === 'files' ? all.filter((signal) => signal !== ShutdownSignal.SIGHUP) : all;
 }
 
 function setUpSwagger(app: NestExpressApplication): void {

@@ -97,10 +97,18 @@ function servedCertificate(port: number): Promise<X509Certificate> {
   });
 }
 
-/** `openssl s_client`, asynchronously: the server answering it runs in this process. */
-function sClient(args: string[]): Promise<{ code: number | null; output: string }> {
+/**
+ * `openssl s_client` to the local port, verifying with `caFile` and failing on any verification
+ * error; asynchronous, since the server answering it runs in this process.
+ */
+function sClient(
+  port: number,
+  caFile: string,
+  args: string[],
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('openssl', ['s_client', ...args]);
+    const connect = ['-connect', `127.0.0.1:${port}`, '-CAfile', caFile, '-verify_return_error'];
+    const child = spawn('openssl', ['s_client', ...connect, ...args]);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -187,12 +195,7 @@ describe('TLS_SELF_ISSUED=true: the service serves HTTPS with a certificate from
     const caFile = join(workDir, 'root.pem');
     writeFileSync(caFile, rootPem);
 
-    const verified = await sClient([
-      '-connect',
-      `127.0.0.1:${current().port}`,
-      '-CAfile',
-      caFile,
-      '-verify_return_error',
+    const verified = await sClient(current().port, caFile, [
       '-servername',
       'localhost',
       '-verify_hostname',
@@ -201,15 +204,7 @@ describe('TLS_SELF_ISSUED=true: the service serves HTTPS with a certificate from
     expect(verified.output).toContain('Verify return code: 0 (ok)');
     expect(verified.code).toBe(0);
 
-    const wrongName = await sClient([
-      '-connect',
-      `127.0.0.1:${current().port}`,
-      '-CAfile',
-      caFile,
-      '-verify_return_error',
-      '-verify_hostname',
-      'elsewhere.test',
-    ]);
+    const wrongName = await sClient(current().port, caFile, ['-verify_hostname', 'elsewhere.test']);
     expect(wrongName.code).not.toBe(0);
   });
 
@@ -313,15 +308,7 @@ describe('TLS_SELF_ISSUED=true: the service serves HTTPS with a certificate from
     expect(certificate.subjectAltName?.split(', ').sort()).toEqual(
       ['DNS:api.internal.test', 'IP Address:0:0:0:0:0:0:0:1', 'IP Address:127.0.0.1'].sort(),
     );
-    const check = await sClient([
-      '-connect',
-      `127.0.0.1:${current().port}`,
-      '-CAfile',
-      join(workDir, 'root.pem'),
-      '-verify_return_error',
-      '-verify_ip',
-      '127.0.0.1',
-    ]);
+    const check = await sClient(current().port, join(workDir, 'root.pem'), ['-verify_ip', '127.0.0.1']);
     expect(check.output).toContain('Verify return code: 0 (ok)');
   });
 });
@@ -365,7 +352,7 @@ describe("TLS_CERT_FILE/TLS_KEY_FILE: HTTPS with the operator's certificate", ()
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves the files, and reloads them without a restart, keeping the old pair when the new one is broken', async () => {
+  it('serves the files, and reloads them on SIGHUP without a restart, keeping the old pair when the new one is broken', async () => {
     const first = await makePair('first', 'first.test');
     served = await serve({ DATABASE_URL: database.url, TLS_CERT_FILE: first.cert, TLS_KEY_FILE: first.key });
     const { readFileSync } = await import('node:fs');
@@ -376,8 +363,7 @@ describe("TLS_CERT_FILE/TLS_KEY_FILE: HTTPS with the operator's certificate", ()
     const second = await makePair('second', 'second.test');
     writeFileSync(first.cert, readFileSync(second.cert));
     writeFileSync(first.key, readFileSync(second.key));
-    // What SIGHUP and a change of either file trigger.
-    expect(served.app.get(TlsFileReloader).reloadNow()).toBe(true);
+    process.emit('SIGHUP', 'SIGHUP');
     expect((await servedCertificate(served.port)).subject).toBe('CN=second.test');
 
     // A broken pair is refused and the served one kept.
@@ -433,3 +419,43 @@ describe("TLS_CERT_FILE/TLS_KEY_FILE: HTTPS with the operator's certificate", ()
     );
   });
 });
+
+const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+onPostgres(
+  `TLS_SELF_ISSUED=true with two instances on one PostgreSQL${
+    process.env.TEST_DATABASE_URL ? '' : ' [skipped: needs TEST_DATABASE_URL; PGlite belongs to one process]'
+  }`,
+  () => {
+    let database: TestDatabase;
+    const instances: Served[] = [];
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      // Migrations first, as the cluster primary does; then both instances start at once.
+      await (await serve({ DATABASE_URL: database.url })).app.close();
+    });
+
+    afterAll(async () => {
+      for (const instance of instances) await instance.app.close();
+      await database.drop();
+    });
+
+    it('stores one TLS root and one certificate, and both instances serve it', async () => {
+      const env = { DATABASE_URL: database.url, TLS_SELF_ISSUED: 'true' };
+      instances.push(...(await Promise.all([serve(env), serve(env)])));
+      const [first, second] = await Promise.all(
+        instances.map((instance) => servedCertificate(instance.port)),
+      );
+      expect(second.serialNumber).toBe(first.serialNumber);
+      const dataSource = instances[0].app.get(DataSource);
+      const [counts] = await dataSource.query(
+        `SELECT (SELECT count(*) FROM service_tls_roots)::int AS roots,
+              (SELECT count(*) FROM service_tls_certificates)::int AS served,
+              (SELECT count(*) FROM certificates)::int AS certificates,
+              (SELECT count(*) FROM certificate_authorities)::int AS cas`,
+      );
+      expect(counts).toEqual({ roots: 1, served: 1, certificates: 1, cas: 1 });
+    });
+  },
+);

@@ -61,8 +61,10 @@ class ClusterSupervisor {
     cluster.on('listening', (worker) => this.listening.add(worker));
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => this.stop(signal));
-    // TLS_CERT_FILE/TLS_KEY_FILE: each worker reloads its own HTTPS server.
-    process.on('SIGHUP', () => this.forEachWorker((worker) => worker.process.kill('SIGHUP')));
+    if (this.config.tls.mode === 'files') {
+      // Each worker reloads the TLS files into its own HTTPS server.
+      process.on('SIGHUP', () => this.forEachWorker((worker) => worker.process.kill('SIGHUP')));
+    }
     for (let i = 0; i < this.config.workers; i++) cluster.fork();
     this.logger.info({ workers: this.config.workers }, 'cluster mode: workers started');
   }

@@ -5,6 +5,7 @@ import { ForbiddenError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { Auth, AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
+import { TlsConfig } from '../config/tls-config';
 
 /** The running configuration minus every secret: no keys, no passwords, no database credentials. */
 export function publicConfiguration(config: AppConfig): JsonObject {
@@ -40,7 +41,16 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     helper_thread_nice: config.helperThreadNice,
     secret_key: config.secretKey ? 'configured' : 'generated',
     private_key_encryption_key: config.privateKeyEncryptionKey ? 'configured' : 'generated',
+    tls: tlsConfiguration(config.tls),
+    trust_proxy: config.trustProxy,
   };
+}
+
+function tlsConfiguration(tls: TlsConfig): JsonObject {
+  if (tls.mode === 'files') return { mode: tls.mode, cert_file: tls.certFile, key_file: tls.keyFile };
+  if (tls.mode === 'off') return { mode: tls.mode };
+  const { issuer, dnsNames, ipAddresses, validDays } = tls;
+  return { mode: tls.mode, ca: issuer, names: [...dnsNames, ...ipAddresses], valid_days: validDays };
 }
 
 function maskCredentials(url: string): string {

@@ -198,10 +198,14 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
         if ((await this.repository.latestUsableRootId(manager)) !== null) throw new LostRace();
         await this.repository.addRoot(manager, ca.id);
       });
-      this.logger.log({ ca_id: root.id, name }, 'created the TLS root CA');
+      this.logger.log(
+        { ca_id: root.id, name, fingerprint_sha256: root.fingerprintSha256 },
+        'created the TLS root CA',
+      );
       return root.id;
     } catch (error) {
-      const winner = error instanceof LostRace ? await this.repository.latestUsableRootId() : null;
+      // LostRace, or the unique name of the root another instance was committing at the same minute.
+      const winner = await this.repository.latestUsableRootId();
       if (winner === null) throw error;
       return winner;
     }
