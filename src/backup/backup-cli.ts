@@ -145,6 +145,9 @@ async function kekForRestore(
   options: RestoreCommandOptions,
 ): Promise<Buffer> {
   const configured = config.privateKeyEncryptionKey;
+  if (options.writeKek && existsSync(options.writeKek)) {
+    throw new RestoreRefusedError(`--write-kek ${options.writeKek} exists; name a new file`);
+  }
   if (!header.kek_envelope) {
     const kek = configuredKek(config);
     if (!kek) {
