@@ -1,16 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { parseArgs } from 'node:util';
-import { AppModule } from './app.module';
-import { runBackup, runRestore } from './backup/backup-cli';
 import { AppConfig, loadAppConfig, parseEncryptionKey } from './config/app-config';
-import { resolveRuntimeSecrets } from './config/secret-files';
 import { assertDataDirFree } from './database/data-dir-lock';
 import { secretVariable } from './config/secret-variable-files';
 import { LocalKeySealer } from './crypto/key-sealer';
-import { KeyResealer } from './keys/key-resealer';
-import { UsersService } from './users/users.service';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -29,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
     },
     run: (values, config) =>
       withApp(config, async (app) => {
+        const { UsersService } = await import('./users/users.service');
         const user = await app
           .get(UsersService)
           .createSuperuserFromShell(String(values.username), String(values.email), await readPassword());
@@ -42,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
       withApp(config, async (app) => {
         const newKey = parseEncryptionKey('--new-key', String(values['new-key']));
         if (!newKey) throw new Error('--new-key is required');
+        const { KeyResealer } = await import('./keys/key-resealer');
         const count = await app.get(KeyResealer).resealAll(new LocalKeySealer(newKey));
         console.log(
           `Re-sealed ${count} private keys. Now set PRIVATE_KEY_ENCRYPTION_KEY to the new key ` +
@@ -59,8 +55,8 @@ const COMMANDS: Record<string, Command> = {
       url: { type: 'string', help: 'http://HOST:PORT' },
       'include-kek': { type: 'boolean', help: '' },
     },
-    run: (values, config) =>
-      runBackup(config, {
+    run: async (values, config) =>
+      (await import('./backup/backup-cli')).runBackup(config, {
         file: String(values.file),
         url: typeof values.url === 'string' ? values.url : undefined,
         includeKek: values['include-kek'] === true,
@@ -74,8 +70,8 @@ const COMMANDS: Record<string, Command> = {
       file: { type: 'string', required: true, help: 'PATH' },
       'write-kek': { type: 'string', help: 'PATH' },
     },
-    run: (values, config) =>
-      runRestore(config, {
+    run: async (values, config) =>
+      (await import('./backup/backup-cli')).runRestore(config, {
         file: String(values.file),
         writeKek: typeof values['write-kek'] === 'string' ? values['write-kek'] : undefined,
       }),
@@ -113,6 +109,10 @@ async function withApp(
   work: (app: INestApplicationContext) => Promise<void>,
 ): Promise<void> {
   if (config.database.kind === 'pglite-file') assertDataDirFree(config.dataDir);
+  // Loaded here: backup, restore and help need none of the application's modules, and start faster.
+  const { NestFactory } = await import('@nestjs/core');
+  const { AppModule } = await import('./app.module');
+  const { resolveRuntimeSecrets } = await import('./config/secret-files');
   const app = await NestFactory.createApplicationContext(
     AppModule.register(config, resolveRuntimeSecrets(config)),
     { logger: ['error', 'warn'], abortOnError: false },

@@ -9,9 +9,10 @@ import { KEK_FILE } from '../config/secret-files';
 import { LocalKeySealer } from '../crypto/key-sealer';
 import { assertDataDirFree, liveLockHolder } from '../database/data-dir-lock';
 import { buildDataSourceOptions } from '../database/data-source-options';
+import { MIGRATIONS } from '../database/migrations';
 import { BackupHeader, kekNote, readBackup } from './backup-format';
 import { exportDatabase } from './database-export';
-import { RestoreRefusedError, restoreDatabase } from './database-restore';
+import { checkBackup, loadBackup, RestoreRefusedError } from './database-restore';
 import { openKek, sealKek } from './kek-envelope';
 
 export interface BackupCommandOptions {
@@ -121,15 +122,13 @@ export interface RestoreCommandOptions {
 export async function runRestore(config: AppConfig, options: RestoreCommandOptions): Promise<void> {
   if (config.database.kind === 'pglite-file') assertDataDirFree(config.dataDir);
   let recovered: Buffer | null = null;
-  const summary = await withDataSource(config, true, (dataSource) =>
-    restoreDatabase(dataSource, options.file, {
-      kekFor: async (header) => {
-        const kek = await kekForRestore(config, header, options);
-        if (header.kek_envelope) recovered = kek;
-        return kek;
-      },
-    }),
-  );
+  const checked = await checkBackup(options.file, MIGRATIONS[MIGRATIONS.length - 1].name, async (header) => {
+    const kek = await kekForRestore(config, header, options);
+    if (header.kek_envelope) recovered = kek;
+    return kek;
+  });
+  const rows = await withDataSource(config, true, (dataSource) => loadBackup(dataSource, checked));
+  const summary = { rows, header: checked.header };
   console.log(
     `Restored ${summary.rows} rows (backup of ${summary.header.created_at}, schema ${summary.header.schema_version}, ` +
       `from ${summary.header.database}).`,
@@ -146,6 +145,9 @@ async function kekForRestore(
   options: RestoreCommandOptions,
 ): Promise<Buffer> {
   const configured = config.privateKeyEncryptionKey;
+  if (options.writeKek && existsSync(options.writeKek)) {
+    throw new RestoreRefusedError(`--write-kek ${options.writeKek} exists; name a new file`);
+  }
   if (!header.kek_envelope) {
     const kek = configuredKek(config);
     if (!kek) {

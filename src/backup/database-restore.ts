@@ -12,14 +12,9 @@ export class RestoreRefusedError extends Error {
   }
 }
 
-export interface RestoreOptions {
-  /** The KEK the restored service will run with; called once the file is known to be whole. */
-  kekFor(header: BackupHeader): Promise<Buffer>;
-}
-
-export interface RestoreSummary {
+export interface CheckedBackup {
   header: BackupHeader;
-  rows: number;
+  path: string;
 }
 
 const SEALED_KEY_COLUMN = 'sealed_private_key';
@@ -28,16 +23,15 @@ const CERTIFICATE_KEYS_CHECKED = 3;
 const INSERT_BATCH = 200;
 
 /**
- * Loads a backup into an empty database migrated to the same schema, in one transaction: the file is
- * checked whole first (see readBackup), then the KEK is checked against the sealed keys, then every row
- * is inserted, each sequence moved past the largest id, and an audit row added. Any refusal leaves the
- * target untouched.
+ * Everything that can be refused without the target database, so a bad file or KEK is told at once: the
+ * file whole (see readBackup), its schema against this release's, and the KEK the restored service will
+ * run with (`kekFor`, called once the file is known to be whole) against the sealed keys.
  */
-export async function restoreDatabase(
-  dataSource: DataSource,
+export async function checkBackup(
   path: string,
-  options: RestoreOptions,
-): Promise<RestoreSummary> {
+  releaseSchema: string,
+  kekFor: (header: BackupHeader) => Promise<Buffer>,
+): Promise<CheckedBackup> {
   const sealedKeys: string[] = [];
   let certificateKeys = 0;
   const header = await readBackup(path, ({ table, row }) => {
@@ -46,14 +40,17 @@ export async function restoreDatabase(
     if (table === 'certificates' && certificateKeys++ >= CERTIFICATE_KEYS_CHECKED) return;
     sealedKeys.push(sealed);
   });
+  refuseOtherSchema(header, releaseSchema);
+  await checkKek(await kekFor(header), header, sealedKeys);
+  return { header, path };
+}
 
-  const target = await schemaVersion(dataSource.manager);
-  if (target !== header.schema_version) {
-    throw new RestoreRefusedError(
-      `the backup has schema version ${header.schema_version}, this database and release have ${target}. ` +
-        'Restore with the release that made the backup, then upgrade.',
-    );
-  }
+/**
+ * Loads a checked backup into an empty database migrated to the same schema, in one transaction: every
+ * row, each sequence moved past the largest id, and an audit row. A refusal leaves the target untouched.
+ */
+export async function loadBackup(dataSource: DataSource, { header, path }: CheckedBackup): Promise<number> {
+  refuseOtherSchema(header, await schemaVersion(dataSource.manager));
   const tables = await listTables(dataSource.manager);
   const missing = header.tables.filter(({ name }) => !tables.some((table) => table.name === name));
   if (missing.length > 0) {
@@ -63,9 +60,7 @@ export async function restoreDatabase(
     dataSource.manager,
     tables.map(({ name }) => name),
   );
-  await checkKek(await options.kekFor(header), header, sealedKeys);
-
-  const rows = await dataSource.transaction(async (manager) => {
+  return dataSource.transaction(async (manager) => {
     let batch: BackupRow[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
@@ -101,7 +96,15 @@ export async function restoreDatabase(
     });
     return total;
   });
-  return { header, rows };
+}
+
+function refuseOtherSchema(header: BackupHeader, schema: string): void {
+  if (header.schema_version !== schema) {
+    throw new RestoreRefusedError(
+      `the backup has schema version ${header.schema_version}, this database and release have ${schema}. ` +
+        'Restore with the release that made the backup, then upgrade.',
+    );
+  }
 }
 
 async function refuseNonEmpty(manager: EntityManager, tables: string[]): Promise<void> {

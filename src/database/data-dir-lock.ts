@@ -14,10 +14,11 @@ export interface LockHolder {
 export class DataDirInUseError extends Error {
   constructor(
     readonly dataDir: string,
-    readonly holder: LockHolder,
+    /** Null when the lock file cannot be read (its holder is still writing it). */
+    readonly holder: LockHolder | null,
   ) {
     super(
-      `The data directory ${dataDir} is in use by process ${holder.pid} (the embedded database belongs to one ` +
+      `The data directory ${dataDir} is in use by ${holder ? `process ${holder.pid}` : 'another process'} (the embedded database belongs to one ` +
         'process). Stop the service first, or use the running service: its API, or `npm run cli -- backup` ' +
         'which goes through the API (CA_ADMIN_TOKEN).',
     );
@@ -60,7 +61,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       throw new DataDirInUseError(dataDir, holder);
     takeOverStale(path, holder);
   }
-  throw new DataDirInUseError(dataDir, readHolder(path) ?? { pid: 0, startedAt: 0 });
+  throw new DataDirInUseError(dataDir, readHolder(path));
 }
 
 /** The holder of the lock if one is alive, else null: how the CLI tells whether the service runs. */

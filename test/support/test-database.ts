@@ -10,8 +10,9 @@ export interface TestDatabase {
  * PGlite in memory by default. With TEST_DATABASE_URL (PostgreSQL), a database of its own for
  * this test file, dropped afterwards: CI shares the server.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
+export async function createTestDatabase(
+  serverUrl: string | undefined = process.env.TEST_DATABASE_URL,
+): Promise<TestDatabase> {
   if (!serverUrl) return { url: 'memory://', drop: async () => undefined };
   const name = `ca_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await withClient(serverUrl, async (client) => {
@@ -28,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
