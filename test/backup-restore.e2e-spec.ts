@@ -247,6 +247,15 @@ describe('backup and restore drill', () => {
       expect(crlNumber(ssl, crl)).toBeGreaterThan(crlNumberBefore);
     } finally {
       await service.close();
+    }
+    try {
+      const again = await runCli(['restore', '--file', withoutKek], {
+        ...target.env,
+        PRIVATE_KEY_ENCRYPTION_KEY: readFileSync(kekFile, 'utf8').trim(),
+      });
+      expect(again.status).toBe(1);
+      expect(again.stderr).toContain('Restore refused: the target database is not empty');
+    } finally {
       await target.database?.drop();
     }
   }, 300_000);
