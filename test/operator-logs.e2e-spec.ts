@@ -110,6 +110,7 @@ describe('operator logs', () => {
         'status',
         'duration_ms',
         'user_id',
+        'client',
         'msg',
       ].sort(),
     );
@@ -122,6 +123,7 @@ describe('operator logs', () => {
       status: 200,
       duration_ms: expect.any(Number),
       user_id: userId,
+      client: '127.0.0.1',
       msg: 'GET /api/v1/users/:user_id 200',
     });
     expect(Buffer.byteLength(raw)).toBeLessThan(400);

@@ -47,6 +47,8 @@ function requestLine(request: IncomingMessage, response: ServerResponse, duratio
     status: response.statusCode,
     duration_ms: durationMs,
     user_id: req.user?.id ?? null,
+    // Express's req.ip: the client behind the proxies TRUST_PROXY names.
+    client: req.ip ?? null,
   };
 }
 
@@ -95,7 +97,7 @@ function requestLogger(config: AppConfig): HttpLogger {
     customSuccessMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) => summary(req, res),
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent =>
-      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      requestLevel(res.statusCode, error),
   });
 }
 
@@ -116,6 +118,13 @@ function requestLogger(config: AppConfig): HttpLogger {
   ],
 })
 export class LoggingModule {}
+
+/** 503 is the database outage, already reported once by the outage log: a warning, not an error per request. */
+function requestLevel(status: number, error?: Error): LevelWithSilent {
+  if (status === 503) return 'warn';
+  if (error || status >= 500) return 'error';
+  return status >= 400 ? 'warn' : 'info';
+}
 
 function summary(request: IncomingMessage, response: ServerResponse): string {
   return `${request.method} ${routeTemplate(request as Request)} ${response.statusCode}`;
