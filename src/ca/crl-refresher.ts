@@ -1,15 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { databaseUnavailableReason } from '../common/database-errors';
 import { DatabaseOutageMonitor } from '../database/database-outage.monitor';
-import { CertificateAuthority } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
 
 const REFRESH_INTERVAL_MS = 60_000;
 
 /**
- * Re-signs CRLs that are stale or past half their validity, so a CRL is renewed long before its
+ * Re-signs CRLs that are due (crlIsDueForRefresh: stale, or past REFRESH_FRACTION of their validity), so a CRL is renewed long before its
  * nextUpdate even when nobody reads it. Safe with several instances on one database: re-signing
  * happens under the crl_state row lock and re-checks freshness, so only one instance signs.
  */
@@ -20,7 +17,6 @@ export class CrlRefresher implements OnApplicationBootstrap, OnApplicationShutdo
   private running: Promise<void> | null = null;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crls: CrlService,
     private readonly outages: DatabaseOutageMonitor,
   ) {}
@@ -49,21 +45,12 @@ export class CrlRefresher implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.running) return 0;
     let count = 0;
     const pass = (async () => {
-      const due = await this.dataSource
-        .getRepository(CertificateAuthority)
-        .createQueryBuilder('ca')
-        .innerJoin('crl_state', 'state', 'state.ca_id = ca.id')
-        .where('ca.certificate_pem IS NOT NULL')
-        .andWhere(
-          '(state.is_stale OR state.next_update IS NULL OR state.this_update + (state.next_update - state.this_update) / 2 <= now())',
-        )
-        .getMany();
-      for (const ca of due) {
+      for (const caId of await this.crls.dueForRefresh()) {
         try {
-          await this.crls.current(ca);
+          await this.crls.published(caId, () => true);
           count += 1;
         } catch (error) {
-          this.reportFailure(error, ca.id);
+          this.reportFailure(error, caId);
         }
       }
     })();

@@ -6,19 +6,11 @@ import { CryptoService } from '../crypto/crypto.service';
 import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
 import { CrlEntry } from '../crypto/crypto.types';
 import { CertificateAuthority } from './certificate-authority.entity';
+import { CrlFreshnessFacts, crlIsDueForRefresh } from './crl-freshness';
 import { CrlState } from './crl-state.entity';
 import { IssuerCache } from './issuer-cache';
 
 const DAY_MS = 86_400_000;
-/** Re-sign when less than this share of the validity period is left, well before nextUpdate. */
-const REFRESH_FRACTION = 0.5;
-
-interface FreshnessFacts {
-  isStale: boolean;
-  isSigned: boolean;
-  thisUpdate: Date | null;
-  nextUpdate: Date | null;
-}
 
 interface CrlStateSummary {
   crl_number: string;
@@ -47,7 +39,7 @@ const CRL_STATE_STATEMENT: PreparedStatement = {
           WHERE ca.id = $1`,
 };
 
-function summaryOf(row: CrlStateSummary): FreshnessFacts {
+function summaryOf(row: CrlStateSummary): CrlFreshnessFacts {
   return {
     isStale: row.is_stale,
     isSigned: row.is_signed,
@@ -124,6 +116,19 @@ export class CrlService {
     this.signed.delete(caId);
   }
 
+  /** The CAs with a certificate whose CRL is due for re-signing (crlIsDueForRefresh). */
+  async dueForRefresh(): Promise<number[]> {
+    const rows: (CrlStateSummary & { ca_id: number })[] = await this.dataSource.query(
+      `SELECT s.ca_id, s.crl_number, s.this_update, s.next_update, s.is_stale,
+              s.crl_der_base64 IS NOT NULL AS is_signed
+         FROM crl_state s JOIN certificate_authorities ca ON ca.id = s.ca_id
+        WHERE ca.certificate_pem IS NOT NULL
+        ORDER BY s.ca_id`,
+    );
+    const now = new Date();
+    return rows.filter((row) => crlIsDueForRefresh(summaryOf(row), now)).map((row) => row.ca_id);
+  }
+
   private stateOf(caId: number): Promise<CrlStateRow[]> {
     return queryPrepared<CrlStateRow>(this.dataSource.manager, CRL_STATE_STATEMENT, [caId]);
   }
@@ -133,7 +138,7 @@ export class CrlService {
     state: CrlStateSummary | undefined,
     loadCa: () => Promise<CertificateAuthority>,
   ): Promise<SignedCrl> {
-    if (!state || !this.isFresh(summaryOf(state)))
+    if (!state || crlIsDueForRefresh(summaryOf(state)))
       return this.remember(caId, await this.resign(await loadCa()));
     const cached = this.signed.get(caId);
     if (cached && cached.crlNumber === BigInt(state.crl_number)) return cached;
@@ -147,12 +152,6 @@ export class CrlService {
     return crl;
   }
 
-  private isFresh(state: FreshnessFacts): boolean {
-    if (state.isStale || !state.isSigned || !state.thisUpdate || !state.nextUpdate) return false;
-    const lifetime = state.nextUpdate.getTime() - state.thisUpdate.getTime();
-    return Date.now() < state.thisUpdate.getTime() + lifetime * REFRESH_FRACTION;
-  }
-
   private async resign(ca: CertificateAuthority): Promise<SignedCrl> {
     const issuer = await this.issuers.issuerFor(ca);
     return this.dataSource.transaction(async (manager) => {
@@ -163,7 +162,8 @@ export class CrlService {
         .getOne();
       const locked = state ?? (await this.initialiseLocked(manager, ca.id));
       // Another request or instance may have re-signed while we waited for the lock.
-      if (this.isFresh({ ...locked, isSigned: locked.crlDerBase64 !== null })) return toSignedCrl(locked);
+      if (!crlIsDueForRefresh({ ...locked, isSigned: locked.crlDerBase64 !== null }))
+        return toSignedCrl(locked);
       const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
       const nextUpdate = new Date(thisUpdate.getTime() + this.config.crlValidityDays * DAY_MS);
       const crlNumber = BigInt(locked.crlNumber) + 1n;
