@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, can, PkiAction } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import { pathLengthUnder, validityWithin } from '../cert/issuance-rules';
 import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { earliest } from '../common/dates';
@@ -16,7 +15,8 @@ import { CryptoService } from '../crypto/crypto.service';
 import { ParsedCsr } from '../crypto/crypto.types';
 import { DomainMetrics } from '../system/domain-metrics';
 import { CaService } from './ca.service';
-import { CertificateAuthority, signingWindow, StoredCaStatus } from './certificate-authority.entity';
+import { StoredCaStatus } from '../issuance/ca-signing-status';
+import { CertificateAuthority } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
 import { SignPendingCaDto, UpdateCaDto } from './dto/ca-lifecycle.dto';
 import { CaResponseDto, toCaResponse } from './dto/ca-response.dto';
@@ -165,13 +165,15 @@ export class CaLifecycleService {
     if (parent.organizationId !== pending.organizationId) {
       throw new InvalidInputError(`CA ${parent.id} belongs to another organization than CA ${id}`);
     }
-    const pathLength = pathLengthUnder(parent.pathLength, pending.pathLength);
-    const validity = validityWithin(new Date(), dto.valid_days ?? pending.validDays, signingWindow(parent));
-    const { der } = await this.cas.issueCaCertificate({
+    const approved = this.cas.approveCa(parent, {
       subject: csr.subject,
+      keySpec: csr.keySpec,
+      validDays: dto.valid_days ?? pending.validDays,
+      pathLength: pending.pathLength,
+    });
+    const { pathLength, validity } = approved;
+    const { der } = await this.cas.issueCaCertificate(approved, {
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
-      validity,
-      pathLength,
       parent,
     });
     return this.change(auth, id, 'manage_ca', async (ca, manager) => {

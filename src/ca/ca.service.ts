@@ -4,22 +4,21 @@ import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, can, listScope, PkiAction } from '../access/policy';
 import { AuditService } from '../audit/audit.service';
-import { pathLengthUnder, validityWithin } from '../cert/issuance-rules';
 import { violatedConstraint } from '../common/database-errors';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
-import { CertificateTemplate, DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
+import { DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
+import { caStatusOf, MAY_SIGN_NOW_SQL } from '../issuance/ca-signing-status';
+import { certificateTemplateOf } from '../issuance/certificate-template-of';
+import { approveIssuance } from '../issuance/issuance-pipeline';
+import { ApprovedIssuance } from '../issuance/issuance-template';
+import { assertMaySignNow } from '../issuance/rules/issuer.rules';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
-import {
-  caStatusOf,
-  CertificateAuthority,
-  MAY_SIGN_NOW_SQL,
-  signingWindow,
-} from './certificate-authority.entity';
+import { CertificateAuthority } from './certificate-authority.entity';
 import { CrlService } from './crl.service';
 import { CaDetailResponseDto, CaResponseDto, toCaResponse } from './dto/ca-response.dto';
 import { CreateCaDto } from './dto/create-ca.dto';
@@ -93,11 +92,14 @@ export class CaService {
   ): Promise<{ ca: CertificateAuthority; privateKey: KeyObject }> {
     const pending = dto.pending ?? false;
     const { subject, keySpec, parent, organizationId } = input;
-    const pathLength = parent
-      ? pathLengthUnder(parent.pathLength, dto.path_length)
-      : (dto.path_length ?? null);
     const validDays = dto.valid_days ?? this.config.caCertDays;
-    const validity = validityWithin(new Date(), validDays, parent ? signingWindow(parent) : null);
+    const approved = this.approveCa(parent, {
+      subject,
+      keySpec,
+      validDays,
+      pathLength: dto.path_length,
+    });
+    const { pathLength, validity } = approved;
 
     const { privateKey, publicKey } = await this.metrics.time(
       this.metrics.keyGeneration,
@@ -106,11 +108,8 @@ export class CaService {
     );
     const certificate = pending
       ? null
-      : await this.issueCaCertificate({
-          subject,
+      : await this.issueCaCertificate(approved, {
           subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
-          validity,
-          pathLength,
           parent,
           selfSignKey: privateKey,
         });
@@ -343,15 +342,9 @@ export class CaService {
     return ca;
   }
 
-  /** Refuses with a clear message when the CA cannot sign now (pending, disabled, revoked, expired, not yet valid). */
+  /** Refuses with a clear message when the CA cannot sign now (the pipeline's caMaySignNow rule). */
   assertCanSign(ca: CertificateAuthority): void {
-    const status = caStatusOf(ca);
-    if (status === 'not_yet_valid') {
-      throw new InvalidInputError(
-        `CA ${ca.id}: its certificate is not valid until ${ca.notBefore?.toISOString()}; it cannot sign before then`,
-      );
-    }
-    if (status !== 'active') throw new InvalidInputError(`CA ${ca.id} is ${status} and cannot sign`);
+    assertMaySignNow(ca, new Date());
   }
 
   issuerFor(ca: CertificateAuthority): Promise<IssuerContext> {
@@ -389,29 +382,35 @@ export class CaService {
     return this.crypto.validateKeySpec(type, size);
   }
 
-  /** Signs a CA certificate: under `parent`, or self-signed with `selfSignKey` when there is none. */
-  async issueCaCertificate(input: {
-    subject: DistinguishedName;
-    subjectPublicKeyDer: Buffer;
-    validity: { notBefore: Date; notAfter: Date };
-    pathLength: number | null;
-    parent: CertificateAuthority | null;
-    selfSignKey?: KeyObject;
-  }): Promise<{ der: Buffer }> {
+  /** A CA certificate for `subject` under `parent` (or a root when null), through the issuance rules. */
+  approveCa(
+    parent: CertificateAuthority | null,
+    request: {
+      subject: DistinguishedName;
+      keySpec: KeySpec;
+      validDays: number;
+      pathLength: number | null | undefined;
+    },
+  ): ApprovedIssuance {
+    return approveIssuance(
+      { ...request, san: { dns: [], ip: [], email: [] }, profile: 'ca', validity: null },
+      { issuer: parent, now: new Date(), maxSans: this.config.maxSansPerCertificate },
+    );
+  }
+
+  /** Signs an approved CA certificate: under `parent`, or self-signed with `selfSignKey` when there is none. */
+  async issueCaCertificate(
+    approved: ApprovedIssuance,
+    input: { subjectPublicKeyDer: Buffer; parent: CertificateAuthority | null; selfSignKey?: KeyObject },
+  ): Promise<{ der: Buffer }> {
     const { parent } = input;
     const parentUrls = parent ? caPublicUrls(this.config.publicBaseUrl, parent.name, parent.id) : null;
-    const template: CertificateTemplate = {
+    const template = certificateTemplateOf(approved, {
       serialNumber: this.crypto.randomSerialNumber(),
-      subject: input.subject,
       subjectPublicKeyDer: input.subjectPublicKeyDer,
-      notBefore: input.validity.notBefore,
-      notAfter: input.validity.notAfter,
-      profile: 'ca',
-      pathLength: input.pathLength,
-      san: { dns: [], ip: [], email: [] },
       crlDistributionUrl: parentUrls?.crlUrl ?? null,
       caIssuersUrl: parentUrls?.certificateUrl ?? null,
-    };
+    });
     if (parent)
       return { der: await this.crypto.signCertificate(template, await this.issuers.issuerFor(parent)) };
     if (!input.selfSignKey) throw new Error('A root certificate needs its own key');

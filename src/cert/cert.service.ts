@@ -6,7 +6,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { caPublicUrls } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
-import { CertificateAuthority, signingWindow } from '../ca/certificate-authority.entity';
+import { CertificateAuthority } from '../ca/certificate-authority.entity';
 import { CrlService } from '../ca/crl.service';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
@@ -14,13 +14,7 @@ import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
-import {
-  CertificateProfile,
-  DistinguishedName,
-  KeySpec,
-  ParsedCsr,
-  SubjectAltNames,
-} from '../crypto/crypto.types';
+import { CertificateProfile, DistinguishedName, ParsedCsr, SubjectAltNames } from '../crypto/crypto.types';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
@@ -32,17 +26,10 @@ import {
 } from './dto/certificate-response.dto';
 import { IssueCertificateDto, SanFieldsDto, SignCsrDto } from './dto/issue-certificate.dto';
 import { RevokeCertificateDto } from './dto/revoke.dto';
-import {
-  dedupeSans,
-  enforceSanCount,
-  enforceSanTypes,
-  pathLengthUnder,
-  requireServerName,
-  validateSanSyntax,
-  validityWithin,
-  withCommonName,
-  withDefaultSans,
-} from './issuance-rules';
+import { certificateTemplateOf } from '../issuance/certificate-template-of';
+import { applyRules, approveIssuance, ISSUER_RULES, NAME_RULES } from '../issuance/issuance-pipeline';
+import { ApprovedIssuance, IssuanceContext, IssuanceTemplate } from '../issuance/issuance-template';
+import { withCommonName } from '../issuance/rules/name.rules';
 
 /** What the service asks of itself for its own TLS certificate. */
 export interface ServiceIssuance {
@@ -54,15 +41,11 @@ export interface ServiceIssuance {
   purpose: string;
 }
 
+/** An approved template, the key it certifies and how the issuance is recorded. */
 interface IssuanceRequest {
   ca: CertificateAuthority;
-  subject: DistinguishedName;
-  san: SubjectAltNames;
-  profile: CertificateProfile;
-  pathLength: number | null;
+  approved: ApprovedIssuance;
   subjectPublicKeyDer: Buffer;
-  keySpec: KeySpec;
-  validDays: number;
   sealedPrivateKey: string | null;
   action: AuditAction;
   auditDetail?: JsonObject;
@@ -108,15 +91,18 @@ export class CertService {
     caId: number,
     dto: IssueCertificateDto,
   ): Promise<CertificateDetailResponseDto> {
-    const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(caId), dto.certificate_type);
+    const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(caId));
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
-    const san = this.checkedSans(
-      dto.certificate_type,
+    const approved = this.approve(ca, {
       subject,
-      requestedSans(dto, { dns: [], ip: [], email: [] }),
-    );
-    const pathLength = dto.certificate_type === 'ca' ? pathLengthUnder(ca.pathLength, dto.path_length) : null;
-    const keySpec = this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize);
+      san: requestedSans(dto, { dns: [], ip: [], email: [] }),
+      profile: dto.certificate_type,
+      keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
+      validDays: dto.valid_days ?? this.config.certDays,
+      pathLength: dto.path_length,
+      validity: null,
+    });
+    const { keySpec } = approved;
     const { privateKey, publicKey } = await this.metrics.time(
       this.metrics.keyGeneration,
       { key_type: keySpec.type, key_size: String(keySpec.size) },
@@ -127,13 +113,8 @@ export class CertService {
     const privateKeyPem = keepKey ? this.crypto.exportPrivateKeyPem(privateKey) : null;
     const certificate = await this.signAndStore(auth, {
       ca,
-      subject,
-      san,
-      profile: dto.certificate_type,
-      pathLength,
+      approved,
       subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
-      keySpec,
-      validDays: dto.valid_days ?? this.config.certDays,
       sealedPrivateKey: privateKeyPem === null ? null : await this.vault.sealPem(privateKeyPem),
       action: 'cert_create',
     });
@@ -156,18 +137,20 @@ export class CertService {
       caId !== null
         ? await this.cas.findSigningCa(caId)
         : await this.cas.findSigningCaByName(auth.user, caName ?? '');
-    const ca = await this.signingCa(auth.user, found, dto.certificate_type);
+    const ca = await this.permittedCa(auth.user, found);
     const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
-    const subject = dto.common_name ? withCommonName(base, dto.common_name) : base;
     const certificate = await this.signAndStore(auth, {
       ca,
-      subject,
-      san: this.checkedSans(dto.certificate_type, subject, requestedSans(dto, csr.san)),
-      profile: dto.certificate_type,
-      pathLength: null,
+      approved: this.approve(ca, {
+        subject: dto.common_name ? withCommonName(base, dto.common_name) : base,
+        san: requestedSans(dto, csr.san),
+        profile: dto.certificate_type,
+        keySpec,
+        validDays: dto.valid_days ?? this.config.certDays,
+        pathLength: null,
+        validity: null,
+      }),
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
-      keySpec,
-      validDays: dto.valid_days ?? this.config.certDays,
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
     });
@@ -178,16 +161,19 @@ export class CertService {
   async signRequestCsr<Linked>(auth: AuthContext, signing: CsrSigning<Linked>): Promise<Linked> {
     const { csr, profile } = signing;
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
-    const ca = await this.signingCa(auth.user, await this.cas.findSigningCa(signing.caId), profile);
+    const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(signing.caId));
     return this.signAndStoreLinked(auth, signing.link, {
       ca,
-      subject: csr.subject,
-      san: this.checkedSans(profile, csr.subject, csr.san),
-      profile,
-      pathLength: null,
+      approved: this.approve(ca, {
+        subject: csr.subject,
+        san: csr.san,
+        profile,
+        keySpec,
+        validDays: signing.validDays ?? this.config.certDays,
+        pathLength: null,
+        validity: null,
+      }),
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
-      keySpec,
-      validDays: signing.validDays ?? this.config.certDays,
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
       auditDetail: { certificate_request_id: signing.requestId },
@@ -205,12 +191,18 @@ export class CertService {
   ): Promise<{ linked: Linked; certificate: Certificate; privateKeyPem: string }> {
     const context: RequestContext = { user: null, clientAddress: null };
     const ca = await this.cas.findSigningCa(issuance.caId, { fresh: true });
-    this.assertMaySign(ca, 'server');
-    const keySpec = this.cas.keySpecFor('ec', 256);
-    const { privateKey, publicKey } = await this.crypto.generateKeyPair(keySpec);
+    const approved = this.approve(ca, {
+      subject: [{ type: 'CN', value: issuance.commonName }],
+      san: issuance.san,
+      profile: 'server',
+      keySpec: this.cas.keySpecFor('ec', 256),
+      validDays: issuance.validDays,
+      pathLength: null,
+      validity: null,
+    });
+    const { privateKey, publicKey } = await this.crypto.generateKeyPair(approved.keySpec);
     const privateKeyPem = this.crypto.exportPrivateKeyPem(privateKey);
     const stored: { certificate?: Certificate } = {};
-    const subject: DistinguishedName = [{ type: 'CN', value: issuance.commonName }];
     const linked = await this.signAndStoreLinked(
       context,
       (manager, certificate) => {
@@ -219,13 +211,8 @@ export class CertService {
       },
       {
         ca,
-        subject,
-        san: this.checkedSans('server', subject, issuance.san),
-        profile: 'server',
-        pathLength: null,
+        approved,
         subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
-        keySpec,
-        validDays: issuance.validDays,
         sealedPrivateKey: await this.vault.sealPem(privateKeyPem),
         action: 'cert_create',
         auditDetail: { purpose: issuance.purpose },
@@ -447,56 +434,49 @@ export class CertService {
     return certificate;
   }
 
-  /** Permission, CA state and leaf policy, in that order, so each refusal says the first problem. */
-  private async signingCa(
-    actor: Actor,
-    ca: CertificateAuthority,
-    profile: CertificateProfile,
-  ): Promise<CertificateAuthority> {
+  /** Permission first, so a caller without it learns nothing of the CA's state. */
+  private async permittedCa(actor: Actor, ca: CertificateAuthority): Promise<CertificateAuthority> {
     if (!can(actor, 'create_cert', ca)) {
       throw new ForbiddenError(`You may not issue certificates under CA ${ca.id} (needs can_create_cert)`);
     }
-    this.assertMaySign(ca, profile);
     return ca;
   }
 
-  private assertMaySign(ca: CertificateAuthority, profile: CertificateProfile): void {
-    this.cas.assertCanSign(ca);
-    if (profile !== 'ca' && !ca.allowLeafCerts) {
-      throw new InvalidInputError(`CA ${ca.id} does not allow leaf certificates (allow_leaf_certs=false)`);
-    }
+  private issuanceContext(ca: CertificateAuthority | null): IssuanceContext {
+    return { issuer: ca, now: new Date(), maxSans: this.config.maxSansPerCertificate };
+  }
+
+  /** The template through every issuance rule (ISSUANCE_RULES) under `ca`. */
+  private approve(ca: CertificateAuthority, template: IssuanceTemplate): ApprovedIssuance {
+    return approveIssuance(template, this.issuanceContext(ca));
   }
 
   /**
-   * The SANs a certificate of `profile` for `subject` carries, after every check signing makes on the
-   * names (subject attributes, SAN types and syntax, a name for a server, MAX_SANS_PER_CERTIFICATE).
-   * Certificate requests are checked with it when submitted, so nothing is stored that could not be signed.
+   * The SANs a certificate of `profile` for `subject` carries, after the pipeline's NAME_RULES (subject
+   * attributes, SAN types and syntax, a name for a server, MAX_SANS_PER_CERTIFICATE). Certificate
+   * requests are checked with it when submitted, so nothing is stored that could not be signed.
    */
   checkedSans(
     profile: CertificateProfile,
     subject: DistinguishedName,
     requested: SubjectAltNames,
   ): SubjectAltNames {
-    this.crypto.normaliseDistinguishedName(subject);
-    enforceSanTypes(profile, requested);
-    const commonName = this.crypto.commonName(subject) ?? '';
-    const san = dedupeSans(profile === 'ca' ? requested : withDefaultSans(profile, commonName, requested));
-    validateSanSyntax(san);
-    requireServerName(profile, san);
-    enforceSanCount(san, this.config.maxSansPerCertificate);
-    return san;
+    const template: IssuanceTemplate = {
+      subject,
+      san: requested,
+      profile,
+      keySpec: { type: 'ec', size: 256 },
+      validDays: this.config.certDays,
+      pathLength: null,
+      validity: null,
+    };
+    return applyRules(NAME_RULES, template, this.issuanceContext(null)).san;
   }
 
   /** Signs and stores, audited, in one statement (no transaction round trips). */
   private async signAndStore(auth: AuthContext, request: IssuanceRequest): Promise<Certificate> {
     const { certificate, audit } = await this.signedCertificate(auth, request);
-    await this.insertCertificate(
-      this.dataSource.manager,
-      auth.user,
-      certificate,
-      request.sealedPrivateKey,
-      audit,
-    );
+    await this.insertCertificate(this.dataSource.manager, auth.user, certificate, request, audit);
     this.countIssued(request);
     return certificate;
   }
@@ -509,7 +489,7 @@ export class CertService {
   ): Promise<Linked> {
     const { certificate, audit } = await this.signedCertificate(auth, request);
     const linked = await this.dataSource.transaction(async (manager) => {
-      await this.insertCertificate(manager, auth.user, certificate, request.sealedPrivateKey, audit);
+      await this.insertCertificate(manager, auth.user, certificate, request, audit);
       return link(manager, certificate);
     });
     this.countIssued(request);
@@ -520,8 +500,8 @@ export class CertService {
     auth: RequestContext,
     request: IssuanceRequest,
   ): Promise<{ certificate: Certificate; audit: Omit<AuditEntry, 'resourceId'> }> {
-    const { ca } = request;
-    const validity = validityWithin(new Date(), request.validDays, signingWindow(ca));
+    const { ca, approved } = request;
+    const { validity } = approved;
     const urls = caPublicUrls(this.config.publicBaseUrl, ca.name, ca.id);
     const serial = this.crypto.randomSerialNumber();
     const issuer = await this.cas.issuerFor(ca);
@@ -530,39 +510,32 @@ export class CertService {
       key_type: issuer.keySpec.type,
     });
     const der = await this.crypto.signCertificate(
-      {
+      certificateTemplateOf(approved, {
         serialNumber: serial,
-        subject: request.subject,
         subjectPublicKeyDer: request.subjectPublicKeyDer,
-        subjectKeySpec: request.keySpec,
-        notBefore: validity.notBefore,
-        notAfter: validity.notAfter,
-        profile: request.profile,
-        pathLength: request.pathLength,
-        san: request.san,
         crlDistributionUrl: urls.crlUrl,
         caIssuersUrl: urls.certificateUrl,
-      },
+      }),
       issuer,
     );
     stopSigning();
     const certificate = Object.assign(new Certificate(), {
-      commonName: this.crypto.commonName(request.subject) ?? '',
-      subjectDn: this.crypto.formatDistinguishedName(request.subject),
-      certificateType: request.profile,
-      keyType: request.keySpec.type,
-      keySize: request.keySpec.size,
-      validDays: request.validDays,
+      commonName: this.crypto.commonName(approved.subject) ?? '',
+      subjectDn: this.crypto.formatDistinguishedName(approved.subject),
+      certificateType: approved.profile,
+      keyType: approved.keySpec.type,
+      keySize: approved.keySpec.size,
+      validDays: approved.validDays,
       status: 'valid',
       certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
       serialNumber: this.crypto.serialToHex(serial),
       notBefore: validity.notBefore,
       notAfter: validity.notAfter,
       fingerprintSha256: this.crypto.fingerprintSha256(der),
-      sanDnsNames: request.san.dns,
-      sanIpAddresses: request.san.ip,
-      sanEmailAddresses: request.san.email,
-      pathLength: request.pathLength,
+      sanDnsNames: approved.san.dns,
+      sanIpAddresses: approved.san.ip,
+      sanEmailAddresses: approved.san.email,
+      pathLength: approved.pathLength,
       issuerId: ca.id,
       organizationId: ca.organizationId,
       createdByUserId: auth.user?.id ?? null,
@@ -579,8 +552,8 @@ export class CertService {
       detail: {
         ca_id: ca.id,
         serial_number: certificate.serialNumber,
-        certificate_type: request.profile,
-        key_type: request.keySpec.type,
+        certificate_type: approved.profile,
+        key_type: approved.keySpec.type,
         validity_clamped: validity.clamped,
         ...request.auditDetail,
       },
@@ -591,8 +564,8 @@ export class CertService {
   private countIssued(request: IssuanceRequest): void {
     const source = request.action === 'cert_sign_csr' ? 'csr' : 'generated_key';
     this.metrics.certificatesIssued.inc({
-      certificate_type: request.profile,
-      key_type: request.keySpec.type,
+      certificate_type: request.approved.profile,
+      key_type: request.approved.keySpec.type,
       source,
     });
     if (source === 'csr') this.metrics.csrsSigned.inc();
@@ -607,7 +580,7 @@ export class CertService {
     manager: EntityManager,
     actor: Actor | null,
     certificate: Certificate,
-    sealedPrivateKey: string | null,
+    request: IssuanceRequest,
     audit: Omit<AuditEntry, 'resourceId'>,
   ): Promise<Certificate> {
     const columns: [string, unknown, string][] = [
@@ -627,7 +600,7 @@ export class CertService {
       ['san_ip_addresses', certificate.sanIpAddresses, 'text[]'],
       ['san_email_addresses', certificate.sanEmailAddresses, 'text[]'],
       ['path_length', certificate.pathLength, 'integer'],
-      ['sealed_private_key', sealedPrivateKey, 'text'],
+      ['sealed_private_key', request.sealedPrivateKey, 'text'],
       ['organization_id', certificate.organizationId, 'integer'],
       ['created_by_user_id', certificate.createdByUserId, 'integer'],
     ];
@@ -653,8 +626,8 @@ export class CertService {
     );
     if (rows.length === 0) {
       const current = await this.cas.findSigningCa(certificate.issuerId, { fresh: true });
-      if (actor) await this.signingCa(actor, current, certificate.certificateType);
-      else this.assertMaySign(current, certificate.certificateType);
+      if (actor) await this.permittedCa(actor, current);
+      applyRules(ISSUER_RULES, request.approved, this.issuanceContext(current));
       throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
     }
     return Object.assign(certificate, {

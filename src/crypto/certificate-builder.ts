@@ -39,7 +39,7 @@ function extendedKeyUsagesFor(template: CertificateTemplate): ExtendedKeyUsage[]
   return ['serverAuth', 'clientAuth'];
 }
 
-function checkTemplate(template: CertificateTemplate, issuer: IssuerContext): void {
+function checkTemplate(template: CertificateTemplate): void {
   if (!PROFILES.includes(template.profile)) {
     throw new InvalidInputError(`Unknown certificate profile "${String(template.profile)}"`);
   }
@@ -49,28 +49,10 @@ function checkTemplate(template: CertificateTemplate, issuer: IssuerContext): vo
   if (template.notAfter.getTime() <= template.notBefore.getTime()) {
     throw new InvalidInputError('notAfter must be later than notBefore');
   }
-  if (Math.floor(template.notAfter.getTime() / 1000) > Math.floor(issuer.notAfter.getTime() / 1000)) {
-    throw new InvalidInputError(
-      `The certificate would outlive its issuer, which expires at ${issuer.notAfter.toISOString()}`,
-    );
-  }
   if (template.profile === 'ca') {
     const pathLength = template.pathLength;
     if (pathLength !== null && (!Number.isInteger(pathLength) || pathLength < 0 || pathLength > 255)) {
       throw new InvalidInputError('pathLength must be an integer between 0 and 255, or null');
-    }
-    const issuerLimit = issuer.pathLength ?? null;
-    if (issuerLimit !== null) {
-      if (issuerLimit === 0) {
-        throw new InvalidInputError(
-          "The issuer's path length constraint (0) forbids issuing CA certificates",
-        );
-      }
-      if (pathLength !== null && pathLength >= issuerLimit) {
-        throw new InvalidInputError(
-          `pathLength must be less than the issuer's path length constraint (${issuerLimit})`,
-        );
-      }
     }
   }
   if (template.subject.length === 0 && sanIsEmpty(template.san)) {
@@ -82,32 +64,23 @@ function checkTemplate(template: CertificateTemplate, issuer: IssuerContext): vo
 }
 
 /**
- * A CA under a constrained issuer can have at most (issuer limit - 1) CAs below it anyway (RFC 5280
- * 6.1.4 (l), (m)); writing that limit when none was asked keeps every issuer's constraint checkable from
- * its own certificate, so the per-issuer check in checkTemplate also enforces every ancestor's limit.
- */
-function effectivePathLength(template: CertificateTemplate, issuer: IssuerContext): number | null {
-  const issuerLimit = issuer.pathLength ?? null;
-  if (template.pathLength !== null) return template.pathLength;
-  return issuerLimit === null ? null : issuerLimit - 1;
-}
-
-/**
  * The DER TBSCertificate. Issuer Name and SPKI are spliced in as the exact bytes given; everything else is
- * validated first, so a bad template fails here with an InvalidInputError.
+ * checked to be encodable first, so a bad template fails here with an InvalidInputError. Policy (path
+ * length and lifetime under the issuer, SAN rules) is the issuance pipeline's (src/issuance/): the
+ * builder only builds.
  */
 export function buildTbsCertificate(
   template: CertificateTemplate,
   issuer: IssuerContext,
   subjectDer?: Buffer,
 ): Buffer {
-  checkTemplate(template, issuer);
+  checkTemplate(template);
   const subjectKey = template.subjectKeySpec ?? keySpecOf(publicKeyFromSpki(template.subjectPublicKeyDer));
   const subject = subjectDer ?? encodeNameDer(template.subject);
   const isCa = template.profile === 'ca';
 
   const extensions: forge.asn1.Asn1[] = [
-    basicConstraintsExtension(isCa, isCa ? effectivePathLength(template, issuer) : null),
+    basicConstraintsExtension(isCa, isCa ? template.pathLength : null),
     keyUsageExtension(keyUsagesFor(template, subjectKey)),
   ];
   if (!isCa) extensions.push(extendedKeyUsageExtension(extendedKeyUsagesFor(template)));

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Metric, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { caSlug } from '../ca/ca-slug';
 import { REQUEST_STATUSES } from '../requests/certificate-request.entity';
-import { CA_STATUS_SQL } from '../ca/certificate-authority.entity';
+import { CA_STATUS_SQL } from '../issuance/ca-signing-status';
 
 const EXPIRY_WINDOWS_DAYS = [1, 7, 30, 90];
 /** Domain gauges are SQL aggregates; scrapes within this window reuse the last result. */

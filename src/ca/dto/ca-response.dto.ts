@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { KeyType } from '../../crypto/crypto.types';
 import { caPublicUrls } from '../ca-slug';
-import { caStatusOf, CaStatus, CertificateAuthority } from '../certificate-authority.entity';
+import { caStatusOf, CaStatus } from '../../issuance/ca-signing-status';
+import { CertificateAuthority } from '../certificate-authority.entity';
 
 export class CaResponseDto {
   @ApiProperty() id!: number;

@@ -1,0 +1,52 @@
+import type { CertificateProfile, DistinguishedName, KeySpec, SubjectAltNames } from '../crypto/crypto.types';
+import type { CaSigningDates } from './ca-signing-status';
+
+/** The issuing CA as the rules see it. */
+export interface IssuingCa extends CaSigningDates {
+  id: number;
+  allowLeafCerts: boolean;
+  /** basicConstraints pathLen of the CA's certificate; null when unlimited. */
+  pathLength: number | null;
+}
+
+export interface Validity {
+  notBefore: Date;
+  notAfter: Date;
+  /** True when the requested period was shortened to end with the issuer's. */
+  clamped: boolean;
+}
+
+/**
+ * What is asked for, before the rules: each rule returns it (possibly changed) or refuses. The key is
+ * described by its spec; the public key itself joins at signing (a server-generated key is made only
+ * once the rules have passed).
+ */
+export interface IssuanceTemplate {
+  subject: DistinguishedName;
+  san: SubjectAltNames;
+  profile: CertificateProfile;
+  keySpec: KeySpec;
+  validDays: number;
+  /** For a CA certificate: the pathLen asked for (undefined: the most the issuer allows). */
+  pathLength: number | null | undefined;
+  /** Set by the lifetime rule. */
+  validity: Validity | null;
+}
+
+/** Everything a rule may consult besides the template. */
+export interface IssuanceContext {
+  /** Null for a root CA signing itself. */
+  issuer: IssuingCa | null;
+  now: Date;
+  /** MAX_SANS_PER_CERTIFICATE */
+  maxSans: number;
+}
+
+/** A template every rule has accepted: its validity and path length are final. */
+export interface ApprovedIssuance extends IssuanceTemplate {
+  pathLength: number | null;
+  validity: Validity;
+}
+
+/** A pure step of the pipeline: returns the template (or a changed copy) or throws an InvalidInputError. */
+export type IssuanceRule = (template: IssuanceTemplate, context: IssuanceContext) => IssuanceTemplate;

@@ -1,0 +1,73 @@
+import { context, issuingCa, NOW, template } from '../testing';
+import { lifetimeWithinIssuer, pathLengthUnder, pathLengthUnderIssuer, validityWithin } from './limits.rules';
+
+describe('pathLengthUnderIssuer', () => {
+  it('defaults to the issuer minus one, and to unlimited under an unlimited issuer', () => {
+    expect(pathLengthUnder(2, undefined)).toBe(1);
+    expect(pathLengthUnder(null, undefined)).toBeNull();
+  });
+
+  it('refuses anything above the issuer minus one, and any CA under pathLen 0', () => {
+    expect(() => pathLengthUnder(2, 2)).toThrow('at most 1');
+    expect(() => pathLengthUnder(0, undefined)).toThrow('path length 0');
+    expect(pathLengthUnder(3, 0)).toBe(0);
+  });
+
+  it('resolves a CA certificate under its issuer, keeps a root as asked, and clears it for leaves', () => {
+    const constrained = context({ issuer: issuingCa({ pathLength: 2 }) });
+    expect(
+      pathLengthUnderIssuer(template({ profile: 'ca', pathLength: undefined }), constrained).pathLength,
+    ).toBe(1);
+    expect(() => pathLengthUnderIssuer(template({ profile: 'ca', pathLength: 2 }), constrained)).toThrow(
+      'path_length 2 exceeds what the issuing CA allows (at most 1)',
+    );
+    expect(
+      pathLengthUnderIssuer(template({ profile: 'ca', pathLength: 5 }), context({ issuer: null })).pathLength,
+    ).toBe(5);
+    expect(pathLengthUnderIssuer(template({ pathLength: 3 }), constrained).pathLength).toBeNull();
+  });
+});
+
+describe('lifetimeWithinIssuer', () => {
+  it('starts now (whole seconds) and lasts the requested days', () => {
+    const validity = validityWithin(NOW, 10, null);
+    expect(validity.notBefore.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    expect(validity.notAfter.toISOString()).toBe('2030-01-11T00:00:00.000Z');
+    expect(validity.clamped).toBe(false);
+  });
+
+  it('clamps to the issuer notAfter', () => {
+    const issuerEnd = new Date('2030-01-05T00:00:00Z');
+    expect(validityWithin(NOW, 10, { notBefore: null, notAfter: issuerEnd })).toMatchObject({
+      notAfter: issuerEnd,
+      clamped: true,
+    });
+  });
+
+  it('clamps to an uploaded chain that ends before the CA does', () => {
+    const chainEnd = new Date('2030-01-05T00:00:00Z');
+    const { validity } = lifetimeWithinIssuer(
+      template({ validDays: 10 }),
+      context({ issuer: issuingCa({ issuerChainNotAfter: chainEnd }) }),
+    );
+    expect(validity).toMatchObject({ notAfter: chainEnd, clamped: true });
+  });
+
+  it('never starts before the issuer does', () => {
+    const issuerStart = new Date('2030-06-01T00:00:00Z');
+    const validity = validityWithin(NOW, 10, { notBefore: issuerStart, notAfter: null });
+    expect(validity.notBefore).toEqual(issuerStart);
+    expect(validity.notAfter.toISOString()).toBe('2030-06-11T00:00:00.000Z');
+    const started = validityWithin(NOW, 10, {
+      notBefore: new Date('2029-01-01T00:00:00Z'),
+      notAfter: null,
+    });
+    expect(started.notBefore.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+  });
+
+  it('refuses under an expired issuer', () => {
+    expect(() =>
+      validityWithin(NOW, 10, { notBefore: null, notAfter: new Date('2029-12-31T00:00:00Z') }),
+    ).toThrow('expired');
+  });
+});

@@ -1,0 +1,38 @@
+import type { IssuanceContext, IssuanceTemplate, IssuingCa } from './issuance-template';
+
+const DAY_MS = 86_400_000;
+
+/** A fixed instant, so every spec computes the same dates. */
+export const NOW = new Date('2030-01-01T00:00:00.500Z');
+
+/** An active CA valid from a year before NOW to a year after, allowing leaves, without a path limit. */
+export function issuingCa(overrides: Partial<IssuingCa> = {}): IssuingCa {
+  return {
+    id: 7,
+    status: 'active',
+    notBefore: new Date(NOW.getTime() - 365 * DAY_MS),
+    notAfter: new Date(NOW.getTime() + 365 * DAY_MS),
+    issuerChainNotAfter: null,
+    allowLeafCerts: true,
+    pathLength: null,
+    ...overrides,
+  };
+}
+
+export function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
+  return { issuer: issuingCa(), now: NOW, maxSans: 100, ...overrides };
+}
+
+/** A server certificate for web.example, 30 days, EC P-256. */
+export function template(overrides: Partial<IssuanceTemplate> = {}): IssuanceTemplate {
+  return {
+    subject: [{ type: 'CN', value: 'web.example' }],
+    san: { dns: [], ip: [], email: [] },
+    profile: 'server',
+    keySpec: { type: 'ec', size: 256 },
+    validDays: 30,
+    pathLength: null,
+    validity: null,
+    ...overrides,
+  };
+}
