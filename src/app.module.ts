@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { BackupModule } from './backup/backup.module';
 import { CaModule } from './ca/ca.module';
 import { CertModule } from './cert/cert.module';
+import { ExportModule } from './export/export.module';
 import { RequestsModule } from './requests/requests.module';
 import { BodyErrorsModule } from './common/body-errors';
 import { LoggingModule } from './common/logging.module';
@@ -36,6 +37,7 @@ export class AppModule {
         KeysModule,
         CaModule,
         CertModule,
+        ExportModule,
         RequestsModule,
         PublicPkiModule,
         BackupModule,

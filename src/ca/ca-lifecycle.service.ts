@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, can, PkiAction } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
+import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { earliest } from '../common/dates';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';

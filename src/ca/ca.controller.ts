@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
+import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { SecretResponse } from '../common/secret-response.decorator';

@@ -3,17 +3,21 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
-import { CertService } from './cert.service';
+import { CertificateIssuanceService } from './certificate-issuance.service';
+import { CertificateRecordsService } from './certificate-records.service';
 import { CertificateQueryDto } from './dto/certificate-query.dto';
 import { CertificateDetailResponseDto, CertificateResponseDto } from './dto/certificate-response.dto';
 import { IssueCertificateDto, IssueQueryDto, SignCsrDto } from './dto/issue-certificate.dto';
-import { RevokeCertificateDto } from './dto/revoke.dto';
+import { RevokeCertificateDto } from '../common/revoke.dto';
 
 @ApiTags('certificates')
 @ApiBearerAuth()
 @Controller('certificates')
 export class CertController {
-  constructor(private readonly certificates: CertService) {}
+  constructor(
+    private readonly issuance: CertificateIssuanceService,
+    private readonly certificates: CertificateRecordsService,
+  ) {}
 
   @Post()
   @SecretResponse()
@@ -23,13 +27,13 @@ export class CertController {
     @Query() query: IssueQueryDto,
     @Body() dto: IssueCertificateDto,
   ): Promise<CertificateDetailResponseDto> {
-    return this.certificates.issue(auth, query.ca_id, dto);
+    return this.issuance.issue(auth, query.ca_id, dto);
   }
 
   @Post('sign-csr')
   @ApiOperation({ summary: 'Sign a PEM CSR (its signature is verified first); never returns a private key' })
   signCsr(@Auth() auth: AuthContext, @Body() dto: SignCsrDto): Promise<CertificateResponseDto> {
-    return this.certificates.signCsr(auth, dto);
+    return this.issuance.signCsr(auth, dto);
   }
 
   @Get()

@@ -4,8 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, can, RequestAction, requestListScope } from '../access/policy';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import { CertService } from '../cert/cert.service';
-import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
+import { CertificateIssuanceService } from '../cert/certificate-issuance.service';
+import { CertificateRecordsService } from '../cert/certificate-records.service';
+import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
@@ -69,7 +70,8 @@ export class RequestsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
-    private readonly certificates: CertService,
+    private readonly issuance: CertificateIssuanceService,
+    private readonly certificates: CertificateRecordsService,
     private readonly audit: AuditService,
     private readonly metrics: DomainMetrics,
   ) {}
@@ -106,7 +108,7 @@ export class RequestsService implements OnModuleInit {
     const csr = await this.crypto.parseCsr(dto.csr);
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const certificateType = dto.certificate_type ?? 'server';
-    this.certificates.checkedSans(certificateType, csr.subject, csr.san);
+    this.issuance.checkedSans(certificateType, csr.subject, csr.san);
     const request = await this.dataSource.transaction(async (manager) => {
       const created = manager.create(CertificateRequest, {
         status: 'outstanding',
@@ -166,7 +168,7 @@ export class RequestsService implements OnModuleInit {
     const request = await this.findReadable(auth.user, id);
     this.assertMay(auth.user, 'sign', request);
     const csr = await this.crypto.parseCsr(request.csrPem);
-    const signed = await this.certificates.signRequestCsr(auth, {
+    const signed = await this.issuance.signRequestCsr(auth, {
       caId: dto.ca_id,
       csr,
       profile: dto.certificate_type ?? request.certificateType,

@@ -4,7 +4,8 @@ import { Server as TlsServer } from 'node:tls';
 import { caSlug } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
 import { CreateCaDto } from '../ca/dto/create-ca.dto';
-import { CertService } from '../cert/cert.service';
+import { CertificateIssuanceService } from '../cert/certificate-issuance.service';
+import { CertificateRecordsService } from '../cert/certificate-records.service';
 import { Certificate } from '../cert/certificate.entity';
 import { NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -43,7 +44,8 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
-    private readonly certs: CertService,
+    private readonly issuance: CertificateIssuanceService,
+    private readonly certs: CertificateRecordsService,
     private readonly cas: CaService,
     private readonly repository: ServiceTlsRepository,
   ) {}
@@ -148,7 +150,7 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
   ): Promise<KeyedCertificate> {
     const issuerId = wantedIssuerId ?? (await this.createRoot());
     try {
-      const issued = await this.certs.issueServiceCertificate(
+      const issued = await this.issuance.issueServiceCertificate(
         {
           caId: issuerId,
           commonName: tls.dnsNames[0] ?? tls.ipAddresses[0],

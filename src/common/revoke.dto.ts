@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class RevokeCertificateDto {
@@ -22,11 +22,4 @@ export class RevokeCertificateDto {
   @Min(0)
   @Max(10)
   reason_code?: number;
-}
-
-export class Pkcs12ExportDto {
-  @ApiProperty({ description: 'Password protecting the PKCS#12 file (at least 4 characters)' })
-  @IsString()
-  @MaxLength(256)
-  password!: string;
 }

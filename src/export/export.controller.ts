@@ -1,15 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { caSlug } from '../ca/ca-slug';
-import { CaService } from '../ca/ca.service';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
-import { CertService } from './cert.service';
-import { Pkcs12ExportDto } from './dto/revoke.dto';
-
-const PEM = 'application/x-pem-file';
+import { Pkcs12ExportDto } from './dto/pkcs12-export.dto';
+import { Download, ExportService, PEM, PKCS12 } from './export.service';
 
 /**
  * RFC 6266: an ASCII `filename` every client reads, plus `filename*` (RFC 8187, UTF-8) when a CA name
@@ -25,11 +21,14 @@ function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-function attachment(response: Response, filename: string, contentType: string, body: string | Buffer): void {
+function attachment(response: Response, download: Download): void {
   response
     .status(200)
-    .set({ 'Content-Type': contentType, 'Content-Disposition': contentDisposition(filename) })
-    .send(body);
+    .set({
+      'Content-Type': download.contentType,
+      'Content-Disposition': contentDisposition(download.filename),
+    })
+    .send(download.body);
 }
 
 @ApiTags('export')
@@ -37,10 +36,7 @@ function attachment(response: Response, filename: string, contentType: string, b
 @ApiProduces(PEM)
 @Controller('export')
 export class ExportController {
-  constructor(
-    private readonly cas: CaService,
-    private readonly certificates: CertService,
-  ) {}
+  constructor(private readonly exports: ExportService) {}
 
   @Get('ca/:ca_id/certificate')
   @ApiOperation({ summary: 'Download a CA certificate (PEM)' })
@@ -49,8 +45,7 @@ export class ExportController {
     @Param('ca_id', ParseIdPipe) id: number,
     @Res() response: Response,
   ) {
-    const ca = await this.cas.findAllowed(auth.user, id, 'read');
-    attachment(response, `${caSlug(ca.name, ca.id)}.pem`, PEM, ca.certificatePem ?? '');
+    attachment(response, await this.exports.caCertificate(auth.user, id));
   }
 
   @Get('ca/:ca_id/private-key')
@@ -61,8 +56,7 @@ export class ExportController {
     @Param('ca_id', ParseIdPipe) id: number,
     @Res() response: Response,
   ) {
-    const { ca, privateKeyPem } = await this.cas.exportPrivateKey(auth, id);
-    attachment(response, `${caSlug(ca.name, ca.id)}.key.pem`, PEM, privateKeyPem);
+    attachment(response, await this.exports.caPrivateKey(auth, id));
   }
 
   @Get('certificate/:cert_id')
@@ -72,8 +66,7 @@ export class ExportController {
     @Param('cert_id', ParseIdPipe) id: number,
     @Res() response: Response,
   ) {
-    const certificate = await this.certificates.findAllowed(auth.user, id, 'read');
-    attachment(response, `certificate-${id}.pem`, PEM, certificate.certificatePem);
+    attachment(response, await this.exports.certificate(auth.user, id));
   }
 
   @Get('certificate/:cert_id/private-key')
@@ -84,8 +77,7 @@ export class ExportController {
     @Param('cert_id', ParseIdPipe) id: number,
     @Res() response: Response,
   ) {
-    const { privateKeyPem } = await this.certificates.exportPrivateKey(auth, id, 'pem');
-    attachment(response, `certificate-${id}.key.pem`, PEM, privateKeyPem);
+    attachment(response, await this.exports.certificatePrivateKey(auth, id));
   }
 
   @Get('certificate/:cert_id/chain')
@@ -95,14 +87,13 @@ export class ExportController {
     @Param('cert_id', ParseIdPipe) id: number,
     @Res() response: Response,
   ) {
-    const { pems } = await this.certificates.chainPems(auth.user, id);
-    attachment(response, `certificate-${id}-chain.pem`, PEM, pems.join(''));
+    attachment(response, await this.exports.chain(auth.user, id));
   }
 
   @Post('certificate/:cert_id/pkcs12')
   @HttpCode(200)
   @SecretResponse()
-  @ApiProduces('application/x-pkcs12')
+  @ApiProduces(PKCS12)
   @ApiOperation({
     summary:
       'Download certificate, key and chain as PKCS#12, protected by the password in the body (audited)',
@@ -113,7 +104,6 @@ export class ExportController {
     @Body() dto: Pkcs12ExportDto,
     @Res() response: Response,
   ) {
-    const { bundle } = await this.certificates.pkcs12(auth, id, dto.password);
-    attachment(response, `certificate-${id}.p12`, 'application/x-pkcs12', bundle);
+    attachment(response, await this.exports.pkcs12(auth, id, dto.password));
   }
 }
