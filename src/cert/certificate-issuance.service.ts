@@ -12,7 +12,7 @@ import { JsonObject } from '../common/json';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
-import { CertificateProfile, DistinguishedName, ParsedCsr, SubjectAltNames } from '../crypto/crypto.types';
+import { CertificateProfile, ParsedCsr, SubjectAltNames } from '../crypto/crypto.types';
 import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { applyRules, approveIssuance, ISSUER_RULES, NAME_RULES } from '../issuance/issuance-pipeline';
@@ -229,20 +229,13 @@ export class CertificateIssuanceService {
   }
 
   /**
-   * The SANs a certificate of `profile` for `subject` carries, after the pipeline's NAME_RULES (subject
-   * attributes, SAN types and syntax, a name for a server, MAX_SANS_PER_CERTIFICATE). Certificate
-   * requests are checked with it when submitted, so nothing is stored that could not be signed.
+   * The SANs a certificate for this subject, type and key carries, after the pipeline's NAME_RULES
+   * (subject attributes, SAN types and syntax, a name for a server, MAX_SANS_PER_CERTIFICATE).
+   * Certificate requests are checked with it when submitted, so nothing is stored that could not be signed.
    */
-  checkedSans(
-    profile: CertificateProfile,
-    subject: DistinguishedName,
-    requested: SubjectAltNames,
-  ): SubjectAltNames {
+  checkedSans(request: Pick<IssuanceTemplate, 'subject' | 'san' | 'profile' | 'keySpec'>): SubjectAltNames {
     const template: IssuanceTemplate = {
-      subject,
-      san: requested,
-      profile,
-      keySpec: { type: 'ec', size: 256 },
+      ...request,
       validDays: this.config.certDays,
       pathLength: null,
       validity: null,

@@ -108,7 +108,7 @@ export class RequestsService implements OnModuleInit {
     const csr = await this.crypto.parseCsr(dto.csr);
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const certificateType = dto.certificate_type ?? 'server';
-    this.issuance.checkedSans(certificateType, csr.subject, csr.san);
+    this.issuance.checkedSans({ subject: csr.subject, san: csr.san, profile: certificateType, keySpec });
     const request = await this.dataSource.transaction(async (manager) => {
       const created = manager.create(CertificateRequest, {
         status: 'outstanding',
