@@ -380,7 +380,7 @@ describe('certificate builder', () => {
 
     it('writes the path length it is given and leaves policy to the issuance rules', async () => {
       const intermediate = await makeIntermediate(root, { type: 'ec', size: 256 });
-      expect(intermediate.issuer.pathLength).toBe(0);
+      expect(parseCertificate(intermediate.certificate).pathLength).toBe(0);
       const child = await signCertificate(
         template({ subjectPublicKeyDer: spki, profile: 'ca', pathLength: 3 }),
         intermediate.issuer,

@@ -136,8 +136,6 @@ export function prepareIssuer(certificateDer: Buffer, privateKey: KeyObject): Is
       certificate.subjectKeyIdentifier ?? subjectKeyIdentifierFor(certificate.subjectPublicKeyDer),
     privateKey,
     keySpec: keySpecOf(privateKey),
-    notAfter: certificate.notAfter,
-    pathLength: certificate.pathLength,
   };
 }
 
@@ -149,8 +147,6 @@ export function selfSignedIssuer(template: CertificateTemplate, privateKey: KeyO
     subjectKeyIdentifier: subjectKeyIdentifierFor(template.subjectPublicKeyDer),
     privateKey,
     keySpec: keySpecOf(privateKey),
-    notAfter: template.notAfter,
-    pathLength: null,
   };
 }
 

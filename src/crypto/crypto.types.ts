@@ -57,9 +57,6 @@ export interface IssuerContext {
   subjectKeyIdentifier: Buffer;
   privateKey: KeyObject;
   keySpec: KeySpec;
-  notAfter: Date;
-  /** The issuer's own pathLenConstraint when known (null = unlimited). */
-  pathLength?: number | null;
 }
 
 export interface ParsedCsr {
