@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { createSecretKey } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
 import { isClusterWorker } from '../cluster/primary-link';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenGuard } from './access-token.guard';
+import { accessTokenKey } from './access-token-key';
 import { AccessTokenService } from './access-token.service';
+import { AccessTokenStrategy } from './access-token.strategy';
 import { AuthController } from './auth.controller';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
@@ -21,11 +22,8 @@ import { RefreshTokenStore } from './refresh-token.store';
     JwtModule.registerAsync({
       inject: [RuntimeSecrets],
       useFactory: (secrets: RuntimeSecrets) => ({
-        // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse it
-        // as a PEM public key on every verification, about 0.5 ms of OpenSSL decoder work per request.
-        secret: createSecretKey(Buffer.from(secrets.jwtSecret, 'utf8')),
+        secret: accessTokenKey(secrets),
         signOptions: { algorithm: 'HS256' },
-        verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
     ThrottlerModule.forRootAsync({
@@ -42,6 +40,7 @@ import { RefreshTokenStore } from './refresh-token.store';
   providers: [
     AuthService,
     AccessTokenService,
+    AccessTokenStrategy,
     RefreshTokenStore,
     AuthRateLimitGuard,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
