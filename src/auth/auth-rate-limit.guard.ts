@@ -1,18 +1,30 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
   ThrottlerGuard,
   ThrottlerLimitDetail,
   ThrottlerModuleOptions,
+  ThrottlerRequest,
   ThrottlerStorage,
 } from '@nestjs/throttler';
 import { Request } from 'express';
+import { DataSource } from 'typeorm';
 import { TooManyRequestsError } from '../common/errors';
 import { DomainMetrics } from '../system/domain-metrics';
+import { hashRefreshToken, RefreshTokenStore } from './refresh-token.store';
 
-/** AUTH_RATE_LIMIT per client address and username, on the sign-in and refresh routes. */
+/** The throttler counting per client address and username (sign-in and refresh). */
+export const ADDRESS_THROTTLER = 'auth';
+/** The throttler counting per sign-in session: refresh only (the sign-in route skips it). */
+export const FAMILY_THROTTLER = 'refresh-family';
+
+/**
+ * AUTH_RATE_LIMIT per client address and username, on the sign-in and refresh routes, and on refresh
+ * also per refresh-token family, so a stolen token cannot be tried from many addresses at once.
+ */
 @Injectable()
 export class AuthRateLimitGuard extends ThrottlerGuard {
   constructor(
@@ -20,14 +32,29 @@ export class AuthRateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly metrics: DomainMetrics,
+    private readonly refreshTokens: RefreshTokenStore,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     super(options, storage, reflector);
+  }
+
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    if (request.throttler.name !== FAMILY_THROTTLER) return super.handleRequest(request);
+    return super.handleRequest({ ...request, getTracker: (req) => this.familyTracker(req as Request) });
   }
 
   protected override async getTracker(request: Request): Promise<string> {
     const body = request.body as { username?: unknown } | undefined;
     const username = typeof body?.username === 'string' ? body.username.slice(0, 150) : '';
     return `${request.ip ?? ''}|${username}`;
+  }
+
+  /** The presented refresh token's family; a token the store does not know counts on its own. */
+  private async familyTracker(request: Request): Promise<string> {
+    const body = request.body as { refresh_token?: unknown } | undefined;
+    const token = typeof body?.refresh_token === 'string' ? body.refresh_token : '';
+    const known = await this.refreshTokens.familyOf(this.dataSource.manager, token);
+    return known ? `family:${known.familyId}` : `token:${hashRefreshToken(token)}`;
   }
 
   protected override async throwThrottlingException(

@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/public.decorator';
 import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext, Ctx, RequestContext } from '../common/request-context';
-import { AuthRateLimitGuard } from './auth-rate-limit.guard';
+import { AuthRateLimitGuard, FAMILY_THROTTLER } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
 import { LogoutRequestDto, RefreshRequestDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto';
 
@@ -14,6 +15,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
+  @SkipThrottle({ [FAMILY_THROTTLER]: true })
   @Post('token')
   @HttpCode(200)
   @SecretResponse()
