@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseThrottlerStorage } from '../src/auth/database-throttler-storage';
 import { eventually, freePort, Service, START_TIMEOUT_MS, startService } from './support/service-process';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
 import { createUser, startTestApp, TEST_PASSWORD, TestApp, TestUser } from './support/test-app';
 
 const metricSample = (metrics: string, series: string): number =>
@@ -141,6 +141,11 @@ onPostgres('two instances on one PostgreSQL database (skipped without TEST_DATAB
       for (const service of [first, second, first, second, first])
         statuses.push((await attempt(service)).status);
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      const persistence = await withClient(database.url, (client) =>
+        client.query(`SELECT relpersistence FROM pg_class WHERE relname = 'auth_rate_limits'`),
+      );
+      // UNLOGGED: the counters skip the WAL.
+      expect(persistence.rows).toEqual([{ relpersistence: 'u' }]);
       const metrics = await second.call('GET', '/metrics');
       expect(metricSample(metrics.text, 'ca_auth_rate_limited_total{operation="token"}')).toBe(1);
     },
