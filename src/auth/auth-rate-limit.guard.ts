@@ -14,7 +14,7 @@ import { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { TooManyRequestsError } from '../common/errors';
 import { DomainMetrics } from '../system/domain-metrics';
-import { hashRefreshToken, RefreshTokenStore } from './refresh-token.store';
+import { RefreshTokenStore } from './refresh-token.store';
 
 /** The throttler counting per client address and username (sign-in and refresh). */
 export const ADDRESS_THROTTLER = 'auth';
@@ -38,9 +38,12 @@ export class AuthRateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
-  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     if (request.throttler.name !== FAMILY_THROTTLER) return super.handleRequest(request);
-    return super.handleRequest({ ...request, getTracker: (req) => this.familyTracker(req as Request) });
+    const family = await this.familyOf(request.context.switchToHttp().getRequest<Request>());
+    // A token the store does not know has no session to protect; the per-address limit still counts it.
+    if (family === null) return true;
+    return super.handleRequest({ ...request, getTracker: () => `family:${family}` });
   }
 
   protected override async getTracker(request: Request): Promise<string> {
@@ -49,12 +52,12 @@ export class AuthRateLimitGuard extends ThrottlerGuard {
     return `${request.ip ?? ''}|${username}`;
   }
 
-  /** The presented refresh token's family; a token the store does not know counts on its own. */
-  private async familyTracker(request: Request): Promise<string> {
+  /** The family (sign-in session) of the presented refresh token, if the store knows the token. */
+  private async familyOf(request: Request): Promise<string | null> {
     const body = request.body as { refresh_token?: unknown } | undefined;
-    const token = typeof body?.refresh_token === 'string' ? body.refresh_token : '';
-    const known = await this.refreshTokens.familyOf(this.dataSource.manager, token);
-    return known ? `family:${known.familyId}` : `token:${hashRefreshToken(token)}`;
+    if (typeof body?.refresh_token !== 'string') return null;
+    const known = await this.refreshTokens.familyOf(this.dataSource.manager, body.refresh_token);
+    return known?.familyId ?? null;
   }
 
   protected override async throwThrottlingException(
