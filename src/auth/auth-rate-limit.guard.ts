@@ -1,6 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -11,10 +10,10 @@ import {
   ThrottlerStorage,
 } from '@nestjs/throttler';
 import { Request } from 'express';
-import { DataSource } from 'typeorm';
 import { TooManyRequestsError } from '../common/errors';
 import { DomainMetrics } from '../system/domain-metrics';
-import { RefreshTokenStore } from './refresh-token.store';
+import { DatabaseThrottlerStorage } from './database-throttler-storage';
+import { hashRefreshToken } from './refresh-token.store';
 
 /** The throttler counting per client address and username (sign-in and refresh). */
 export const ADDRESS_THROTTLER = 'auth';
@@ -32,32 +31,29 @@ export class AuthRateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly metrics: DomainMetrics,
-    private readonly refreshTokens: RefreshTokenStore,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly windows: DatabaseThrottlerStorage,
   ) {
     super(options, storage, reflector);
   }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     if (request.throttler.name !== FAMILY_THROTTLER) return super.handleRequest(request);
-    const family = await this.familyOf(request.context.switchToHttp().getRequest<Request>());
-    // A token the store does not know has no session to protect; the per-address limit still counts it.
-    if (family === null) return true;
-    return super.handleRequest({ ...request, getTracker: () => `family:${family}` });
+    const { context, ttl, limit } = request;
+    const body = context.switchToHttp().getRequest<Request>().body as { refresh_token?: unknown } | undefined;
+    if (typeof body?.refresh_token !== 'string') return true;
+    const tracker = hashRefreshToken(body.refresh_token);
+    // Null for a token the store does not know: no session to protect; the address limit still counts it.
+    const window = await this.windows.incrementFamilyOf(tracker, ttl, limit);
+    if (window?.isBlocked) {
+      await this.throwThrottlingException(context, { ...window, ttl, limit, key: tracker, tracker });
+    }
+    return true;
   }
 
   protected override async getTracker(request: Request): Promise<string> {
     const body = request.body as { username?: unknown } | undefined;
     const username = typeof body?.username === 'string' ? body.username.slice(0, 150) : '';
     return `${request.ip ?? ''}|${username}`;
-  }
-
-  /** The family (sign-in session) of the presented refresh token, if the store knows the token. */
-  private async familyOf(request: Request): Promise<string | null> {
-    const body = request.body as { refresh_token?: unknown } | undefined;
-    if (typeof body?.refresh_token !== 'string') return null;
-    const known = await this.refreshTokens.familyOf(this.dataSource.manager, body.refresh_token);
-    return known?.familyId ?? null;
   }
 
   protected override async throwThrottlingException(
