@@ -1,5 +1,5 @@
 import { EXPECTED_STATUS } from '../src/common/api-examples';
-import { createUser, login, startTestApp, TestApp, TestUser } from './support/test-app';
+import { createUser, login, startTestApp, TEST_PASSWORD, TestApp, TestUser } from './support/test-app';
 
 /**
  * Every request example of /docs-json, sent as written (body, path and query examples) to a fresh
@@ -243,6 +243,17 @@ describe('the OpenAPI document at /docs-json', () => {
     expect(operations.get('POST /api/v1/users')?.security).toEqual([{}, { bearer: [] }, { oauth2: [] }]);
   });
 
+  it("signs in through the password flow's tokenUrl with the form Swagger UI sends", async () => {
+    const tokenUrl = document.components.securitySchemes?.oauth2?.flows?.password?.tokenUrl ?? '';
+    const response = await testApp
+      .http()
+      .post(tokenUrl)
+      .type('form')
+      .send({ grant_type: 'password', username: 'root', password: TEST_PASSWORD, scope: '', client_id: '' })
+      .expect(200);
+    expect(response.body).toMatchObject({ token_type: 'bearer', access_token: expect.any(String) });
+  });
+
   it('answers every request example as documented, sent unchanged in order', async () => {
     const outcomes: { sample: string; status: number; expected: string; detail?: unknown }[] = [];
     const sent: Sample[] = [];
@@ -282,5 +293,20 @@ describe('the OpenAPI document at /docs-json', () => {
       'POST /api/v1/cas/{ca_id}/certificate (foreign)',
       'POST /api/v1/certificate-requests/{request_id}/certificate (foreign)',
     ]);
+  });
+});
+
+describe('the OpenAPI document under another API prefix', () => {
+  it('points the password flow at that prefix', async () => {
+    const testApp = await startTestApp({ API_V1_STR: '/pki/v2' });
+    try {
+      const document = (await testApp.http().get('/docs-json').expect(200)).body as Document;
+      expect(document.components.securitySchemes?.oauth2?.flows?.password?.tokenUrl).toBe(
+        '/pki/v2/auth/token',
+      );
+      expect(Object.keys(document.paths)).toContain('/pki/v2/auth/token');
+    } finally {
+      await testApp.close();
+    }
   });
 });
