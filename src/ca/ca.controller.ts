@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { errorExample, FOREIGN_CERTIFICATE_PEM } from '../common/api-examples';
+import { ForeignChainBody } from '../common/api-examples';
 import { ApiErrors, ApiFileResponse, ApiIdParam } from '../common/api-responses.decorator';
 import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
@@ -181,14 +181,7 @@ export class CaController {
     summary: "Give a pending CA its certificate: a chain signed outside (PEM, the CA's first)",
   })
   @ApiIdParam('ca_id', 3, 'CA 3: the pending CA of the POST /cas example')
-  @ApiBody({
-    type: CertificateChainDto,
-    examples: {
-      foreign: errorExample(400, "a certificate that does not hold the CA's key", {
-        certificate_chain: FOREIGN_CERTIFICATE_PEM,
-      }),
-    },
-  })
+  @ForeignChainBody('CA')
   @ApiOkResponse({ type: CaResponseDto, description: 'The CA, now active' })
   @ApiErrors(
     [400, "The chain is not valid, or its first certificate does not hold the CA's key"],

@@ -1,4 +1,6 @@
+import { ApiBody } from '@nestjs/swagger';
 import { ExampleObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { CertificateChainDto } from './certificate-chain.dto';
 
 /**
  * Values the request examples share. The examples are written to succeed when sent in order to a fresh
@@ -41,4 +43,19 @@ export const EXPECTED_STATUS = 'x-expected-status';
 /** A request example that shows an error: its status is in its summary and in `x-expected-status`. */
 export function errorExample(status: number, summary: string, value: unknown): ExampleObject {
   return { summary: `${status}: ${summary}`, value, [EXPECTED_STATUS]: status } as ExampleObject;
+}
+
+/**
+ * The body of an upload route (a chain signed outside), as an example that shows its refusal: a chain
+ * that would work cannot be written down before the key it must hold exists.
+ */
+export function ForeignChainBody(keyHolder: string) {
+  return ApiBody({
+    type: CertificateChainDto,
+    examples: {
+      foreign: errorExample(400, `a certificate that does not hold the ${keyHolder}'s key`, {
+        certificate_chain: FOREIGN_CERTIFICATE_PEM,
+      }),
+    },
+  });
 }

@@ -8,7 +8,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { errorExample, EXAMPLE_CSR_PEM, FOREIGN_CERTIFICATE_PEM } from '../common/api-examples';
+import { EXAMPLE_CSR_PEM, ForeignChainBody } from '../common/api-examples';
 import { ApiErrors, ApiFileResponse, ApiIdParam } from '../common/api-responses.decorator';
 import { RevokeCertificateDto } from '../cert/dto/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
@@ -142,14 +142,7 @@ export class RequestsController {
     summary: 'Attach a chain signed outside (PEM, leaf first; the leaf must hold the CSR key)',
   })
   @ApiIdParam('request_id', 2, 'Request 2, while still outstanding')
-  @ApiBody({
-    type: CertificateChainDto,
-    examples: {
-      foreign: errorExample(400, "a certificate that does not hold the CSR's key", {
-        certificate_chain: FOREIGN_CERTIFICATE_PEM,
-      }),
-    },
-  })
+  @ForeignChainBody('CSR')
   @ApiOkResponse({ type: RequestResponseDto, description: 'The request, now active' })
   @ApiErrors([400, "The chain is not valid, or its leaf does not hold the CSR's key"], 401, 403, 404, [
     409,
