@@ -63,7 +63,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
   app.useGlobalPipes(buildValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.get(DatabaseOutageMonitor)));
-  app.enableShutdownHooks(shutdownSignals(config));
+  // Ending with process.exit rather than a re-raised signal lets pino write out its last lines.
+  app.enableShutdownHooks(shutdownSignals(config), { useProcessExit: true });
   setUpSwagger(app, config);
 }
 
