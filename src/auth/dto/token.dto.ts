@@ -6,7 +6,11 @@ import { ConcealsUnknownFields } from '../../common/validation';
 @ConcealsUnknownFields()
 export class TokenRequestDto {
   @ApiProperty({ example: 'alice' }) @IsString() @IsNotEmpty() @MaxLength(150) username!: string;
-  @ApiProperty({ format: 'password', example: 'correct horse battery staple' }) @IsString() @IsNotEmpty() @MaxLength(1024) password!: string;
+  @ApiProperty({ format: 'password', example: 'correct horse battery staple' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  password!: string;
   // Accepted and ignored so standard OAuth2 password-grant clients (and Swagger's) work.
   @ApiPropertyOptional() @IsOptional() @IsString() grant_type?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() scope?: string;

@@ -29,7 +29,11 @@ export class CreateUserDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH, format: 'password', example: 'correct horse battery staple' })
+  @ApiProperty({
+    minLength: MIN_PASSWORD_LENGTH,
+    format: 'password',
+    example: 'correct horse battery staple',
+  })
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxLength(72)
@@ -52,7 +56,10 @@ export class CreateUserDto {
   organization_id?: number | null;
 
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_create_ca?: boolean;
-  @ApiPropertyOptional({ default: false, example: true }) @IsOptional() @IsBoolean() can_create_cert?: boolean;
+  @ApiPropertyOptional({ default: false, example: true })
+  @IsOptional()
+  @IsBoolean()
+  can_create_cert?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_revoke_cert?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_export_private_key?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_delete_ca?: boolean;

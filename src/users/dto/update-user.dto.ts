@@ -17,7 +17,10 @@ import { Role, ROLES } from '../../access/policy';
 import { MIN_PASSWORD_LENGTH } from '../password-hasher';
 
 export class UpdateUserDto {
-  @ApiPropertyOptional({ description: 'Self, admin (same organization), superuser', example: 'alice@example.org' })
+  @ApiPropertyOptional({
+    description: 'Self, admin (same organization), superuser',
+    example: 'alice@example.org',
+  })
   @IsOptionalNotNull()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
