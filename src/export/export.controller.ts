@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiFileResponse, ApiIdParam } from '../common/api-responses.decorator';
 import { Response } from 'express';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { SecretResponse } from '../common/secret-response.decorator';
@@ -32,14 +33,15 @@ function attachment(response: Response, download: Download): void {
 }
 
 @ApiTags('export')
-@ApiBearerAuth()
-@ApiProduces(PEM)
 @Controller('export')
 export class ExportController {
   constructor(private readonly exports: ExportService) {}
 
   @Get('ca/:ca_id/certificate')
   @ApiOperation({ summary: 'Download a CA certificate (PEM)' })
+  @ApiIdParam('ca_id', 1, 'CA 1: the root CA of the POST /cas example')
+  @ApiFileResponse('The CA certificate (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, [404, 'No such CA, or it is pending (no certificate yet)'])
   async caCertificate(
     @Auth() auth: AuthContext,
     @Param('ca_id', ParseIdPipe) id: number,
@@ -51,6 +53,9 @@ export class ExportController {
   @Get('ca/:ca_id/private-key')
   @SecretResponse()
   @ApiOperation({ summary: 'Download a CA private key (PEM; audited)' })
+  @ApiIdParam('ca_id', 1, 'CA 1: the root CA of the POST /cas example')
+  @ApiFileResponse('The PKCS#8 private key (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, 404)
   async caPrivateKey(
     @Auth() auth: AuthContext,
     @Param('ca_id', ParseIdPipe) id: number,
@@ -61,6 +66,9 @@ export class ExportController {
 
   @Get('certificate/:cert_id')
   @ApiOperation({ summary: 'Download a certificate (PEM)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiFileResponse('The certificate (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, 404)
   async certificate(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
@@ -72,6 +80,9 @@ export class ExportController {
   @Get('certificate/:cert_id/private-key')
   @SecretResponse()
   @ApiOperation({ summary: 'Download a certificate private key (PEM; audited; 404 when none is stored)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiFileResponse('The PKCS#8 private key (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, [404, 'No such certificate, or no key is stored for it'])
   async certificateKey(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
@@ -82,6 +93,11 @@ export class ExportController {
 
   @Get('certificate/:cert_id/chain')
   @ApiOperation({ summary: 'Download a certificate and its issuers up to the root (PEM)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiFileResponse('The certificate, then its issuers up to the root (PEM, as an attachment)', {
+    [PEM]: 'text',
+  })
+  @ApiErrors(400, 401, 403, 404)
   async chain(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
@@ -93,11 +109,22 @@ export class ExportController {
   @Post('certificate/:cert_id/pkcs12')
   @HttpCode(200)
   @SecretResponse()
-  @ApiProduces(PKCS12)
   @ApiOperation({
     summary:
       'Download certificate, key and chain as PKCS#12, protected by the password in the body (audited)',
   })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiBody({
+    type: Pkcs12ExportDto,
+    examples: { password: { summary: 'A password for the file', value: { password: 'export-password' } } },
+  })
+  @ApiFileResponse('The PKCS#12 file (PBES2: PBKDF2 + AES-256-CBC), as an attachment', {
+    [PKCS12]: 'binary',
+  })
+  @ApiErrors([400, 'Invalid input, or a password shorter than 4 characters'], 401, 403, [
+    404,
+    'No such certificate, or no key is stored for it',
+  ])
   async pkcs12(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
