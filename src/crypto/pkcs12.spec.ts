@@ -1,5 +1,4 @@
 import { createPrivateKey } from 'node:crypto';
-import * as forge from 'node-forge';
 import { InvalidInputError } from '../common/errors';
 import { signCertificate } from './certificate-builder';
 import type { KeySpec } from './crypto.types';
@@ -103,25 +102,6 @@ describe('PKCS#12', () => {
       );
     },
   );
-
-  it("derives the same MAC keys as node-forge's independent RFC 7292 KDF", () => {
-    for (const [password, saltHex, id, iterations, length] of [
-      ['pw', '0102030405060708090a0b0c0d0e0f10', 3, 2048, 32],
-      ['a much longer password that spans more than one sixty-four byte block', '00', 1, 3, 70],
-      ['ünï', 'ffeeddccbbaa9988', 2, 1, 16],
-    ] as const) {
-      const salt = Buffer.from(saltHex, 'hex');
-      const expected = forge.pkcs12.generateKey(
-        password,
-        forge.util.createBuffer(salt.toString('binary')),
-        id,
-        iterations,
-        length,
-        forge.md.sha256.create(),
-      );
-      expect(pkcs12Kdf(password, salt, id, iterations, length).toString('binary')).toBe(expected.getBytes());
-    }
-  });
 
   it('refuses an empty password', async () => {
     const { privateKey } = await generateKeyPair({ type: 'ec', size: 256 });
