@@ -43,7 +43,7 @@ export function createRootCa(
 export function createIntermediate(
   testApp: TestApp,
   user: TestUser,
-  parent: CaBody,
+  parent: Pick<CaBody, 'id'>,
   fields: Record<string, unknown> & { name: string },
 ): Promise<CaBody> {
   return createCa(testApp, user, { ...fields, parent_ca_id: parent.id });
