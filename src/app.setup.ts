@@ -1,7 +1,7 @@
 import { RequestMethod, ShutdownSignal } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import express, { RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -10,6 +10,7 @@ import { Histogram } from 'prom-client';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { deferringErrors } from './common/body-errors';
+import { buildOpenApiDocument } from './common/openapi-document';
 import { jsonDepthLimit } from './common/json-depth';
 import { REQUEST_LOGGER } from './common/logging.module';
 import { buildValidationPipe } from './common/validation';
@@ -62,8 +63,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
   app.useGlobalPipes(buildValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.get(DatabaseOutageMonitor)));
-  app.enableShutdownHooks(shutdownSignals(config));
-  setUpSwagger(app);
+  // Ending with process.exit rather than a re-raised signal lets pino write out its last lines.
+  app.enableShutdownHooks(shutdownSignals(config), { useProcessExit: true });
+  setUpSwagger(app, config);
 }
 
 /** Nest's default set, less SIGHUP when it means "reload the TLS files" (see TlsFileReloader). */
@@ -72,19 +74,7 @@ function shutdownSignals(config: AppConfig): ShutdownSignal[] {
   return config.tls.mode === 'files' ? all.filter((signal) => signal !== ShutdownSignal.SIGHUP) : all;
 }
 
-function setUpSwagger(app: NestExpressApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Private CA')
-      .setDescription(
-        'A private certificate authority: organizations, users, CAs, certificates, CSRs, CRLs and an audit ' +
-          'trail. Get a token with POST /api/v1/auth/token, then use "Authorize".',
-      )
-      .setVersion(APP_VERSION)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
+function setUpSwagger(app: NestExpressApplication, config: AppConfig): void {
+  const document = buildOpenApiDocument(app, config.apiPrefix, APP_VERSION);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -68,7 +68,8 @@ describe('operator logs', () => {
     expect(started).toMatchObject({
       level: 30,
       url: `http://127.0.0.1:${service.port}`,
-      msg: `listening on http://127.0.0.1:${service.port}`,
+      docs_url: `http://127.0.0.1:${service.port}/docs`,
+      msg: `listening on http://127.0.0.1:${service.port}, API docs at http://127.0.0.1:${service.port}/docs`,
       public_base_url: 'http://pki.test',
       database: process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite-file',
       database_version: expect.stringMatching(/^\d+/),

@@ -43,6 +43,7 @@ export class AppServer {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(config.port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${config.port}`,
       DATA_DIR: config.dataDir,
       SECRET_KEY: config.secrets.secretKey,
       PRIVATE_KEY_ENCRYPTION_KEY: config.secrets.keyEncryptionKey,

@@ -15,7 +15,7 @@ export interface AccessTokenClaims {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** HS256 JWTs signed with SECRET_KEY; verification accepts HS256 only (no `none`, no RS/ES confusion). */
+/** HS256 JWTs signed with SECRET_KEY; AccessTokenStrategy verifies them. */
 @Injectable()
 export class AccessTokenService {
   constructor(
@@ -30,18 +30,14 @@ export class AccessTokenService {
       expiresIn: this.config.accessTokenExpireMinutes * 60,
     });
   }
+}
 
-  /** The claims of a valid token, or null for anything expired, forged or malformed. */
-  async verify(token: string): Promise<AccessTokenClaims | null> {
-    try {
-      const claims = await this.jwt.verifyAsync<Partial<AccessTokenClaims>>(token, { algorithms: ['HS256'] });
-      const { sub, jti, iat, exp, fam } = claims;
-      if (typeof sub !== 'string' || !/^\d{1,10}$/.test(sub)) return null;
-      if (typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
-      if (typeof fam !== 'string' || !UUID.test(fam)) return null;
-      return { sub, jti, iat, exp, fam };
-    } catch {
-      return null;
-    }
-  }
+/** The claims of a verified token when they have the shape `sign` gives them, else null. */
+export function accessTokenClaims(payload: unknown): AccessTokenClaims | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const { sub, jti, iat, exp, fam } = payload as Partial<AccessTokenClaims>;
+  if (typeof sub !== 'string' || !/^\d{1,10}$/.test(sub)) return null;
+  if (typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
+  if (typeof fam !== 'string' || !UUID.test(fam)) return null;
+  return { sub, jti, iat, exp, fam };
 }

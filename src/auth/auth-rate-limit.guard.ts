@@ -6,13 +6,24 @@ import {
   ThrottlerGuard,
   ThrottlerLimitDetail,
   ThrottlerModuleOptions,
+  ThrottlerRequest,
   ThrottlerStorage,
 } from '@nestjs/throttler';
 import { Request } from 'express';
 import { TooManyRequestsError } from '../common/errors';
 import { DomainMetrics } from '../system/domain-metrics';
+import { DatabaseThrottlerStorage } from './database-throttler-storage';
+import { hashRefreshToken } from './refresh-token.store';
 
-/** AUTH_RATE_LIMIT per client address and username, on the sign-in and refresh routes. */
+/** The throttler counting per client address and username (sign-in and refresh). */
+export const ADDRESS_THROTTLER = 'auth';
+/** The throttler counting per sign-in session: refresh only (the sign-in route skips it). */
+export const FAMILY_THROTTLER = 'refresh-family';
+
+/**
+ * AUTH_RATE_LIMIT per client address and username, on the sign-in and refresh routes, and on refresh
+ * also per refresh-token family, so a stolen token cannot be tried from many addresses at once.
+ */
 @Injectable()
 export class AuthRateLimitGuard extends ThrottlerGuard {
   constructor(
@@ -20,8 +31,23 @@ export class AuthRateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly metrics: DomainMetrics,
+    private readonly windows: DatabaseThrottlerStorage,
   ) {
     super(options, storage, reflector);
+  }
+
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    if (request.throttler.name !== FAMILY_THROTTLER) return super.handleRequest(request);
+    const { context, ttl, limit } = request;
+    const body = context.switchToHttp().getRequest<Request>().body as { refresh_token?: unknown } | undefined;
+    if (typeof body?.refresh_token !== 'string') return true;
+    const tracker = hashRefreshToken(body.refresh_token);
+    // Null for a token the store does not know: no session to protect; the address limit still counts it.
+    const window = await this.windows.incrementFamilyOf(tracker, ttl, limit);
+    if (window?.isBlocked) {
+      await this.throwThrottlingException(context, { ...window, ttl, limit, key: tracker, tracker });
+    }
+    return true;
   }
 
   protected override async getTracker(request: Request): Promise<string> {

@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { createSecretKey } from 'node:crypto';
+import { getStorageToken, ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
-import { isClusterWorker } from '../cluster/primary-link';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenGuard } from './access-token.guard';
+import { accessTokenKey } from './access-token-key';
 import { AccessTokenService } from './access-token.service';
+import { AccessTokenStrategy } from './access-token.strategy';
 import { AuthController } from './auth.controller';
-import { AuthRateLimitGuard } from './auth-rate-limit.guard';
+import { ADDRESS_THROTTLER, AuthRateLimitGuard, FAMILY_THROTTLER } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
-import { PrimaryThrottlerStorage } from './primary-throttler-storage';
+import { DatabaseThrottlerStorage } from './database-throttler-storage';
 import { RefreshTokenStore } from './refresh-token.store';
 
 @Module({
@@ -21,29 +21,33 @@ import { RefreshTokenStore } from './refresh-token.store';
     JwtModule.registerAsync({
       inject: [RuntimeSecrets],
       useFactory: (secrets: RuntimeSecrets) => ({
-        // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse it
-        // as a PEM public key on every verification, about 0.5 ms of OpenSSL decoder work per request.
-        secret: createSecretKey(Buffer.from(secrets.jwtSecret, 'utf8')),
+        secret: accessTokenKey(secrets),
         signOptions: { algorithm: 'HS256' },
-        verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [
-          { name: 'auth', ttl: config.authRateLimit.windowSeconds * 1000, limit: config.authRateLimit.limit },
-        ],
-        storage: isClusterWorker() ? new PrimaryThrottlerStorage() : undefined,
-      }),
+      useFactory: (config: AppConfig) => {
+        const window = { ttl: config.authRateLimit.windowSeconds * 1000, limit: config.authRateLimit.limit };
+        return {
+          throttlers: [
+            { name: ADDRESS_THROTTLER, ...window },
+            { name: FAMILY_THROTTLER, ...window },
+          ],
+        };
+      },
     }),
   ],
   controllers: [AuthController],
   providers: [
     AuthService,
     AccessTokenService,
+    AccessTokenStrategy,
     RefreshTokenStore,
     AuthRateLimitGuard,
+    DatabaseThrottlerStorage,
+    // Replaces the throttler's in-process storage for this module's guard.
+    { provide: getStorageToken(), useExisting: DatabaseThrottlerStorage },
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],
 })

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiFileResponse } from '../common/api-responses.decorator';
 import { Response } from 'express';
 import { once } from 'node:events';
 import { Auth, AuthContext } from '../common/request-context';
@@ -7,18 +8,29 @@ import { BackupService } from './backup.service';
 import { CreateBackupDto } from './dto/create-backup.dto';
 
 @ApiTags('system')
-@ApiBearerAuth()
 @Controller('system')
 export class BackupController {
   constructor(private readonly backups: BackupService) {}
 
   @Post('backup')
   @HttpCode(200)
-  @ApiProduces('application/x-ndjson')
   @ApiOperation({
     summary:
       'A consistent backup of the whole database as JSON lines (superusers; audited). `npm run cli -- backup` calls it.',
   })
+  @ApiBody({
+    type: CreateBackupDto,
+    examples: {
+      'with key': {
+        summary: 'With the key-encryption key, sealed by a passphrase',
+        value: { include_kek: true, passphrase: 'a long passphrase kept apart from the backup' },
+      },
+    },
+  })
+  @ApiFileResponse('The backup, one JSON object per line, as an attachment', {
+    'application/x-ndjson': 'text',
+  })
+  @ApiErrors([400, 'Invalid input, or include_kek without a passphrase'], 401, 403)
   async backup(
     @Auth() auth: AuthContext,
     @Body() dto: CreateBackupDto,

@@ -1,7 +1,12 @@
 import { EntityManager } from 'typeorm';
 
 /** TypeORM's own bookkeeping: the target's migrations have already run, and its history is its own. */
-const NOT_BACKED_UP = new Set(['migrations', 'typeorm_metadata']);
+/** Bookkeeping of the schema, and the sign-in rate-limit windows (minutes of state, nothing to restore). */
+export const NOT_BACKED_UP: ReadonlySet<string> = new Set([
+  'migrations',
+  'typeorm_metadata',
+  'auth_rate_limits',
+]);
 
 export interface BackedUpTable {
   name: string;

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EXAMPLE_CSR_PEM } from '../common/api-examples';
+import { ApiErrors, ApiIdParam } from '../common/api-responses.decorator';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
@@ -10,7 +12,6 @@ import { IssueCertificateDto, IssueQueryDto, SignCsrDto } from './dto/issue-cert
 import { RevokeCertificateDto } from './dto/revoke.dto';
 
 @ApiTags('certificates')
-@ApiBearerAuth()
 @Controller('certificates')
 export class CertController {
   constructor(private readonly certificates: CertService) {}
@@ -18,6 +19,32 @@ export class CertController {
   @Post()
   @SecretResponse()
   @ApiOperation({ summary: 'Issue a certificate with a server-generated key under ?ca_id=' })
+  @ApiBody({
+    type: IssueCertificateDto,
+    examples: {
+      server: {
+        summary: 'A TLS server certificate for web.example.com, EC P-256, 90 days',
+        value: {
+          common_name: 'web.example.com',
+          subject_dn: 'CN=web.example.com,O=Example Org',
+          certificate_type: 'server',
+          key_type: 'ec',
+          key_size: 256,
+          valid_days: 90,
+          san_dns_names: ['web.example.com', 'www.example.com'],
+          san_ip_addresses: ['192.0.2.10'],
+        },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: CertificateDetailResponseDto })
+  @ApiErrors(
+    [400, 'Invalid input, or a certificate the CA or the rules refuse (SANs, lifetime, type)'],
+    401,
+    403,
+    [404, 'The CA does not exist'],
+    [409, 'The CA changed while signing; retry'],
+  )
   issue(
     @Auth() auth: AuthContext,
     @Query() query: IssueQueryDto,
@@ -28,18 +55,40 @@ export class CertController {
 
   @Post('sign-csr')
   @ApiOperation({ summary: 'Sign a PEM CSR (its signature is verified first); never returns a private key' })
+  @ApiBody({
+    type: SignCsrDto,
+    examples: {
+      server: {
+        summary: 'The example CSR for app.example.com, signed by CA 2 for 90 days',
+        value: { csr: EXAMPLE_CSR_PEM, ca_id: 2, certificate_type: 'server', valid_days: 90 },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: CertificateResponseDto })
+  @ApiErrors(
+    [400, 'Invalid input, or a certificate the CA or the rules refuse (SANs, lifetime, type)'],
+    401,
+    403,
+    [404, 'The CA (ca_id or ca_name) does not exist'],
+    [409, 'The CA changed while signing; retry'],
+  )
   signCsr(@Auth() auth: AuthContext, @Body() dto: SignCsrDto): Promise<CertificateResponseDto> {
     return this.certificates.signCsr(auth, dto);
   }
 
   @Get()
   @ApiOperation({ summary: 'List visible certificates, newest first (filters: ca_id, status; skip/limit)' })
+  @ApiOkResponse({ type: CertificateResponseDto, isArray: true })
+  @ApiErrors(400, 401)
   list(@Auth() auth: AuthContext, @Query() query: CertificateQueryDto): Promise<CertificateResponseDto[]> {
     return this.certificates.list(auth.user, query);
   }
 
   @Get(':cert_id')
   @ApiOperation({ summary: 'Get a certificate (no private key)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiOkResponse({ type: CertificateResponseDto })
+  @ApiErrors(400, 401, 403, 404)
   get(@Auth() auth: AuthContext, @Param('cert_id', ParseIdPipe) id: number): Promise<CertificateResponseDto> {
     return this.certificates.get(auth.user, id);
   }
@@ -47,6 +96,9 @@ export class CertController {
   @Get(':cert_id/private-key')
   @SecretResponse()
   @ApiOperation({ summary: 'Get a certificate with its private key (audited; 404 when no key is stored)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiOkResponse({ type: CertificateDetailResponseDto })
+  @ApiErrors(400, 401, 403, [404, 'No such certificate, or no key is stored for it'])
   privateKey(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
@@ -59,6 +111,15 @@ export class CertController {
   @ApiOperation({
     summary: 'Revoke a certificate (409 when already revoked); the CRL is re-signed before it is next served',
   })
+  @ApiIdParam('cert_id', 2, 'Certificate 2: the one POST /certificates/sign-csr signed')
+  @ApiBody({
+    type: RevokeCertificateDto,
+    examples: {
+      compromised: { summary: 'Key compromise (CRL reason 1)', value: { reason: 'keyCompromise' } },
+    },
+  })
+  @ApiOkResponse({ type: CertificateResponseDto, description: 'The certificate, now revoked' })
+  @ApiErrors(400, 401, 403, 404, [409, 'Already revoked'])
   revoke(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,

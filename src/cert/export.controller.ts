@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiFileResponse, ApiIdParam } from '../common/api-responses.decorator';
 import { Response } from 'express';
 import { caSlug } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
@@ -33,8 +34,6 @@ function attachment(response: Response, filename: string, contentType: string, b
 }
 
 @ApiTags('export')
-@ApiBearerAuth()
-@ApiProduces(PEM)
 @Controller('export')
 export class ExportController {
   constructor(
@@ -44,6 +43,9 @@ export class ExportController {
 
   @Get('ca/:ca_id/certificate')
   @ApiOperation({ summary: 'Download a CA certificate (PEM)' })
+  @ApiIdParam('ca_id', 1, 'CA 1: the root CA of the POST /cas example')
+  @ApiFileResponse('The CA certificate (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, [404, 'No such CA, or it is pending (no certificate yet)'])
   async caCertificate(
     @Auth() auth: AuthContext,
     @Param('ca_id', ParseIdPipe) id: number,
@@ -56,6 +58,9 @@ export class ExportController {
   @Get('ca/:ca_id/private-key')
   @SecretResponse()
   @ApiOperation({ summary: 'Download a CA private key (PEM; audited)' })
+  @ApiIdParam('ca_id', 1, 'CA 1: the root CA of the POST /cas example')
+  @ApiFileResponse('The PKCS#8 private key (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, 404)
   async caPrivateKey(
     @Auth() auth: AuthContext,
     @Param('ca_id', ParseIdPipe) id: number,
@@ -67,6 +72,9 @@ export class ExportController {
 
   @Get('certificate/:cert_id')
   @ApiOperation({ summary: 'Download a certificate (PEM)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiFileResponse('The certificate (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, 404)
   async certificate(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
@@ -79,6 +87,9 @@ export class ExportController {
   @Get('certificate/:cert_id/private-key')
   @SecretResponse()
   @ApiOperation({ summary: 'Download a certificate private key (PEM; audited; 404 when none is stored)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiFileResponse('The PKCS#8 private key (PEM, as an attachment)', { [PEM]: 'text' })
+  @ApiErrors(400, 401, 403, [404, 'No such certificate, or no key is stored for it'])
   async certificateKey(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
@@ -90,6 +101,11 @@ export class ExportController {
 
   @Get('certificate/:cert_id/chain')
   @ApiOperation({ summary: 'Download a certificate and its issuers up to the root (PEM)' })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiFileResponse('The certificate, then its issuers up to the root (PEM, as an attachment)', {
+    [PEM]: 'text',
+  })
+  @ApiErrors(400, 401, 403, 404)
   async chain(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,
@@ -102,11 +118,22 @@ export class ExportController {
   @Post('certificate/:cert_id/pkcs12')
   @HttpCode(200)
   @SecretResponse()
-  @ApiProduces('application/x-pkcs12')
   @ApiOperation({
     summary:
       'Download certificate, key and chain as PKCS#12, protected by the password in the body (audited)',
   })
+  @ApiIdParam('cert_id', 1, 'Certificate 1: the one POST /certificates issued')
+  @ApiBody({
+    type: Pkcs12ExportDto,
+    examples: { password: { summary: 'A password for the file', value: { password: 'export-password' } } },
+  })
+  @ApiFileResponse('The PKCS#12 file (PBES2: PBKDF2 + AES-256-CBC), as an attachment', {
+    'application/x-pkcs12': 'binary',
+  })
+  @ApiErrors([400, 'Invalid input, or a password shorter than 4 characters'], 401, 403, [
+    404,
+    'No such certificate, or no key is stored for it',
+  ])
   async pkcs12(
     @Auth() auth: AuthContext,
     @Param('cert_id', ParseIdPipe) id: number,

@@ -1,4 +1,3 @@
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import cluster, { Worker } from 'node:cluster';
 import pino, { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
@@ -25,7 +24,7 @@ type Handlers = {
 /**
  * Cluster mode (WORKERS > 1, PostgreSQL only): this process serves no HTTP. It prepares what must
  * happen once (generated secret files, migrations), forks the workers, which share the listening
- * socket, restarts a worker that dies, answers the workers' shared-state queries, and passes
+ * socket, restarts a worker that dies, merges the workers' metrics for a scrape, and passes
  * SIGTERM/SIGINT on so each worker drains and closes its pool.
  */
 export async function runClusterPrimary(config: AppConfig): Promise<void> {
@@ -43,7 +42,6 @@ async function runMigrations(config: AppConfig): Promise<void> {
 }
 
 class ClusterSupervisor {
-  private readonly throttler = new ThrottlerStorageService();
   private readonly metrics = new AggregatorRegistry();
   private readonly listening = new Set<Worker>();
   private readonly restarts: number[] = [];
@@ -70,8 +68,6 @@ class ClusterSupervisor {
   }
 
   private readonly handlers: Handlers = {
-    throttle: ({ key, ttl, limit, blockDuration, throttlerName }) =>
-      this.throttler.increment(key, ttl, limit, blockDuration, throttlerName),
     metrics: async () => ({
       contentType: this.metrics.contentType,
       text: await this.metrics.clusterMetrics(),

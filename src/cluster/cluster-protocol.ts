@@ -1,18 +1,9 @@
-import { ThrottlerStorage } from '@nestjs/throttler';
-
-/** Not exported by @nestjs/throttler's index; the shape its storage returns. */
-export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
 /**
- * What a worker may ask the primary process. State that must be one for the whole service lives
- * in the primary: the sign-in rate-limit counters (per worker they would allow N times the limit)
- * and the Prometheus registry view (a scrape reaches one worker; it must see all of them).
+ * What a worker may ask the primary process: the Prometheus registry merged over every worker (a scrape
+ * reaches one worker; it must see all of them). The primary holds no state of its own: the sign-in
+ * rate-limit counters live in the database, shared with every other instance.
  */
 export interface PrimaryQueries {
-  throttle: {
-    args: { key: string; ttl: number; limit: number; blockDuration: number; throttlerName: string };
-    result: ThrottlerStorageRecord;
-  };
   metrics: { args: Record<string, never>; result: { contentType: string; text: string } };
 }
 

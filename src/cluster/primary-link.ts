@@ -9,7 +9,7 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** True in a worker of cluster mode (WORKERS > 1): shared state is then asked of the primary. */
+/** True in a worker of cluster mode (WORKERS > 1): a metrics scrape is then answered by the primary. */
 export function isClusterWorker(): boolean {
   return cluster.isWorker && typeof process.send === 'function';
 }

@@ -2,6 +2,7 @@ import { Identity1732300000000 } from '../../migrations/1732300000000-identity';
 import { Pki1732300100000 } from '../../migrations/1732300100000-pki';
 import { Requests1732300200000 } from '../../migrations/1732300200000-requests';
 import { ServiceTls1732300400000 } from '../../migrations/1732300400000-service-tls';
+import { AuthRateLimits1732300500000 } from '../../migrations/1732300500000-auth-rate-limits';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Pki1732300100000,
   Requests1732300200000,
   ServiceTls1732300400000,
+  AuthRateLimits1732300500000,
 ];

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiNotModifiedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiFileResponse } from '../common/api-responses.decorator';
 import { Response } from 'express';
 import { Public } from '../common/public.decorator';
 import { CryptoService } from '../crypto/crypto.service';
@@ -18,8 +19,15 @@ export class PublicPkiController {
   ) {}
 
   @Get('crl/:file')
-  @ApiProduces('application/pkix-crl', PEM)
   @ApiOperation({ summary: "A CA's CRL: /crl/{slug} (DER) or /crl/{slug}.pem; conditional GET answers 304" })
+  @ApiParam({
+    name: 'file',
+    description: 'The slug of the crl_url of a CA, `{name-slug}-{id}`, then nothing or .crl (DER) or .pem',
+    example: 'example-root-ca-1.crl',
+  })
+  @ApiFileResponse('The CRL', { 'application/pkix-crl': 'binary', [PEM]: 'text' })
+  @ApiNotModifiedResponse({ description: 'If-None-Match or If-Modified-Since matched' })
+  @ApiErrors([404, 'No such CA, or it has no CRL yet'])
   async crl(@Param('file') file: string, @Res() response: Response): Promise<void> {
     const { caId, crl, format } = await this.publicPki.crl(file, { '': 'der', '.crl': 'der', '.pem': 'pem' });
     response.set({
@@ -32,8 +40,15 @@ export class PublicPkiController {
   }
 
   @Get('ca/:file')
-  @ApiProduces('application/pkix-cert', PEM)
   @ApiOperation({ summary: 'A CA certificate: /ca/{slug}.crt (DER) or /ca/{slug}.pem' })
+  @ApiParam({
+    name: 'file',
+    description:
+      'The slug of the certificate_url of a CA, `{name-slug}-{id}`, then .crt or .cer (DER) or .pem',
+    example: 'example-root-ca-1.pem',
+  })
+  @ApiFileResponse('The CA certificate', { 'application/pkix-cert': 'binary', [PEM]: 'text' })
+  @ApiErrors([404, 'No such CA, or it has no certificate yet'])
   async certificate(@Param('file') file: string, @Res() response: Response): Promise<void> {
     const { ca, format } = await this.publicPki.resolve(file, {
       '.crt': 'der',

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses.decorator';
 import { can } from '../access/policy';
 import { ForbiddenError } from '../common/errors';
 import { JsonObject } from '../common/json';
@@ -60,13 +61,17 @@ function maskCredentials(url: string): string {
 }
 
 @ApiTags('system')
-@ApiBearerAuth()
 @Controller('config')
 export class ConfigController {
   constructor(private readonly config: AppConfig) {}
 
   @Get()
   @ApiOperation({ summary: 'The running configuration without secrets (superusers only)' })
+  @ApiOkResponse({
+    description: 'Setting names as in the README table; secrets only as "configured" or "generated"',
+    schema: { type: 'object', additionalProperties: true },
+  })
+  @ApiErrors(401, 403)
   show(@Auth() auth: AuthContext): JsonObject {
     if (!can(auth.user, 'read_config'))
       throw new ForbiddenError('Only superusers may read the configuration');

@@ -8,13 +8,14 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_VERSION } from './version';
 
-/** The start-up line: where the service listens, on which database, which version. */
+/** The start-up line: where the service listens and serves its API docs, on which database, which version. */
 export async function logListening(app: NestExpressApplication): Promise<void> {
   const config = app.get(AppConfig);
   const server = app.getHttpServer() as Server;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${server instanceof TlsServer ? 'https' : 'http'}://${host}:${address.port}`;
+  const docsUrl = `${url}/docs`;
   const databaseVersion = await app
     .get(DataSource)
     .query('SHOW server_version')
@@ -23,13 +24,14 @@ export async function logListening(app: NestExpressApplication): Promise<void> {
   app.get(Logger).log(
     {
       url,
+      docs_url: docsUrl,
       public_base_url: config.publicBaseUrl,
       database: config.database.kind,
       database_version: databaseVersion,
       version: APP_VERSION,
       node: process.version,
     },
-    `listening on ${url}`,
+    `listening on ${url}, API docs at ${docsUrl}`,
     'Lifecycle',
   );
 }

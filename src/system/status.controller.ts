@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { Public } from '../common/public.decorator';
 import { StatusResponseDto } from './status-response.dto';
@@ -13,6 +13,8 @@ export class StatusController {
   @Public()
   @Get('status')
   @ApiOperation({ summary: 'Whether a first user exists, the version, and database health (503 when down)' })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiServiceUnavailableResponse({ type: StatusResponseDto, description: 'The database is unreachable' })
   async status(@Res({ passthrough: true }) response: Response): Promise<StatusResponseDto> {
     const status = await this.statusService.status();
     if (status.database !== 'ok') response.status(503);

@@ -6,12 +6,12 @@ import { PaginationQueryDto } from '../../common/pagination.dto';
 import { AUDIT_ACTIONS, AuditAction } from '../audit-action';
 
 export class AuditLogQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ enum: AUDIT_ACTIONS })
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, example: 'cert_create' })
   @IsOptional()
   @IsIn(AUDIT_ACTIONS as readonly string[])
   action?: AuditAction;
 
-  @ApiPropertyOptional({ description: 'Acting user' })
+  @ApiPropertyOptional({ description: 'Acting user', example: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -25,7 +25,7 @@ export class AuditLogQueryDto extends PaginationQueryDto {
   @MaxLength(64)
   resource_type?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -33,7 +33,10 @@ export class AuditLogQueryDto extends PaginationQueryDto {
   @Max(MAX_INT4)
   resource_id?: number;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 start of the time range (inclusive)' })
+  @ApiPropertyOptional({
+    description: 'ISO 8601 start of the time range (inclusive)',
+    example: '2025-01-01T00:00:00Z',
+  })
   @IsOptional()
   @Type(() => Date)
   @IsDate({ message: 'since must be an ISO 8601 date-time' })

@@ -5,8 +5,12 @@ import { ConcealsUnknownFields } from '../../common/validation';
 /** OAuth2 password-grant style form (application/x-www-form-urlencoded). */
 @ConcealsUnknownFields()
 export class TokenRequestDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(150) username!: string;
-  @ApiProperty({ format: 'password' }) @IsString() @IsNotEmpty() @MaxLength(1024) password!: string;
+  @ApiProperty({ example: 'alice' }) @IsString() @IsNotEmpty() @MaxLength(150) username!: string;
+  @ApiProperty({ format: 'password', example: 'correct horse battery staple' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  password!: string;
   // Accepted and ignored so standard OAuth2 password-grant clients (and Swagger's) work.
   @ApiPropertyOptional() @IsOptional() @IsString() grant_type?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() scope?: string;
@@ -16,11 +20,18 @@ export class TokenRequestDto {
 
 export class RefreshRequestDto {
   // Optional here: the contract answers a missing token with 401, like an unknown one, not 400.
-  @ApiProperty() @IsOptional() @IsString() @MaxLength(512) refresh_token?: string;
+  @ApiProperty({ description: 'The refresh_token of the last token pair' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  refresh_token?: string;
 }
 
 export class LogoutRequestDto {
-  @ApiPropertyOptional({ description: 'Also revoke this refresh token (optional)' })
+  @ApiPropertyOptional({
+    description: "Also revoke this refresh token's session (optional; an unknown one is ignored)",
+    example: 'the refresh_token of POST /auth/token',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -28,7 +39,8 @@ export class LogoutRequestDto {
 }
 
 export class TokenResponseDto {
-  @ApiProperty() access_token!: string;
-  @ApiProperty({ example: 'bearer' }) token_type!: 'bearer';
-  @ApiProperty() refresh_token!: string;
+  @ApiProperty({ description: 'JWT (HS256) for the Authorization: Bearer header' }) access_token!: string;
+  @ApiProperty({ enum: ['bearer'], example: 'bearer' }) token_type!: 'bearer';
+  @ApiProperty({ description: 'Single use: POST /auth/refresh exchanges it for a new pair' })
+  refresh_token!: string;
 }

@@ -6,7 +6,7 @@ import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateStatus } from '../certificate.entity';
 
 export class CertificateQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Filter by issuing CA' })
+  @ApiPropertyOptional({ description: 'Filter by issuing CA', example: 2 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,7 +14,7 @@ export class CertificateQueryDto extends PaginationQueryDto {
   @Max(MAX_INT4)
   ca_id?: number;
 
-  @ApiPropertyOptional({ enum: ['valid', 'revoked', 'expired'] })
+  @ApiPropertyOptional({ enum: ['valid', 'revoked', 'expired'], example: 'valid' })
   @IsOptional()
   @IsIn(['valid', 'revoked', 'expired'])
   status?: CertificateStatus;

@@ -22,7 +22,10 @@ export const ISSUABLE_TYPES: readonly CertificateProfile[] = ['server', 'client'
 export const CSR_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose'];
 
 export class IssueQueryDto {
-  @ApiProperty({ description: 'Issuing CA' })
+  @ApiProperty({
+    description: 'Issuing CA (the example: CA 2, the issuing CA of the POST /cas example)',
+    example: 2,
+  })
   @Type(() => Number)
   @IsInt({ message: 'ca_id must be an integer' })
   @Min(1)

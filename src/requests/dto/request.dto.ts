@@ -58,7 +58,7 @@ export class RejectRequestDto {
 }
 
 export class RequestQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ enum: REQUEST_STATUSES })
+  @ApiPropertyOptional({ enum: REQUEST_STATUSES, example: 'outstanding' })
   @IsOptional()
   @IsIn(REQUEST_STATUSES as readonly string[])
   status?: RequestStatus;

@@ -29,7 +29,11 @@ export class CreateUserDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH, format: 'password' })
+  @ApiProperty({
+    minLength: MIN_PASSWORD_LENGTH,
+    format: 'password',
+    example: 'correct horse battery staple',
+  })
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxLength(72)
@@ -38,12 +42,13 @@ export class CreateUserDto {
   @ApiPropertyOptional({
     enum: ROLES,
     description: 'Default user; the very first user defaults to superuser',
+    example: 'user',
   })
   @IsOptional()
   @IsIn(ROLES as readonly string[])
   role?: Role;
 
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 1 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -51,11 +56,14 @@ export class CreateUserDto {
   organization_id?: number | null;
 
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_create_ca?: boolean;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_create_cert?: boolean;
+  @ApiPropertyOptional({ default: false, example: true })
+  @IsOptional()
+  @IsBoolean()
+  can_create_cert?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_revoke_cert?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_export_private_key?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() can_delete_ca?: boolean;
-  @ApiPropertyOptional({ default: false, description: 'May submit certificate requests' })
+  @ApiPropertyOptional({ default: false, description: 'May submit certificate requests', example: true })
   @IsOptional()
   @IsBoolean()
   can_request_cert?: boolean;

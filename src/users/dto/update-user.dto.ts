@@ -17,7 +17,10 @@ import { Role, ROLES } from '../../access/policy';
 import { MIN_PASSWORD_LENGTH } from '../password-hasher';
 
 export class UpdateUserDto {
-  @ApiPropertyOptional({ description: 'Self, admin (same organization), superuser' })
+  @ApiPropertyOptional({
+    description: 'Self, admin (same organization), superuser',
+    example: 'alice@example.org',
+  })
   @IsOptionalNotNull()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
@@ -55,7 +58,7 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_create_ca?: boolean;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_create_cert?: boolean;
-  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_revoke_cert?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOptionalNotNull() @IsBoolean() can_revoke_cert?: boolean;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_export_private_key?: boolean;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_delete_ca?: boolean;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() can_request_cert?: boolean;
