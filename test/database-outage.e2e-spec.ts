@@ -1,8 +1,9 @@
 import { LoggerService } from '@nestjs/common';
 import { Client } from 'pg';
 import { CrlRefresher } from '../src/ca/crl-refresher';
+import { createSuperuser } from './support/fixtures';
 import { describeWithPostgres } from './support/postgres-only';
-import { bearer, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import { bearer, startTestApp, TestApp, TestUser } from './support/test-app';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 
@@ -48,7 +49,7 @@ describeWithPostgres(
 
     beforeAll(async () => {
       testApp = await startTestApp();
-      root = await createUser(testApp, null, { username: 'root' });
+      root = await createSuperuser(testApp);
       testApp.app.useLogger(logs);
       // Without listen() Nest keeps buffering log calls; the tests read them as they happen.
       testApp.app.flushLogs();
