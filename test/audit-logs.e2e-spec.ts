@@ -1,3 +1,4 @@
+import { createAdmin, createMember, createSuperuser } from './support/fixtures';
 import {
   bearer,
   createOrganization,
@@ -68,7 +69,7 @@ describe('audit logs', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    root = await createUser(testApp, null, { username: 'root' });
+    root = await createSuperuser(testApp);
     expected.user_create = {
       user_id: root.id,
       resource_type: 'user',
@@ -85,10 +86,10 @@ describe('audit logs', () => {
       resource_id: orgA,
       organization_id: orgA,
     };
-    adminA = await createUser(testApp, root, { role: 'admin', organization_id: orgA });
-    userA = await createUser(testApp, root, { organization_id: orgA });
-    adminB = await createUser(testApp, root, { role: 'admin', organization_id: orgB });
-    userB = await createUser(testApp, root, { organization_id: orgB });
+    adminA = await createAdmin(testApp, root, orgA);
+    userA = await createMember(testApp, root, orgA);
+    adminB = await createAdmin(testApp, root, orgB);
+    userB = await createMember(testApp, root, orgB);
     remember(root, adminA, userA, adminB, userB);
 
     await api()
@@ -298,7 +299,7 @@ describe('audit logs', () => {
     });
 
     it('refuses plain users with 403', async () => {
-      const plain = await createUser(testApp, root, { organization_id: orgB });
+      const plain = await createMember(testApp, root, orgB);
       const response = await api()
         .get('/api/v1/audit-logs/')
         .set(...bearer(plain))

@@ -1,4 +1,11 @@
 import {
+  createAdmin,
+  createIntermediate,
+  createMember,
+  createRootCa,
+  createSuperuser,
+} from './support/fixtures';
+import {
   auditEntries,
   caExtensions,
   createPendingCa,
@@ -22,7 +29,6 @@ import {
 import { OpensslWorkspace } from './support/openssl';
 import {
   CaBody,
-  createCa,
   fetchCrl,
   issueCertificate,
   publicKeyOf,
@@ -33,7 +39,6 @@ import {
 import {
   bearer,
   createOrganization,
-  createUser,
   EVERY_CAPABILITY,
   startTestApp,
   TestApp,
@@ -62,18 +67,18 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    superuser = await createUser(testApp, null, { username: 'root' });
+    superuser = await createSuperuser(testApp);
     orgA = await createOrganization(testApp, superuser, 'Lifecycle Org A');
     orgB = await createOrganization(testApp, superuser, 'Lifecycle Org B');
-    adminA = await createUser(testApp, superuser, { role: 'admin', organization_id: orgA });
-    caCreatorA = await createUser(testApp, superuser, { organization_id: orgA, can_create_ca: true });
-    certCreatorA = await createUser(testApp, superuser, { organization_id: orgA, can_create_cert: true });
-    revokerA = await createUser(testApp, superuser, { organization_id: orgA, can_revoke_cert: true });
-    plainA = await createUser(testApp, superuser, { organization_id: orgA });
-    adminB = await createUser(testApp, superuser, { role: 'admin', organization_id: orgB });
-    everyFlagB = await createUser(testApp, superuser, { organization_id: orgB, ...EVERY_CAPABILITY });
-    rootA = await createCa(testApp, adminA, { name: 'Lifecycle Root A', key_type: 'ec', path_length: 2 });
-    rootB = await createCa(testApp, adminB, { name: 'Lifecycle Root B', key_type: 'ec' });
+    adminA = await createAdmin(testApp, superuser, orgA);
+    caCreatorA = await createMember(testApp, superuser, orgA, { can_create_ca: true });
+    certCreatorA = await createMember(testApp, superuser, orgA, { can_create_cert: true });
+    revokerA = await createMember(testApp, superuser, orgA, { can_revoke_cert: true });
+    plainA = await createMember(testApp, superuser, orgA);
+    adminB = await createAdmin(testApp, superuser, orgB);
+    everyFlagB = await createMember(testApp, superuser, orgB, { ...EVERY_CAPABILITY });
+    rootA = await createRootCa(testApp, adminA, { name: 'Lifecycle Root A', key_type: 'ec', path_length: 2 });
+    rootB = await createRootCa(testApp, adminB, { name: 'Lifecycle Root B', key_type: 'ec' });
     outside = outsideRoot(ssl, '/O=Elsewhere/CN=Lifecycle Outside Root');
     impostor = outsideRoot(ssl, '/O=Elsewhere/CN=Lifecycle Outside Root');
   });
@@ -359,8 +364,12 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     let rootP1: CaBody;
 
     beforeAll(async () => {
-      rootP0 = await createCa(testApp, adminA, { name: 'Path Zero Root', key_type: 'ec', path_length: 0 });
-      rootP1 = await createCa(testApp, adminA, { name: 'Path One Root', key_type: 'ec', path_length: 1 });
+      rootP0 = await createRootCa(testApp, adminA, {
+        name: 'Path Zero Root',
+        key_type: 'ec',
+        path_length: 0,
+      });
+      rootP1 = await createRootCa(testApp, adminA, { name: 'Path One Root', key_type: 'ec', path_length: 1 });
     });
 
     it('signs a pending CA with its parent: active, parent_ca_id set, openssl verifies it, and it issues', async () => {
@@ -459,7 +468,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it("clamps the signed CA's notAfter to its parent's notAfter", async () => {
-      const shortRoot = await createCa(testApp, adminA, {
+      const shortRoot = await createRootCa(testApp, adminA, {
         name: 'Short Root',
         key_type: 'ec',
         valid_days: 30,
@@ -534,7 +543,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
 
     it('refuses a disabled or pending parent with 400', async () => {
       const pending = await createPendingCa(testApp, adminA, { name: 'Sign Inactive Parent' });
-      const disabled = await createCa(testApp, adminA, { name: 'Disabled Parent', key_type: 'ec' });
+      const disabled = await createRootCa(testApp, adminA, { name: 'Disabled Parent', key_type: 'ec' });
       await patchCa(testApp, adminA, disabled.id, { enabled: false });
       expect(
         await detailOf(adminA, 'post', `cas/${pending.id}/sign`, 400, { parent_ca_id: disabled.id }),
@@ -613,10 +622,9 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
       ).toMatch(/\bactive\b/);
 
       // The path length read from the uploaded certificate governs the CAs under it.
-      const child = await createCa(testApp, caCreatorA, {
+      const child = await createIntermediate(testApp, caCreatorA, pending, {
         name: 'Under Uploaded',
         key_type: 'ec',
-        parent_ca_id: pending.id,
       });
       expect(child.path_length).toBe(0);
       expect(opensslVerify(ssl, outside.certificate, child.certificate, certificate).ok).toBe(true);
@@ -793,7 +801,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
 
   describe('PATCH /cas/{id} (enable, disable, description, allow_leaf_certs)', () => {
     it('disables a CA, which then signs nothing but still publishes its CRL and certificate, and re-enables it', async () => {
-      const ca = await createCa(testApp, caCreatorA, { name: 'Switchable', key_type: 'ec' });
+      const ca = await createRootCa(testApp, caCreatorA, { name: 'Switchable', key_type: 'ec' });
       const disabled = await patchCa(testApp, caCreatorA, ca.id, { enabled: false });
       expect(disabled).toMatchObject({ id: ca.id, status: 'disabled', certificate: ca.certificate });
       expect((await getCa(plainA, ca.id)).status).toBe('disabled');
@@ -829,7 +837,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it('lets an admin and a superuser enable and disable; refuses members without can_create_ca and other organizations with 403', async () => {
-      const ca = await createCa(testApp, adminA, { name: 'Guarded Switch', key_type: 'ec' });
+      const ca = await createRootCa(testApp, adminA, { name: 'Guarded Switch', key_type: 'ec' });
       for (const user of [plainA, certCreatorA, revokerA, everyFlagB, adminB]) {
         for (const body of [{ enabled: false }, { description: 'hijacked' }, { allow_leaf_certs: false }]) {
           await detailOf(user, 'patch', `cas/${ca.id}`, 403, body);
@@ -847,7 +855,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it('still revokes certificates of a disabled CA and publishes them on its CRL', async () => {
-      const ca = await createCa(testApp, adminA, { name: 'Disabled Publisher', key_type: 'ec' });
+      const ca = await createRootCa(testApp, adminA, { name: 'Disabled Publisher', key_type: 'ec' });
       const leaf = await issueCertificate(testApp, adminA, ca.id, {
         common_name: 'revoked-while-disabled.acme.example',
         certificate_type: 'server',
@@ -875,7 +883,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it('updates the description and allow_leaf_certs, audited as ca_update', async () => {
-      const ca = await createCa(testApp, caCreatorA, { name: 'Describable', key_type: 'ec' });
+      const ca = await createRootCa(testApp, caCreatorA, { name: 'Describable', key_type: 'ec' });
       expect((await patchCa(testApp, caCreatorA, ca.id, { description: 'new words' })).description).toBe(
         'new words',
       );
@@ -905,7 +913,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it('answers 200 unchanged for an empty body, 400 for wrong types, 404 for an unknown CA, 401 without a token', async () => {
-      const ca = await createCa(testApp, adminA, {
+      const ca = await createRootCa(testApp, adminA, {
         name: 'Unchanged',
         key_type: 'ec',
         description: 'as it was',
@@ -932,11 +940,10 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
 
   describe('POST /cas/{id}/revoke', () => {
     it("revokes an intermediate: status revoked, its serial on the parent's CRL, openssl refuses its leaves, it signs nothing", async () => {
-      const root = await createCa(testApp, adminA, { name: 'Revocation Root', key_type: 'ec' });
-      const intermediate = await createCa(testApp, adminA, {
+      const root = await createRootCa(testApp, adminA, { name: 'Revocation Root', key_type: 'ec' });
+      const intermediate = await createIntermediate(testApp, adminA, root, {
         name: 'Revoked Intermediate',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       const leaf = await issueCertificate(testApp, adminA, intermediate.id, {
         common_name: 'under-revoked.acme.example',
@@ -1002,10 +1009,9 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it("puts the reason_code given on the parent's CRL entry", async () => {
-      const intermediate = await createCa(testApp, adminA, {
+      const intermediate = await createIntermediate(testApp, adminA, rootA, {
         name: 'Compromised Intermediate',
         key_type: 'ec',
-        parent_ca_id: rootA.id,
       });
       await call(revokerA, 'post', `cas/${intermediate.id}/revoke`, 200, { reason_code: 2 });
       expect(crlReason(ssl, await fetchCrl(testApp, adminA, rootA.id), intermediate.serial_number)).toBe(
@@ -1014,7 +1020,7 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it('refuses a root, a pending CA and an externally signed CA with 409', async () => {
-      const root = await createCa(testApp, adminA, { name: 'Unrevocable Root', key_type: 'ec' });
+      const root = await createRootCa(testApp, adminA, { name: 'Unrevocable Root', key_type: 'ec' });
       await detailOf(adminA, 'post', `cas/${root.id}/revoke`, 409, {});
       const pending = await createPendingCa(testApp, adminA, { name: 'Unrevocable Pending' });
       await detailOf(adminA, 'post', `cas/${pending.id}/revoke`, 409, {});
@@ -1029,11 +1035,13 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it("refuses to delete a revoked, unexpired intermediate with 409, keeping its serial on the parent's CRL", async () => {
-      const root = await createCa(testApp, adminA, { name: 'Undeletable Revocation Root', key_type: 'ec' });
-      const intermediate = await createCa(testApp, adminA, {
+      const root = await createRootCa(testApp, adminA, {
+        name: 'Undeletable Revocation Root',
+        key_type: 'ec',
+      });
+      const intermediate = await createIntermediate(testApp, adminA, root, {
         name: 'Undeletable Revoked Intermediate',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       await call(revokerA, 'post', `cas/${intermediate.id}/revoke`, 200, { reason_code: 1 });
       const serial = normalSerial(intermediate.serial_number);
@@ -1060,10 +1068,9 @@ describe('CA lifecycle: pending CAs, signing, upload, enable/disable, revocation
     });
 
     it('refuses members without can_revoke_cert and other organizations with 403, and 404 for an unknown CA', async () => {
-      const intermediate = await createCa(testApp, adminA, {
+      const intermediate = await createIntermediate(testApp, adminA, rootA, {
         name: 'Guarded Intermediate',
         key_type: 'ec',
-        parent_ca_id: rootA.id,
       });
       for (const user of [plainA, certCreatorA, caCreatorA, everyFlagB, adminB]) {
         await detailOf(user, 'post', `cas/${intermediate.id}/revoke`, 403, {});

@@ -1,8 +1,14 @@
+import {
+  createAdmin,
+  createIntermediate,
+  createMember,
+  createRootCa,
+  createSuperuser,
+} from './support/fixtures';
 import { OpensslWorkspace } from './support/openssl';
 import {
   auditRows,
   CaBody,
-  createCa,
   issueCertificate,
   publicKeyOf,
   revokeCertificate,
@@ -14,7 +20,6 @@ import {
 import {
   bearer,
   createOrganization,
-  createUser,
   EVERY_CAPABILITY,
   startTestApp,
   TestApp,
@@ -42,18 +47,18 @@ describe('certificate authorities: every endpoint, status code and permission ru
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    superuser = await createUser(testApp, null, { username: 'root' });
+    superuser = await createSuperuser(testApp);
     orgA = await createOrganization(testApp, superuser, 'Org A');
     orgB = await createOrganization(testApp, superuser, 'Org B');
-    adminA = await createUser(testApp, superuser, { role: 'admin', organization_id: orgA });
-    caCreatorA = await createUser(testApp, superuser, { organization_id: orgA, can_create_ca: true });
-    certCreatorA = await createUser(testApp, superuser, { organization_id: orgA, can_create_cert: true });
-    exporterA = await createUser(testApp, superuser, { organization_id: orgA, can_export_private_key: true });
-    deleterA = await createUser(testApp, superuser, { organization_id: orgA, can_delete_ca: true });
-    plainA = await createUser(testApp, superuser, { organization_id: orgA });
-    adminB = await createUser(testApp, superuser, { role: 'admin', organization_id: orgB });
-    everyFlagB = await createUser(testApp, superuser, { organization_id: orgB, ...EVERY_CAPABILITY });
-    unaffiliated = await createUser(testApp, superuser, EVERY_CAPABILITY);
+    adminA = await createAdmin(testApp, superuser, orgA);
+    caCreatorA = await createMember(testApp, superuser, orgA, { can_create_ca: true });
+    certCreatorA = await createMember(testApp, superuser, orgA, { can_create_cert: true });
+    exporterA = await createMember(testApp, superuser, orgA, { can_export_private_key: true });
+    deleterA = await createMember(testApp, superuser, orgA, { can_delete_ca: true });
+    plainA = await createMember(testApp, superuser, orgA);
+    adminB = await createAdmin(testApp, superuser, orgB);
+    everyFlagB = await createMember(testApp, superuser, orgB, { ...EVERY_CAPABILITY });
+    unaffiliated = await createMember(testApp, superuser, null, EVERY_CAPABILITY);
   });
 
   afterAll(async () => {
@@ -153,7 +158,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
       [{ key_type: 'ed25519' }, 'ed25519', 256, 'ED25519 Public-Key', 'ED25519'],
     ])('creates a root with %j', async (keyFields, keyType, keySize, keyText, signatureAlgorithm) => {
       const name = `Root ${keyType} ${keySize} ${Object.keys(keyFields).length}`;
-      const ca = await createCa(testApp, adminA, { name, ...keyFields });
+      const ca = await createRootCa(testApp, adminA, { name, ...keyFields });
       expect(ca).toMatchObject({ key_type: keyType, key_size: keySize, is_root: true });
       const text = x509Text(ssl, ca.certificate);
       expect(text).toContain(keyText);
@@ -202,7 +207,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('accepts the /C=…/O=…/CN=… form and stores the RFC 4514 form', async () => {
-      const ca = await createCa(testApp, adminA, {
+      const ca = await createRootCa(testApp, adminA, {
         name: 'Slash Form',
         subject_dn: '/C=US/O=Acme/CN=Slash Root',
         key_type: 'ec',
@@ -214,7 +219,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('refuses a CA name already used in the organization with 400, and accepts it in another organization', async () => {
-      await createCa(testApp, caCreatorA, { name: 'Shared Name', key_type: 'ec' });
+      await createRootCa(testApp, caCreatorA, { name: 'Shared Name', key_type: 'ec' });
       const before = await caCount();
       const duplicate = await testApp
         .http()
@@ -224,7 +229,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
         .expect(400);
       expect(duplicate.body.detail).toContain('already exists');
       expect(await caCount()).toBe(before);
-      const elsewhere = await createCa(testApp, everyFlagB, { name: 'Shared Name', key_type: 'ec' });
+      const elsewhere = await createRootCa(testApp, everyFlagB, { name: 'Shared Name', key_type: 'ec' });
       expect(elsewhere.organization_id).toBe(orgB);
     });
 
@@ -271,7 +276,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('lets an admin create a CA in their organization without the capability flag', async () => {
-      const ca = await createCa(testApp, adminB, { name: 'Admin B Root', key_type: 'ec' });
+      const ca = await createRootCa(testApp, adminB, { name: 'Admin B Root', key_type: 'ec' });
       expect(ca).toMatchObject({ organization_id: orgB, created_by_user_id: adminB.id });
     });
 
@@ -287,11 +292,10 @@ describe('certificate authorities: every endpoint, status code and permission ru
 
   describe('POST /cas/ with parent_ca_id (intermediates)', () => {
     it('creates an intermediate signed by its parent, in the parent organization', async () => {
-      const root = await createCa(testApp, adminA, { name: 'Chain Root', key_size: 2048 });
-      const intermediate = await createCa(testApp, superuser, {
+      const root = await createRootCa(testApp, adminA, { name: 'Chain Root', key_size: 2048 });
+      const intermediate = await createIntermediate(testApp, superuser, root, {
         name: 'Chain Intermediate',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       expect(intermediate).toMatchObject({
         parent_ca_id: root.id,
@@ -335,7 +339,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('refuses an intermediate under another organization CA with 403, even with can_create_ca', async () => {
-      const root = await createCa(testApp, adminA, { name: 'Guarded Root', key_type: 'ec' });
+      const root = await createRootCa(testApp, adminA, { name: 'Guarded Root', key_type: 'ec' });
       for (const user of [everyFlagB, adminB, unaffiliated, plainA]) {
         await testApp
           .http()
@@ -348,21 +352,23 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('gives an intermediate without path_length its parent pathLen minus one, down to 0', async () => {
-      const root = await createCa(testApp, adminA, { name: 'PathLen Root', key_type: 'ec', path_length: 2 });
+      const root = await createRootCa(testApp, adminA, {
+        name: 'PathLen Root',
+        key_type: 'ec',
+        path_length: 2,
+      });
       expect(root.path_length).toBe(2);
       expect(x509Extension(x509Text(ssl, root.certificate), 'X509v3 Basic Constraints')?.value).toBe(
         'CA:TRUE, pathlen:2',
       );
-      const child = await createCa(testApp, adminA, {
+      const child = await createIntermediate(testApp, adminA, root, {
         name: 'PathLen Child',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       expect(child.path_length).toBe(1);
-      const grandchild = await createCa(testApp, adminA, {
+      const grandchild = await createIntermediate(testApp, adminA, child, {
         name: 'PathLen Grandchild',
         key_type: 'ec',
-        parent_ca_id: child.id,
       });
       expect(grandchild.path_length).toBe(0);
       expect(x509Extension(x509Text(ssl, grandchild.certificate), 'X509v3 Basic Constraints')).toEqual({
@@ -402,7 +408,11 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('refuses a path_length above the parent pathLen minus one with 400', async () => {
-      const root = await createCa(testApp, adminA, { name: 'Bounded Root', key_type: 'ec', path_length: 2 });
+      const root = await createRootCa(testApp, adminA, {
+        name: 'Bounded Root',
+        key_type: 'ec',
+        path_length: 2,
+      });
       const before = await caCount();
       for (const pathLength of [2, 5]) {
         const response = await testApp
@@ -420,28 +430,25 @@ describe('certificate authorities: every endpoint, status code and permission ru
         expect(response.body.detail).toContain('at most 1');
       }
       expect(await caCount()).toBe(before);
-      const lower = await createCa(testApp, adminA, {
+      const lower = await createIntermediate(testApp, adminA, root, {
         name: 'Modest',
         key_type: 'ec',
-        parent_ca_id: root.id,
         path_length: 0,
       });
       expect(lower.path_length).toBe(0);
     });
 
     it('keeps a requested path_length under a parent without one, and leaves it unlimited when unset', async () => {
-      const root = await createCa(testApp, adminA, { name: 'Open Root', key_type: 'ec' });
-      const bounded = await createCa(testApp, adminA, {
+      const root = await createRootCa(testApp, adminA, { name: 'Open Root', key_type: 'ec' });
+      const bounded = await createIntermediate(testApp, adminA, root, {
         name: 'Open Bounded',
         key_type: 'ec',
-        parent_ca_id: root.id,
         path_length: 3,
       });
       expect(bounded.path_length).toBe(3);
-      const open = await createCa(testApp, adminA, {
+      const open = await createIntermediate(testApp, adminA, root, {
         name: 'Open Child',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       expect(open.path_length).toBeNull();
       expect(x509Extension(x509Text(ssl, open.certificate), 'X509v3 Basic Constraints')?.value).toBe(
@@ -450,11 +457,14 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it("clamps an intermediate's notAfter to its parent's", async () => {
-      const root = await createCa(testApp, adminA, { name: 'Short Root', key_type: 'ec', valid_days: 30 });
-      const child = await createCa(testApp, adminA, {
+      const root = await createRootCa(testApp, adminA, {
+        name: 'Short Root',
+        key_type: 'ec',
+        valid_days: 30,
+      });
+      const child = await createIntermediate(testApp, adminA, root, {
         name: 'Long Child',
         key_type: 'ec',
-        parent_ca_id: root.id,
         valid_days: 3650,
       });
       expect(child.not_after).toBe(root.not_after);
@@ -467,7 +477,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
 
   describe('allow_leaf_certs', () => {
     it('stops allowing leaves when a CA gets a child CA, and allows them again when its last child is deleted', async () => {
-      const root = await createCa(testApp, adminA, { name: 'Auto Leaf Root', key_type: 'ec' });
+      const root = await createRootCa(testApp, adminA, { name: 'Auto Leaf Root', key_type: 'ec' });
       expect(root.allow_leaf_certs).toBe(true);
       await issueCertificate(testApp, adminA, root.id, {
         common_name: 'before.example.com',
@@ -475,10 +485,9 @@ describe('certificate authorities: every endpoint, status code and permission ru
         key_type: 'ec',
       });
 
-      const first = await createCa(testApp, adminA, {
+      const first = await createIntermediate(testApp, adminA, root, {
         name: 'Auto Leaf Child 1',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       expect(first.allow_leaf_certs).toBe(true);
       expect(await getCa(adminA, root.id)).toMatchObject({ allow_leaf_certs: false });
@@ -495,10 +504,9 @@ describe('certificate authorities: every endpoint, status code and permission ru
         .expect(400);
       expect(refused.body.detail).toContain('allow_leaf_certs');
 
-      const second = await createCa(testApp, adminA, {
+      const second = await createIntermediate(testApp, adminA, root, {
         name: 'Auto Leaf Child 2',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       await testApp
         .http()
@@ -520,12 +528,12 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('lets an explicit allow_leaf_certs=true win over the automatic rule', async () => {
-      const root = await createCa(testApp, adminA, {
+      const root = await createRootCa(testApp, adminA, {
         name: 'Explicit Yes Root',
         key_type: 'ec',
         allow_leaf_certs: true,
       });
-      await createCa(testApp, adminA, { name: 'Explicit Yes Child', key_type: 'ec', parent_ca_id: root.id });
+      await createIntermediate(testApp, adminA, root, { name: 'Explicit Yes Child', key_type: 'ec' });
       expect(await getCa(adminA, root.id)).toMatchObject({ allow_leaf_certs: true });
       await issueCertificate(testApp, adminA, root.id, {
         common_name: 'still.example.com',
@@ -535,7 +543,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('lets an explicit allow_leaf_certs=false win, with and without children', async () => {
-      const root = await createCa(testApp, adminA, {
+      const root = await createRootCa(testApp, adminA, {
         name: 'Explicit No Root',
         key_type: 'ec',
         allow_leaf_certs: false,
@@ -553,10 +561,9 @@ describe('certificate authorities: every endpoint, status code and permission ru
         })
         .expect(400);
       expect(refused.body.detail).toContain('allow_leaf_certs=false');
-      const child = await createCa(testApp, adminA, {
+      const child = await createIntermediate(testApp, adminA, root, {
         name: 'Explicit No Child',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       await testApp
         .http()
@@ -606,8 +613,8 @@ describe('certificate authorities: every endpoint, status code and permission ru
 
     it('shows a user without an organization only the CAs they created', async () => {
       expect(await listIds(unaffiliated)).toEqual([]);
-      const leaver = await createUser(testApp, superuser, { organization_id: orgA, can_create_ca: true });
-      const own = await createCa(testApp, leaver, { name: 'Leaver Root', key_type: 'ec' });
+      const leaver = await createMember(testApp, superuser, orgA, { can_create_ca: true });
+      const own = await createRootCa(testApp, leaver, { name: 'Leaver Root', key_type: 'ec' });
       await testApp
         .http()
         .delete(`/api/v1/organizations/${orgA}/users/${leaver.id}`)
@@ -632,7 +639,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     let ca: CaBody;
 
     beforeAll(async () => {
-      ca = await createCa(testApp, caCreatorA, {
+      ca = await createRootCa(testApp, caCreatorA, {
         name: 'Readable Root',
         key_type: 'ec',
         description: 'read me',
@@ -677,7 +684,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     let ca: CaBody;
 
     beforeAll(async () => {
-      ca = await createCa(testApp, caCreatorA, { name: 'Key Export Root', key_type: 'ec' });
+      ca = await createRootCa(testApp, caCreatorA, { name: 'Key Export Root', key_type: 'ec' });
     });
 
     it('returns the CA detail with its key to the export capability, an admin of the organization, the creator and a superuser, auditing each', async () => {
@@ -734,21 +741,18 @@ describe('certificate authorities: every endpoint, status code and permission ru
     let grandchild: CaBody;
 
     beforeAll(async () => {
-      root = await createCa(testApp, adminA, { name: 'Family Root', key_type: 'ec' });
-      child = await createCa(testApp, adminA, {
+      root = await createRootCa(testApp, adminA, { name: 'Family Root', key_type: 'ec' });
+      child = await createIntermediate(testApp, adminA, root, {
         name: 'Family Child',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
-      sibling = await createCa(testApp, adminA, {
+      sibling = await createIntermediate(testApp, adminA, root, {
         name: 'Family Sibling',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
-      grandchild = await createCa(testApp, adminA, {
+      grandchild = await createIntermediate(testApp, adminA, child, {
         name: 'Family Grandchild',
         key_type: 'ec',
-        parent_ca_id: child.id,
       });
     });
 
@@ -820,11 +824,10 @@ describe('certificate authorities: every endpoint, status code and permission ru
 
   describe('DELETE /cas/{id}', () => {
     it('refuses a CA with child CAs with 409 and deletes nothing', async () => {
-      const root = await createCa(testApp, adminA, { name: 'Parent To Keep', key_type: 'ec' });
-      const child = await createCa(testApp, adminA, {
+      const root = await createRootCa(testApp, adminA, { name: 'Parent To Keep', key_type: 'ec' });
+      const child = await createIntermediate(testApp, adminA, root, {
         name: 'Child To Keep',
         key_type: 'ec',
-        parent_ca_id: root.id,
       });
       const response = await testApp
         .http()
@@ -838,7 +841,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('refuses members without can_delete_ca and other organizations with 403', async () => {
-      const ca = await createCa(testApp, caCreatorA, { name: 'Not Yours To Delete', key_type: 'ec' });
+      const ca = await createRootCa(testApp, caCreatorA, { name: 'Not Yours To Delete', key_type: 'ec' });
       for (const user of [plainA, exporterA, certCreatorA, everyFlagB, adminB, unaffiliated]) {
         const response = await testApp
           .http()
@@ -852,7 +855,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('deletes a CA with its certificates and CRL state for a member with can_delete_ca, and audits ca_delete', async () => {
-      const ca = await createCa(testApp, caCreatorA, { name: 'Doomed Root', key_type: 'ec' });
+      const ca = await createRootCa(testApp, caCreatorA, { name: 'Doomed Root', key_type: 'ec' });
       const first = await issueCertificate(testApp, adminA, ca.id, {
         common_name: 'one.example.com',
         certificate_type: 'server',
@@ -912,8 +915,11 @@ describe('certificate authorities: every endpoint, status code and permission ru
     });
 
     it('lets an admin of the organization and a superuser delete without the flag', async () => {
-      const byAdmin = await createCa(testApp, caCreatorA, { name: 'Admin Deletes', key_type: 'ec' });
-      const bySuperuser = await createCa(testApp, everyFlagB, { name: 'Superuser Deletes', key_type: 'ec' });
+      const byAdmin = await createRootCa(testApp, caCreatorA, { name: 'Admin Deletes', key_type: 'ec' });
+      const bySuperuser = await createRootCa(testApp, everyFlagB, {
+        name: 'Superuser Deletes',
+        key_type: 'ec',
+      });
       await testApp
         .http()
         .delete(`/api/v1/cas/${byAdmin.id}`)
@@ -938,7 +944,7 @@ describe('certificate authorities: every endpoint, status code and permission ru
         .delete('/api/v1/cas/999999')
         .set(...bearer(superuser))
         .expect(404);
-      const ca = await createCa(testApp, adminA, { name: 'Deleted Twice', key_type: 'ec' });
+      const ca = await createRootCa(testApp, adminA, { name: 'Deleted Twice', key_type: 'ec' });
       await testApp
         .http()
         .delete(`/api/v1/cas/${ca.id}`)

@@ -1,3 +1,4 @@
+import { createAdmin, createMember, createRootCa, createSuperuser } from './support/fixtures';
 import {
   auditEntries,
   caExtensions,
@@ -27,7 +28,6 @@ import { OpensslWorkspace } from './support/openssl';
 import {
   CaBody,
   CertificateBody,
-  createCa,
   fetchCrl,
   publicKeyOf,
   x509Extension,
@@ -111,16 +111,16 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    superuser = await createUser(testApp, null, { username: 'root' });
+    superuser = await createSuperuser(testApp);
     orgA = await createOrganization(testApp, superuser, 'Requests Org A');
     orgB = await createOrganization(testApp, superuser, 'Requests Org B');
-    adminA = await createUser(testApp, superuser, { role: 'admin', organization_id: orgA });
-    managerA = await createUser(testApp, superuser, { organization_id: orgA, can_create_cert: true });
+    adminA = await createAdmin(testApp, superuser, orgA);
+    managerA = await createMember(testApp, superuser, orgA, { can_create_cert: true });
     requesterA = await createUser(testApp, superuser, { organization_id: orgA, can_request_cert: true });
     requesterA2 = await createUser(testApp, superuser, { organization_id: orgA, can_request_cert: true });
-    readerA = await createUser(testApp, superuser, { organization_id: orgA });
-    revokerA = await createUser(testApp, superuser, { organization_id: orgA, can_revoke_cert: true });
-    adminB = await createUser(testApp, superuser, { role: 'admin', organization_id: orgB });
+    readerA = await createMember(testApp, superuser, orgA);
+    revokerA = await createMember(testApp, superuser, orgA, { can_revoke_cert: true });
+    adminB = await createAdmin(testApp, superuser, orgB);
     managerB = await createUser(testApp, superuser, {
       organization_id: orgB,
       can_create_cert: true,
@@ -128,13 +128,13 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
     });
     requesterB = await createUser(testApp, superuser, { organization_id: orgB, can_request_cert: true });
     loner = await createUser(testApp, superuser, { can_request_cert: true });
-    caA = await createCa(testApp, adminA, { name: 'Requests CA A', key_type: 'ec' });
-    noLeavesA = await createCa(testApp, adminA, {
+    caA = await createRootCa(testApp, adminA, { name: 'Requests CA A', key_type: 'ec' });
+    noLeavesA = await createRootCa(testApp, adminA, {
       name: 'Requests No Leaves A',
       key_type: 'ec',
       allow_leaf_certs: false,
     });
-    caB = await createCa(testApp, adminB, { name: 'Requests CA B', key_type: 'ec' });
+    caB = await createRootCa(testApp, adminB, { name: 'Requests CA B', key_type: 'ec' });
   });
 
   afterAll(async () => {
@@ -526,7 +526,7 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
     });
 
     it('shows can_request_cert on users, and a reader granted it by an admin becomes a requester who sees only their own', async () => {
-      const member = await createUser(testApp, adminA, { organization_id: orgA });
+      const member = await createMember(testApp, adminA, orgA);
       const before = await testApp
         .http()
         .get(`/api/v1/users/${member.id}`)
@@ -780,7 +780,7 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
     });
 
     it('refuses a disabled CA, a pending CA and a CA without leaf certificates with 400, writing nothing', async () => {
-      const disabled = await createCa(testApp, adminA, { name: 'Requests Disabled', key_type: 'ec' });
+      const disabled = await createRootCa(testApp, adminA, { name: 'Requests Disabled', key_type: 'ec' });
       expect((await patchCa(testApp, adminA, disabled.id, { enabled: false })).status).toBe('disabled');
       const pending = await createPendingCa(testApp, adminA, { name: 'Requests Pending' });
       const submitted = await submit(requesterA, 'refused-ca.acme.example');
@@ -821,7 +821,7 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
     });
 
     it('refuses a CA past its notAfter with 400 naming it expired', async () => {
-      const expiring = await createCa(testApp, adminA, { name: 'Requests Expired', key_type: 'ec' });
+      const expiring = await createRootCa(testApp, adminA, { name: 'Requests Expired', key_type: 'ec' });
       await testApp.dataSource.query(
         `UPDATE certificate_authorities SET not_after = now() - interval '1 day' WHERE id = $1`,
         [expiring.id],
@@ -1549,7 +1549,7 @@ describe('certificate requests: submit, read, sign, reject, upload, remove, revo
     });
 
     it('deletes a CA that signed a request (204), and the request can still be read', async () => {
-      const doomed = await createCa(testApp, adminA, { name: 'Requests Doomed CA', key_type: 'ec' });
+      const doomed = await createRootCa(testApp, adminA, { name: 'Requests Doomed CA', key_type: 'ec' });
       const submitted = await submit(requesterA, 'orphaned.acme.example');
       await sign(managerA, submitted.id, doomed.id);
       const response = await testApp

@@ -1,9 +1,15 @@
+import {
+  createAdmin,
+  createIntermediate,
+  createMember,
+  createRootCa,
+  createSuperuser,
+} from './support/fixtures';
 import { OpensslWorkspace } from './support/openssl';
 import {
   auditRows,
   CaBody,
   CertificateBody,
-  createCa,
   crlText,
   fetchCrl,
   issueCertificate,
@@ -18,7 +24,6 @@ import {
 import {
   bearer,
   createOrganization,
-  createUser,
   EVERY_CAPABILITY,
   startTestApp,
   TestApp,
@@ -69,28 +74,27 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    superuser = await createUser(testApp, null, { username: 'root' });
+    superuser = await createSuperuser(testApp);
     orgA = await createOrganization(testApp, superuser, 'Cert Org A');
     orgB = await createOrganization(testApp, superuser, 'Cert Org B');
-    adminA = await createUser(testApp, superuser, { role: 'admin', organization_id: orgA });
-    issuerA = await createUser(testApp, superuser, { organization_id: orgA, can_create_cert: true });
-    revokerA = await createUser(testApp, superuser, { organization_id: orgA, can_revoke_cert: true });
-    exporterA = await createUser(testApp, superuser, { organization_id: orgA, can_export_private_key: true });
-    plainA = await createUser(testApp, superuser, { organization_id: orgA });
-    everyFlagB = await createUser(testApp, superuser, { organization_id: orgB, ...EVERY_CAPABILITY });
-    rootA = await createCa(testApp, adminA, { name: 'Cert Root A', key_type: 'ec', path_length: 1 });
-    issuingA = await createCa(testApp, adminA, {
+    adminA = await createAdmin(testApp, superuser, orgA);
+    issuerA = await createMember(testApp, superuser, orgA, { can_create_cert: true });
+    revokerA = await createMember(testApp, superuser, orgA, { can_revoke_cert: true });
+    exporterA = await createMember(testApp, superuser, orgA, { can_export_private_key: true });
+    plainA = await createMember(testApp, superuser, orgA);
+    everyFlagB = await createMember(testApp, superuser, orgB, { ...EVERY_CAPABILITY });
+    rootA = await createRootCa(testApp, adminA, { name: 'Cert Root A', key_type: 'ec', path_length: 1 });
+    issuingA = await createIntermediate(testApp, adminA, rootA, {
       name: 'Issuing A',
       subject_dn: 'CN=Issuing A,O=Acme',
       key_size: 2048,
-      parent_ca_id: rootA.id,
     });
-    noLeavesA = await createCa(testApp, adminA, {
+    noLeavesA = await createRootCa(testApp, adminA, {
       name: 'No Leaves A',
       key_type: 'ec',
       allow_leaf_certs: false,
     });
-    rootB = await createCa(testApp, everyFlagB, { name: 'Root B', key_type: 'ec' });
+    rootB = await createRootCa(testApp, everyFlagB, { name: 'Root B', key_type: 'ec' });
     ssl.write('chain-a.pem', issuingA.certificate + rootA.certificate);
     ssl.write('root-a.pem', rootA.certificate);
     ssl.write('issuing-a.pem', issuingA.certificate);
@@ -437,7 +441,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
     );
 
     it("clamps a leaf's notAfter to its issuer's notAfter", async () => {
-      const shortCa = await createCa(testApp, adminA, {
+      const shortCa = await createRootCa(testApp, adminA, {
         name: 'Short Lived A',
         key_type: 'ec',
         valid_days: 10,
@@ -465,7 +469,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
     });
 
     it('refuses to issue under a CA past its notAfter with 400, and reports the CA expired', async () => {
-      const expiring = await createCa(testApp, adminA, { name: 'Expired A', key_type: 'ec' });
+      const expiring = await createRootCa(testApp, adminA, { name: 'Expired A', key_type: 'ec' });
       await testApp.dataSource.query(
         `UPDATE certificate_authorities SET not_after = now() - interval '1 minute' WHERE id = $1`,
         [expiring.id],
@@ -559,7 +563,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
     // Direct SQL stands for another instance: this one still remembers the CA as active and open to
     // leaves, so only the statement that stores the certificate can notice.
     it('refuses with the precise reason and stores nothing when the CA was disabled or closed to leaves meanwhile', async () => {
-      const ca = await createCa(testApp, adminA, { name: `Elsewhere ${Date.now()}`, key_type: 'ec' });
+      const ca = await createRootCa(testApp, adminA, { name: `Elsewhere ${Date.now()}`, key_type: 'ec' });
       const leaf = (name: string) => ({ common_name: name, certificate_type: 'server', key_type: 'ec' });
       const issue = (name: string) =>
         testApp
@@ -780,8 +784,8 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
       });
       expect(global).toMatchObject({ issuer_id: rootB.id, organization_id: orgB });
 
-      const twinA = await createCa(testApp, adminA, { name: 'Twin', key_type: 'ec' });
-      const twinB = await createCa(testApp, everyFlagB, { name: 'Twin', key_type: 'ec' });
+      const twinA = await createRootCa(testApp, adminA, { name: 'Twin', key_type: 'ec' });
+      const twinB = await createRootCa(testApp, everyFlagB, { name: 'Twin', key_type: 'ec' });
       expect(
         (await signCsr(testApp, issuerA, { csr, ca_name: 'Twin', certificate_type: 'server' })).issuer_id,
       ).toBe(twinA.id);
@@ -996,7 +1000,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
     const issued: CertificateBody[] = [];
 
     beforeAll(async () => {
-      listRoot = await createCa(testApp, adminA, { name: 'List Root', key_type: 'ec' });
+      listRoot = await createRootCa(testApp, adminA, { name: 'List Root', key_type: 'ec' });
       for (const name of ['l1', 'l2', 'l3', 'l4', 'l5']) {
         issued.push(
           await issueCertificate(testApp, issuerA, listRoot.id, {

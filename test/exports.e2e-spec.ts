@@ -1,17 +1,23 @@
+import {
+  createAdmin,
+  createIntermediate,
+  createMember,
+  createRootCa,
+  createSuperuser,
+} from './support/fixtures';
 import { OpensslWorkspace } from './support/openssl';
 import {
   auditRows,
   binaryBody,
   CaBody,
   CertificateBody,
-  createCa,
   issueCertificate,
   pemBlocks,
   publicKeyOf,
   signCsr,
   x509Field,
 } from './support/pki';
-import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import { bearer, createOrganization, startTestApp, TestApp, TestUser } from './support/test-app';
 
 describe('exports: PEM downloads, chains, private keys and PKCS#12', () => {
   let testApp: TestApp;
@@ -31,30 +37,24 @@ describe('exports: PEM downloads, chains, private keys and PKCS#12', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    superuser = await createUser(testApp, null, { username: 'root' });
+    superuser = await createSuperuser(testApp);
     orgA = await createOrganization(testApp, superuser, 'Export Org A');
     const orgB = await createOrganization(testApp, superuser, 'Export Org B');
-    adminA = await createUser(testApp, superuser, { role: 'admin', organization_id: orgA });
-    exporterA = await createUser(testApp, superuser, { organization_id: orgA, can_export_private_key: true });
-    plainA = await createUser(testApp, superuser, {
-      organization_id: orgA,
-      can_create_cert: true,
-      can_revoke_cert: true,
-    });
-    everyFlagB = await createUser(testApp, superuser, {
-      organization_id: orgB,
+    adminA = await createAdmin(testApp, superuser, orgA);
+    exporterA = await createMember(testApp, superuser, orgA, { can_export_private_key: true });
+    plainA = await createMember(testApp, superuser, orgA, { can_create_cert: true, can_revoke_cert: true });
+    everyFlagB = await createMember(testApp, superuser, orgB, {
       can_create_ca: true,
       can_create_cert: true,
       can_revoke_cert: true,
       can_export_private_key: true,
       can_delete_ca: true,
     });
-    root = await createCa(testApp, adminA, { name: 'Export Root CA', key_size: 2048 });
-    intermediate = await createCa(testApp, adminA, {
+    root = await createRootCa(testApp, adminA, { name: 'Export Root CA', key_size: 2048 });
+    intermediate = await createIntermediate(testApp, adminA, root, {
       name: 'Export Issuing CA',
       key_type: 'ec',
       key_size: 384,
-      parent_ca_id: root.id,
     });
     rsaLeaf = await issueCertificate(testApp, adminA, intermediate.id, {
       common_name: 'rsa.example.com',
@@ -104,7 +104,7 @@ describe('exports: PEM downloads, chains, private keys and PKCS#12', () => {
     });
 
     it('gives a CA name with non-ASCII letters an ASCII filename and a UTF-8 filename*', async () => {
-      const ca = await createCa(testApp, adminA, {
+      const ca = await createRootCa(testApp, adminA, {
         name: 'Ωmega Ünit CA',
         subject_dn: 'CN=Omega Unit CA',
         key_type: 'ec',

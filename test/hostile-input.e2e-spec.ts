@@ -1,9 +1,10 @@
 import { buildRawCsrPem } from '../src/crypto/testing/raw-csr';
-import { createCa, issueCertificate } from './support/pki';
+import { createMember, createRootCa, createSuperuser } from './support/fixtures';
+import { issueCertificate } from './support/pki';
 import { hostileCases, HostileCase, OpenApiDocument } from './support/hostile-cases';
 import { rawRequest } from './support/raw-http';
 import { rowCounts } from './support/row-counts';
-import { bearer, createOrganization, createUser, startTestApp, TestApp } from './support/test-app';
+import { bearer, createOrganization, startTestApp, TestApp } from './support/test-app';
 
 interface Outcome {
   operation: string;
@@ -17,10 +18,14 @@ describe('hostile input over every documented operation', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    const superuser = await createUser(testApp, null, { username: 'root' });
+    const superuser = await createSuperuser(testApp);
     const organizationId = await createOrganization(testApp, superuser);
-    const member = await createUser(testApp, superuser, { organization_id: organizationId });
-    const ca = await createCa(testApp, superuser, { name: 'Hostile Root', key_type: 'ec', key_size: 256 });
+    const member = await createMember(testApp, superuser, organizationId);
+    const ca = await createRootCa(testApp, superuser, {
+      name: 'Hostile Root',
+      key_type: 'ec',
+      key_size: 256,
+    });
     const certificate = await issueCertificate(testApp, superuser, ca.id, {
       common_name: 'hostile.example',
       certificate_type: 'server',

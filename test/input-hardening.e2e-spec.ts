@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { buildRawCsrPem } from '../src/crypto/testing/raw-csr';
-import { createCa } from './support/pki';
+import { createRootCa, createSuperuser } from './support/fixtures';
 import { rawRequest } from './support/raw-http';
 import { rowCounts } from './support/row-counts';
 import {
@@ -26,10 +26,11 @@ describe('input hardening: hostile text, bodies, integers, ids and form fields a
 
   beforeAll(async () => {
     testApp = await startTestApp({ MAX_BODY_SIZE: '64kb' });
-    superuser = await createUser(testApp, null, { username: 'root' });
+    superuser = await createSuperuser(testApp);
     const organizationId = await createOrganization(testApp, superuser);
     member = await createUser(testApp, superuser, { username: 'member', organization_id: organizationId });
-    caId = (await createCa(testApp, superuser, { name: 'Hardening Root', key_type: 'ec', key_size: 256 })).id;
+    caId = (await createRootCa(testApp, superuser, { name: 'Hardening Root', key_type: 'ec', key_size: 256 }))
+      .id;
   });
 
   afterAll(() => testApp.close());

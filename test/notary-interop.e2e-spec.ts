@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createAdmin, createIntermediate, createSuperuser } from './support/fixtures';
 import {
   caExtensions,
   CertificateRequestBody,
@@ -19,7 +20,6 @@ import {
 import { OpensslWorkspace } from './support/openssl';
 import {
   CaBody,
-  createCa,
   fetchCrl,
   issueCertificate,
   pemBlocks,
@@ -40,9 +40,9 @@ describe('notary interop: certificates and CAs signed outside the service with t
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    const superuser = await createUser(testApp, null, { username: 'root' });
+    const superuser = await createSuperuser(testApp);
     const orgId = await createOrganization(testApp, superuser, 'Notary Org');
-    admin = await createUser(testApp, superuser, { role: 'admin', organization_id: orgId });
+    admin = await createAdmin(testApp, superuser, orgId);
     requester = await createUser(testApp, superuser, { organization_id: orgId, can_request_cert: true });
     outside = outsideRoot(ssl, '/C=US/O=Outside Notary/CN=Outside Notary Root', RSA_2048);
   });
@@ -275,10 +275,9 @@ describe('notary interop: certificates and CAs signed outside the service with t
     const uploaded = await upload(pending, certificate + pathTwo.certificate + outside.certificate);
     expect(uploaded).toMatchObject({ status: 'active', path_length: 1 });
 
-    const child = await createCa(testApp, admin, {
+    const child = await createIntermediate(testApp, admin, pending, {
       name: 'Notary Child Under Path Two',
       key_type: 'ec',
-      parent_ca_id: pending.id,
       path_length: 0,
     });
     expect(child.path_length).toBe(0);
@@ -341,10 +340,9 @@ describe('notary interop: certificates and CAs signed outside the service with t
     });
     expect(notAfterOf(signed.certificate ?? '')).toBeLessThanOrEqual(rootEnd);
 
-    const child = await createCa(testApp, admin, {
+    const child = await createIntermediate(testApp, admin, pending, {
       name: 'Notary Clamped Child',
       key_type: 'ec',
-      parent_ca_id: pending.id,
       valid_days: 400,
     });
     expect(notAfterOf(child.certificate)).toBeLessThanOrEqual(rootEnd);

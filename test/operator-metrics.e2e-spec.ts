@@ -1,5 +1,6 @@
 import { caSlug } from '../src/ca/ca-slug';
-import { CaBody, createCa, fetchCrl, issueCertificate } from './support/pki';
+import { createRootCa } from './support/fixtures';
+import { CaBody, fetchCrl, issueCertificate } from './support/pki';
 import { createUser, startTestApp, TEST_PASSWORD, TestApp, TestUser } from './support/test-app';
 
 /** The series an operator alerts on: per-CA expiry, each CA's own notAfter, CRL nextUpdate, rate limiting. */
@@ -19,8 +20,8 @@ describe('operator metrics on /metrics', () => {
   beforeAll(async () => {
     testApp = await startTestApp({ AUTH_RATE_LIMIT: '2/minute' });
     admin = await createUser(testApp, null, { username: 'metrics-root' });
-    root = await createCa(testApp, admin, { name: 'Metrics Root', key_type: 'ec', valid_days: 400 });
-    other = await createCa(testApp, admin, { name: 'Other Root', key_type: 'ec', valid_days: 800 });
+    root = await createRootCa(testApp, admin, { name: 'Metrics Root', key_type: 'ec', valid_days: 400 });
+    other = await createRootCa(testApp, admin, { name: 'Other Root', key_type: 'ec', valid_days: 800 });
     const issue = (ca: CaBody, cn: string, days: number) =>
       issueCertificate(testApp, admin, ca.id, {
         common_name: cn,

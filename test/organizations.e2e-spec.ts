@@ -1,3 +1,4 @@
+import { createAdmin, createMember, createSuperuser } from './support/fixtures';
 import {
   bearer,
   createOrganization,
@@ -23,13 +24,13 @@ describe('organizations', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    root = await createUser(testApp, null, { username: 'root' });
+    root = await createSuperuser(testApp);
     orgA = await createOrganization(testApp, root, 'Org A');
     orgB = await createOrganization(testApp, root, 'Org B');
-    adminA = await createUser(testApp, root, { role: 'admin', organization_id: orgA });
-    userA = await createUser(testApp, root, { organization_id: orgA });
-    adminB = await createUser(testApp, root, { role: 'admin', organization_id: orgB });
-    userB = await createUser(testApp, root, { organization_id: orgB });
+    adminA = await createAdmin(testApp, root, orgA);
+    userA = await createMember(testApp, root, orgA);
+    adminB = await createAdmin(testApp, root, orgB);
+    userB = await createMember(testApp, root, orgB);
     loner = await createUser(testApp, root);
   });
 
@@ -335,7 +336,7 @@ describe('organizations', () => {
     });
 
     it('lets a superuser move a user from another organization', async () => {
-      const mover = await createUser(testApp, root, { organization_id: orgB });
+      const mover = await createMember(testApp, root, orgB);
       const response = await api()
         .post(`/api/v1/organizations/${orgA}/users/${mover.id}`)
         .set(...bearer(root))
@@ -382,7 +383,7 @@ describe('organizations', () => {
 
   describe('DELETE /organizations/{organization_id}/users/{user_id}', () => {
     it('lets an admin of the organization remove a member', async () => {
-      const member = await createUser(testApp, root, { organization_id: orgA });
+      const member = await createMember(testApp, root, orgA);
       const response = await api()
         .delete(`/api/v1/organizations/${orgA}/users/${member.id}`)
         .set(...bearer(adminA))
@@ -393,7 +394,7 @@ describe('organizations', () => {
     });
 
     it('lets a superuser remove a member', async () => {
-      const member = await createUser(testApp, root, { organization_id: orgB });
+      const member = await createMember(testApp, root, orgB);
       await api()
         .delete(`/api/v1/organizations/${orgB}/users/${member.id}`)
         .set(...bearer(root))
@@ -402,7 +403,7 @@ describe('organizations', () => {
     });
 
     it('refuses an admin of another organization and a plain member with 403', async () => {
-      const member = await createUser(testApp, root, { organization_id: orgA });
+      const member = await createMember(testApp, root, orgA);
       await api()
         .delete(`/api/v1/organizations/${orgA}/users/${member.id}`)
         .set(...bearer(adminB))
@@ -434,7 +435,7 @@ describe('organizations', () => {
   describe('GET /organizations/{organization_id}/users', () => {
     it('lists exactly the members for a member and for a superuser', async () => {
       const org = await createOrganization(testApp, root);
-      const first = await createUser(testApp, root, { organization_id: org });
+      const first = await createMember(testApp, root, org);
       const second = await createUser(testApp, root, { organization_id: org, role: 'admin' });
       for (const reader of [first, second, root]) {
         const response = await api()

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { resolve } from 'node:path';
+import { createAdmin, createIntermediate, createRootCa, createSuperuser } from './support/fixtures';
 import { itWithTool, ZLINT } from './support/external-tools';
 import { OpensslWorkspace } from './support/openssl';
 import {
   binaryBody,
   CaBody,
   CertificateBody,
-  createCa,
   crlNumber,
   crlText,
   fetchCrl,
@@ -18,7 +18,7 @@ import {
   x509Field,
   x509Text,
 } from './support/pki';
-import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import { bearer, createOrganization, startTestApp, TestApp, TestUser } from './support/test-app';
 
 const LEAF_TYPES = ['server', 'client', 'dual_purpose', 'ca'] as const;
 type LeafType = (typeof LEAF_TYPES)[number];
@@ -56,16 +56,15 @@ describe('PKI interop: openssl and zlint accept what the service issues', () => 
     csrKeyArgs: string[],
     issuingSignature: string,
   ): Promise<Family> {
-    const root = await createCa(testApp, admin, {
+    const root = await createRootCa(testApp, admin, {
       name: `Interop ${label} Root`,
       subject_dn: `CN=Interop ${label} Root,O=Acme,C=US`,
       path_length: 2,
       ...rootKey,
     });
-    const issuing = await createCa(testApp, admin, {
+    const issuing = await createIntermediate(testApp, admin, root, {
       name: `Interop ${label} Issuing`,
       subject_dn: `CN=Interop ${label} Issuing,O=Acme,C=US`,
-      parent_ca_id: root.id,
       allow_leaf_certs: true,
       ...issuingKey,
     });
@@ -117,9 +116,9 @@ describe('PKI interop: openssl and zlint accept what the service issues', () => 
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    const superuser = await createUser(testApp, null, { username: 'root' });
+    const superuser = await createSuperuser(testApp);
     orgId = await createOrganization(testApp, superuser, 'Interop Org');
-    admin = await createUser(testApp, superuser, { role: 'admin', organization_id: orgId });
+    admin = await createAdmin(testApp, superuser, orgId);
     families.push(
       await buildFamily(
         'RSA',
@@ -371,7 +370,7 @@ describe('PKI interop: openssl and zlint accept what the service issues', () => 
     });
 
     it('builds the URL slug from the CA name as the reference API does', async () => {
-      const ca = await createCa(testApp, admin, { name: 'My Root CA', key_type: 'ec' });
+      const ca = await createRootCa(testApp, admin, { name: 'My Root CA', key_type: 'ec' });
       expect(ca.crl_url).toBe(`http://pki.test/crl/my-root-ca-${ca.id}`);
       const leaf = await issueCertificate(testApp, admin, ca.id, {
         common_name: 'slug.example.com',
@@ -386,7 +385,7 @@ describe('PKI interop: openssl and zlint accept what the service issues', () => 
     });
 
     it('percent-encodes a slug with non-ASCII letters in the URLs, so such a CA can still sign', async () => {
-      const ca = await createCa(testApp, admin, {
+      const ca = await createRootCa(testApp, admin, {
         name: '  Ünïcode__Team  CA!! ',
         subject_dn: 'CN=Unicode Team CA',
         key_type: 'ec',
@@ -401,10 +400,9 @@ describe('PKI interop: openssl and zlint accept what the service issues', () => 
         certificate_type: 'client',
         key_type: 'ec',
       });
-      const child = await createCa(testApp, admin, {
+      const child = await createIntermediate(testApp, admin, ca, {
         name: 'Under Unicode',
         key_type: 'ec',
-        parent_ca_id: ca.id,
       });
       for (const pem of [child.certificate, leaf.certificate]) {
         expect(urlsOf(pem)).toEqual({
@@ -573,7 +571,7 @@ describe('PKI interop: openssl and zlint accept what the service issues', () => 
 
   describe('private keys at rest', () => {
     it('stores no PEM or readable private key in any column of the CA and certificate rows', async () => {
-      const ca = await createCa(testApp, admin, { name: 'At Rest CA', key_size: 2048 });
+      const ca = await createRootCa(testApp, admin, { name: 'At Rest CA', key_size: 2048 });
       const leaf = await issueCertificate(testApp, admin, ca.id, {
         common_name: 'at-rest.example.com',
         certificate_type: 'server',

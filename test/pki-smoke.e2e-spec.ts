@@ -1,5 +1,6 @@
+import { createSuperuser } from './support/fixtures';
 import { OpensslWorkspace } from './support/openssl';
-import { bearer, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import { bearer, startTestApp, TestApp, TestUser } from './support/test-app';
 
 describe('PKI smoke: root, intermediate, leaf, CSR, revocation, CRL', () => {
   let testApp: TestApp;
@@ -8,7 +9,7 @@ describe('PKI smoke: root, intermediate, leaf, CSR, revocation, CRL', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    admin = await createUser(testApp, null, { username: 'root' });
+    admin = await createSuperuser(testApp);
   });
 
   afterAll(async () => {

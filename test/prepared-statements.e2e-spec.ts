@@ -1,6 +1,7 @@
 import { QueryFailedError } from 'typeorm';
 import { violatedConstraint } from '../src/common/database-errors';
 import { PreparedStatement, queryPrepared } from '../src/database/prepared-statement';
+import { itWithPostgres } from './support/postgres-only';
 import { startTestApp, TestApp } from './support/test-app';
 
 const insertProbe: PreparedStatement = {
@@ -76,15 +77,13 @@ describe('named statements on the hot paths (queryPrepared)', () => {
   });
 
   // PGlite's single in-process session has no round trips to save, so names only reach PostgreSQL.
-  if (process.env.TEST_DATABASE_URL) {
-    it('PostgreSQL keeps the statement prepared in the session that ran it', async () => {
-      const prepared = await testApp.dataSource.transaction(async (manager) => {
-        await queryPrepared(manager, countProbe, ['first']);
-        return manager.query('SELECT name, statement FROM pg_prepared_statements WHERE name = $1', [
-          countProbe.name,
-        ]) as Promise<{ name: string; statement: string }[]>;
-      });
-      expect(prepared).toEqual([{ name: countProbe.name, statement: countProbe.text }]);
+  itWithPostgres('PostgreSQL keeps the statement prepared in the session that ran it', async () => {
+    const prepared = await testApp.dataSource.transaction(async (manager) => {
+      await queryPrepared(manager, countProbe, ['first']);
+      return manager.query('SELECT name, statement FROM pg_prepared_statements WHERE name = $1', [
+        countProbe.name,
+      ]) as Promise<{ name: string; statement: string }[]>;
     });
-  }
+    expect(prepared).toEqual([{ name: countProbe.name, statement: countProbe.text }]);
+  });
 });

@@ -1,6 +1,7 @@
 import { Response } from 'supertest';
-import { binaryBody, CaBody, CertificateBody, createCa, issueCertificate } from './support/pki';
-import { bearer, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
+import { createRootCa, createSuperuser } from './support/fixtures';
+import { binaryBody, CaBody, CertificateBody, issueCertificate } from './support/pki';
+import { bearer, startTestApp, TestApp, TestUser } from './support/test-app';
 
 function expectNotCacheable(response: Response): void {
   expect(response.headers['cache-control']).toBe('no-store');
@@ -15,8 +16,8 @@ describe('responses carrying a private key are never cached', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    root = await createUser(testApp, null, { username: 'root' });
-    ca = await createCa(testApp, root, { name: 'Cache Root', key_type: 'ec', key_size: 256 });
+    root = await createSuperuser(testApp);
+    ca = await createRootCa(testApp, root, { name: 'Cache Root', key_type: 'ec', key_size: 256 });
     leaf = await issueCertificate(testApp, root, ca.id, {
       common_name: 'cache.example.com',
       certificate_type: 'server',

@@ -1,6 +1,6 @@
 import { CrlRefresher } from '../src/ca/crl-refresher';
+import { createAdmin, createRootCa, createSuperuser } from './support/fixtures';
 import { binaryBody, OpensslWorkspace } from './support/openssl';
-import { createCa } from './support/pki';
 import { bearer, createOrganization, createUser, startTestApp, TestApp, TestUser } from './support/test-app';
 
 describe('public PKI endpoints, metrics and config', () => {
@@ -11,7 +11,7 @@ describe('public PKI endpoints, metrics and config', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp({ SECRET_KEY: 's'.repeat(40) + 'UNIQUE-SECRET' });
-    admin = await createUser(testApp, null, { username: 'root' });
+    admin = await createSuperuser(testApp);
     const created = await testApp
       .http()
       .post('/api/v1/cas/')
@@ -81,7 +81,7 @@ describe('public PKI endpoints, metrics and config', () => {
   });
 
   it('stops publishing the CRL and certificate of a deleted CA, even after serving them', async () => {
-    const created = await createCa(testApp, admin, { name: 'Short Lived', key_type: 'ec' });
+    const created = await createRootCa(testApp, admin, { name: 'Short Lived', key_type: 'ec' });
     const shortLived = `short-lived-${created.id}`;
     await testApp.http().get(`/crl/${shortLived}`).expect(200);
     await testApp.http().get(`/ca/${shortLived}.pem`).expect(200);
@@ -223,7 +223,7 @@ describe('public PKI endpoints, metrics and config', () => {
 
   it('refuses the configuration to an organisation admin: it describes the whole installation', async () => {
     const organizationId = await createOrganization(testApp, admin);
-    const orgAdmin = await createUser(testApp, admin, { role: 'admin', organization_id: organizationId });
+    const orgAdmin = await createAdmin(testApp, admin, organizationId);
     const response = await testApp
       .http()
       .get('/api/v1/config')

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as forge from 'node-forge';
+import { createAdmin, createIntermediate, createRootCa, createSuperuser } from './support/fixtures';
 import {
   caExtensions,
   createPendingCa,
@@ -27,10 +28,10 @@ describe('PKI reliability', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    const superuser = await createUser(testApp, null, { username: 'root' });
+    const superuser = await createSuperuser(testApp);
     const organization = await createOrganization(testApp, superuser, 'Reliability Org');
-    admin = await createUser(testApp, superuser, { role: 'admin', organization_id: organization });
-    root = await createCa(testApp, admin, { name: 'Reliability Root', key_type: 'ec' });
+    admin = await createAdmin(testApp, superuser, organization);
+    root = await createRootCa(testApp, admin, { name: 'Reliability Root', key_type: 'ec' });
   });
 
   afterAll(async () => {
@@ -82,11 +83,10 @@ describe('PKI reliability', () => {
       }
 
       // Under a root of its own: a CA with a child stops issuing leaves.
-      const parent = await createCa(testApp, admin, { name: 'Reliability Parent', key_type: 'ec' });
-      const intermediate = await createCa(testApp, admin, {
+      const parent = await createRootCa(testApp, admin, { name: 'Reliability Parent', key_type: 'ec' });
+      const intermediate = await createIntermediate(testApp, admin, parent, {
         name: 'Reliability Intermediate',
         key_type: 'ec',
-        parent_ca_id: parent.id,
       });
       const caRefusal = await testApp
         .http()
@@ -126,7 +126,7 @@ describe('PKI reliability', () => {
     });
 
     it('stored by an older version, is published without a reason: the CRL stays 200 and lists the serial', async () => {
-      const ca = await createCa(testApp, admin, { name: 'Stuck CRL CA', key_type: 'ec' });
+      const ca = await createRootCa(testApp, admin, { name: 'Stuck CRL CA', key_type: 'ec' });
       const stuck = await serverCertificate(ca.id, 'stuck.acme.example');
       await revokeCertificate(testApp, admin, stuck.id, { reason: 'keyCompromise' });
       // Data written before reason 8 was refused: the row as an older version stored it.

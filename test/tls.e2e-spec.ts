@@ -15,6 +15,7 @@ import { caSlug } from '../src/ca/ca-slug';
 import { loadAppConfig } from '../src/config/app-config';
 import { SelfIssuedTls } from '../src/tls/self-issued-tls.service';
 import { TlsFileReloader } from '../src/tls/tls-file-reloader';
+import { describeWithPostgres } from './support/postgres-only';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 const run = promisify(execFile);
@@ -420,12 +421,8 @@ describe("TLS_CERT_FILE/TLS_KEY_FILE: HTTPS with the operator's certificate", ()
   });
 });
 
-const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
-
-onPostgres(
-  `TLS_SELF_ISSUED=true with two instances on one PostgreSQL${
-    process.env.TEST_DATABASE_URL ? '' : ' [skipped: needs TEST_DATABASE_URL; PGlite belongs to one process]'
-  }`,
+describeWithPostgres(
+  'TLS_SELF_ISSUED=true with two instances on one PostgreSQL',
   () => {
     let database: TestDatabase;
     const instances: Served[] = [];
@@ -458,4 +455,5 @@ onPostgres(
       expect(counts).toEqual({ roots: 1, served: 1, certificates: 1, cas: 1 });
     });
   },
+  'PGlite belongs to one process',
 );

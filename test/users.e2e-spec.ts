@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createAdmin, createMember } from './support/fixtures';
 import {
   bearer,
   createOrganization,
@@ -70,10 +71,10 @@ describe('users', () => {
     root = await login(testApp, 'root');
     orgA = await createOrganization(testApp, root);
     orgB = await createOrganization(testApp, root);
-    adminA = await createUser(testApp, root, { role: 'admin', organization_id: orgA });
-    userA = await createUser(testApp, root, { organization_id: orgA });
-    adminB = await createUser(testApp, root, { role: 'admin', organization_id: orgB });
-    userB = await createUser(testApp, root, { organization_id: orgB });
+    adminA = await createAdmin(testApp, root, orgA);
+    userA = await createMember(testApp, root, orgA);
+    adminB = await createAdmin(testApp, root, orgB);
+    userB = await createMember(testApp, root, orgB);
   });
 
   afterAll(() => testApp.close());
@@ -442,7 +443,7 @@ describe('users', () => {
 
   describe('PATCH /users/{user_id}', () => {
     it('lets users change their own email', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const response = await patchAs(alice, alice.id, { email: `new-${alice.username}@example.com` }).expect(
         200,
       );
@@ -452,7 +453,7 @@ describe('users', () => {
     });
 
     it('requires current_password when users change their own password', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const newPassword = 'a brand new passphrase';
       await patchAs(alice, alice.id, { password: newPassword }).expect(403);
       await patchAs(alice, alice.id, { password: newPassword, current_password: 'not my password' }).expect(
@@ -480,21 +481,21 @@ describe('users', () => {
       ['organization_id', { organization_id: null }],
       ['a capability flag', { can_create_ca: true }],
     ])('refuses users changing their own %s with 403', async (_name, body) => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const before = await stored(alice.id);
       await patchAs(alice, alice.id, body).expect(403);
       expect(await stored(alice.id)).toEqual(before);
     });
 
     it('refuses a request mixing an allowed and a forbidden field, and changes nothing', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const before = await stored(alice.id);
       await patchAs(alice, alice.id, { email: 'sneaky@example.com', role: 'superuser' }).expect(403);
       expect(await stored(alice.id)).toEqual(before);
     });
 
     it('lets an admin change email and password of a user in their organization without current_password', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const newPassword = 'reset by the admin';
       const response = await patchAs(adminA, alice.id, {
         email: `reset-${alice.username}@example.com`,
@@ -506,7 +507,7 @@ describe('users', () => {
     });
 
     it('lets an admin set capability flags of a user in their organization', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const response = await patchAs(adminA, alice.id, {
         can_create_cert: true,
         can_revoke_cert: true,
@@ -524,7 +525,7 @@ describe('users', () => {
       ['is_active', { is_active: false }],
       ['organization_id', { organization_id: null }],
     ])('refuses an admin changing %s with 403', async (_name, body) => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const before = await stored(alice.id);
       await patchAs(adminA, alice.id, body).expect(403);
       expect(await stored(alice.id)).toEqual(before);
@@ -552,7 +553,7 @@ describe('users', () => {
     });
 
     it('lets a superuser change role, is_active, organization_id, capabilities, email and password', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const changes = {
         role: 'admin',
         is_active: false,
@@ -571,7 +572,7 @@ describe('users', () => {
     });
 
     it('refuses a duplicate email, a short password and a null for a required field with 400', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const before = await stored(alice.id);
       const taken = (await stored(userA.id)).email as string;
       await patchAs(root, alice.id, { email: taken }).expect(400);
@@ -594,7 +595,7 @@ describe('users', () => {
 
   describe('DELETE /users/{user_id}', () => {
     it('lets a superuser delete a user: it is gone and its tokens are refused', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       const response = await testApp
         .http()
         .delete(`/api/v1/users/${alice.id}`)
@@ -628,7 +629,7 @@ describe('users', () => {
     });
 
     it('refuses admins and users with 403, even in their own organization', async () => {
-      const alice = await createUser(testApp, root, { organization_id: orgA });
+      const alice = await createMember(testApp, root, orgA);
       await testApp
         .http()
         .delete(`/api/v1/users/${alice.id}`)

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import * as forge from 'node-forge';
 import { InvalidInputError } from '../common/errors';
 import type { Pkcs12Input } from './crypto.types';
 import { derInteger, derOid, derSequence, derTlv, Tag } from './der';
@@ -45,7 +46,7 @@ function certBag(certificateDer: Buffer, attributes: Buffer[]): Buffer {
   return derSequence(derOid(OID.certBag), explicit0(value), ...attributes);
 }
 
-/** RFC 7292 appendix B.2 key derivation with SHA-256 (u = 32, v = 64). */
+/** RFC 7292 appendix B.2 key derivation with SHA-256, by node-forge. */
 export function pkcs12Kdf(
   password: string,
   salt: Buffer,
@@ -53,33 +54,15 @@ export function pkcs12Kdf(
   iterations: number,
   length: number,
 ): Buffer {
-  const u = 32;
-  const v = 64;
-  const passwordBytes = Buffer.concat([bmpString(password), Buffer.alloc(2)]);
-  const repeat = (input: Buffer): Buffer => {
-    const size = v * Math.ceil(input.length / v);
-    const out = Buffer.alloc(size);
-    for (let i = 0; i < size; i++) out[i] = input[i % input.length];
-    return out;
-  };
-  const diversifier = Buffer.alloc(v, id);
-  const I = Buffer.concat([salt.length ? repeat(salt) : Buffer.alloc(0), repeat(passwordBytes)]);
-  const output: Buffer[] = [];
-  for (let produced = 0; produced < length; produced += u) {
-    let A = createHash('sha256').update(diversifier).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash('sha256').update(A).digest();
-    output.push(A);
-    const B = repeat(A);
-    for (let j = 0; j < I.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        carry += I[j + k] + B[k];
-        I[j + k] = carry & 0xff;
-        carry >>= 8;
-      }
-    }
-  }
-  return Buffer.concat(output).subarray(0, length);
+  const key = forge.pkcs12.generateKey(
+    password,
+    forge.util.createBuffer(salt.toString('binary')),
+    id,
+    iterations,
+    length,
+    forge.md.sha256.create(),
+  );
+  return Buffer.from(key.getBytes(), 'binary');
 }
 
 /**

@@ -1,15 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { types } from 'node:util';
 import { ResourceLimits, Worker } from 'node:worker_threads';
 import { PGLITE_DATABASE, PGLITE_SETTINGS } from './pglite-settings';
+import type {
+  Envelope,
+  PgliteResult,
+  PgliteWorkerData,
+  Reply,
+  Request,
+  SerialisedError,
+} from './pglite-worker.protocol';
 
-/** One statement's result, as PGlite returns it (after structured clone across the thread boundary). */
-export interface PgliteResult {
-  rows: Record<string, unknown>[];
-  fields: { name: string; dataTypeID: number }[];
-  affectedRows: number | undefined;
-}
+export type { PgliteResult } from './pglite-worker.protocol';
 
 export interface PgliteWorkerOptions {
   /** Directory of the database files; in memory when absent. */
@@ -19,21 +22,6 @@ export interface PgliteWorkerOptions {
   /** Limits on the worker's JavaScript heap (PGlite's WebAssembly memory is outside them). */
   resourceLimits?: ResourceLimits;
 }
-
-type Request =
-  | { kind: 'query'; sql: string; params: unknown[] }
-  | { kind: 'exec'; sql: string }
-  | { kind: 'release' }
-  | { kind: 'close' };
-
-interface SerialisedError {
-  name: string;
-  message: string;
-  [field: string]: unknown;
-}
-
-/** Replies by request id; id 0 answers start-up (no result once PGlite is ready, or why it could not start). */
-type Reply = { id: number; result: PgliteResult | null } | { id: number; error: SerialisedError };
 
 interface Pending {
   resolve(result: PgliteResult | null): void;
@@ -53,99 +41,24 @@ export interface PgliteLease {
   release(): void;
 }
 
-/*
- * The worker's code, run with `eval: true`. It is a string rather than a file because the same code must
- * start from the compiled app (dist/, where a .ts file would be compiled but a .js asset would need copying)
- * and under Jest (whose transform does not apply inside worker threads, so a .ts worker cannot be loaded by
- * path). It is kept to what must run beside PGlite: reshaping, typing and error handling live in TypeScript
- * on the main thread. PGlite is loaded by the absolute path resolved on the main thread, since an eval'd
- * worker resolves bare module names from the current directory.
- *
- * Scheduling is PgBouncer's transaction pooling on the one PGlite session. Requests run one at a time in
- * arrival order, except that while a lease's transaction block is open only that lease's requests run. After
- * each request a Sync asks PostgreSQL for its transaction status (ReadyForQuery: I idle, T in a block, E in a
- * failed block), which also covers SAVEPOINT and ROLLBACK TO. A lease therefore holds the session only for
- * its transactions, and the worker never sits idle waiting for the main thread to read a reply before the
- * next lease may start (the main thread may be busy for milliseconds, and most requests are one statement).
+/**
+ * The worker's file beside this one: compiled JavaScript in dist/; TypeScript under Jest and ts-node, whose
+ * hooks do not reach a worker thread, so there the worker loads ts-node itself (transpile only). Otherwise not
+ * the app's Node options: --cpu-prof would write the worker's profile over the main thread's (--cpu-prof-name).
  */
-const WORKER_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-
-const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
-const queue = [];
-let db;
-let owner = null;
-let running = false;
-
-function serialise(error) {
-  if (typeof error !== 'object' || error === null) return { name: 'Error', message: String(error) };
-  const fields = { name: String(error.name ?? 'Error'), message: String(error.message ?? error), stack: error.stack };
-  for (const [key, value] of Object.entries(error)) {
-    if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value)) fields[key] = value;
-  }
-  return fields;
+function workerThread(): { file: string; execArgv: string[] } {
+  const file = join(__dirname, `pglite-worker.thread${extname(__filename)}`);
+  if (extname(file) !== '.ts') return { file, execArgv: [] };
+  return { file, execArgv: ['--require', require.resolve('ts-node/register/transpile-only')] };
 }
-
-async function run({ lease, request }) {
-  if (request.kind === 'query') return db.query(request.sql, request.params);
-  if (request.kind === 'exec') return (await db.exec(request.sql)).at(-1);
-  // A lease released inside its transaction (its code failed before ROLLBACK): end it, as a pool would.
-  if (request.kind === 'release' && owner === lease) await db.exec('ROLLBACK');
-  if (request.kind === 'close') await db.close();
-}
-
-async function transactionStatus() {
-  const reply = await db.execProtocolRaw(SYNC, { syncToFs: false });
-  return String.fromCharCode(reply[reply.length - 1]);
-}
-
-async function pump() {
-  if (running) return;
-  running = true;
-  for (let next; (next = queue.findIndex((item) => owner === null || item.lease === owner)) >= 0; ) {
-    const [item] = queue.splice(next, 1);
-    let reply;
-    try {
-      const result = await run(item);
-      reply = { id: item.id, result: result ? { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows } : null };
-    } catch (error) {
-      reply = { id: item.id, error: serialise(error) };
-    }
-    if (item.id !== undefined) parentPort.postMessage(reply);
-    if (item.request.kind === 'close') return;
-    owner = (await transactionStatus()) === 'I' ? null : item.lease;
-  }
-  running = false;
-}
-
-async function start() {
-  const { PGlite } = require(workerData.pgliteEntry);
-  const parsers = Object.fromEntries(workerData.textTypeOids.map((oid) => [oid, (value) => value]));
-  db = await PGlite.create({
-    dataDir: workerData.dataDir,
-    database: workerData.database,
-    startParams: [...PGlite.defaultStartParams, ...workerData.settings],
-    parsers,
-  });
-  parentPort.on('message', (item) => {
-    queue.push(item);
-    void pump();
-  });
-}
-
-start().then(
-  () => parentPort.postMessage({ id: 0, result: null }),
-  (error) => parentPort.postMessage({ id: 0, error: serialise(error) }),
-);
-`;
 
 /**
  * A PGlite instance in a worker thread, so PostgreSQL's WebAssembly runs off the event loop.
  *
  * Requests go over the worker's message port and are answered by id; the worker schedules them by lease
- * (see WORKER_SOURCE). The worker keeps the process alive only while a request is outstanding, like a socket
- * to a server would: an app that exits without closing the database is not held open by an idle worker.
+ * (see pglite-worker.thread.ts). The worker keeps the process alive only while a request is outstanding, like
+ * a socket to a server would: an app that exits without closing the database is not held open by an idle
+ * worker.
  */
 export class PgliteWorker {
   private readonly pending = new Map<number, Pending>();
@@ -181,18 +94,16 @@ export class PgliteWorker {
   }
 
   private static async launch(options: PgliteWorkerOptions): Promise<PgliteWorker> {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      // Not the app's Node options: a --require hook (ts-node) would only slow the start, and --cpu-prof would
-      // write the worker's profile over the main thread's (--cpu-prof-name).
-      execArgv: [],
-      workerData: {
-        pgliteEntry: require.resolve('@electric-sql/pglite'),
-        dataDir: options.dataDir,
-        database: PGLITE_DATABASE,
-        settings: PGLITE_SETTINGS,
-        textTypeOids: options.textTypeOids ?? [],
-      },
+    const { file, execArgv } = workerThread();
+    const workerData: PgliteWorkerData = {
+      dataDir: options.dataDir,
+      database: PGLITE_DATABASE,
+      settings: PGLITE_SETTINGS,
+      textTypeOids: options.textTypeOids ?? [],
+    };
+    const worker = new Worker(file, {
+      execArgv,
+      workerData,
       resourceLimits: options.resourceLimits,
     });
     const db = new PgliteWorker(worker);
@@ -215,7 +126,8 @@ export class PgliteWorker {
       },
       exec: (sql) => this.request(lease, { kind: 'exec', sql }),
       release: () => {
-        if (!this.stopped) this.worker.postMessage({ lease, request: { kind: 'release' } });
+        if (!this.stopped)
+          this.worker.postMessage({ lease, request: { kind: 'release' } } satisfies Envelope);
       },
     };
   }
@@ -242,7 +154,7 @@ export class PgliteWorker {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       try {
-        this.worker.postMessage({ id, lease, request });
+        this.worker.postMessage({ id, lease, request } satisfies Envelope);
       } catch (error) {
         // A parameter that structured clone cannot copy (a function, a symbol).
         return reject(error);
