@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseThrottlerStorage } from '../src/auth/database-throttler-storage';
 import { eventually, freePort, Service, START_TIMEOUT_MS, startService } from './support/service-process';
+import { describeWithPostgres } from './support/postgres-only';
 import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
 import { createUser, startTestApp, TEST_PASSWORD, TestApp, TestUser } from './support/test-app';
 
@@ -86,69 +87,70 @@ describe('rate-limit windows in the database', () => {
   });
 });
 
-// Two processes on one database server: CI's PostgreSQL pass (TEST_DATABASE_URL).
-const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+describeWithPostgres(
+  'two instances on one PostgreSQL database',
+  () => {
+    let database: TestDatabase;
+    const dataDirs: string[] = [];
+    const services: Service[] = [];
 
-onPostgres('two instances on one PostgreSQL database (skipped without TEST_DATABASE_URL)', () => {
-  let database: TestDatabase;
-  const dataDirs: string[] = [];
-  const services: Service[] = [];
-
-  const startInstance = async (): Promise<Service> => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ca-shared-limit-'));
-    dataDirs.push(dataDir);
-    const service = startService({
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      SECRET_KEY: 'a shared secret key of at least thirty-two characters',
-      PRIVATE_KEY_ENCRYPTION_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
-      BCRYPT_ROUNDS: '4',
-      AUTH_RATE_LIMIT: '3/minute',
-    });
-    services.push(service);
-    await eventually(
-      async () => ((await service.call('GET', '/status')).status === 200 ? true : null),
-      'an instance serving /status',
-    );
-    return service;
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-
-  afterAll(async () => {
-    await Promise.all(services.map((service) => service.stop()));
-    await database?.drop();
-    for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it(
-    'shares one sign-in limit: attempts on either instance count against both',
-    async () => {
-      // One after the other: the second starts once the first has run the migrations.
-      const first = await startInstance();
-      const second = await startInstance();
-      const attempt = (service: Service) =>
-        service.call(
-          'POST',
-          '/api/v1/auth/token',
-          JSON.stringify({ username: 'ghost', password: 'not the password' }),
-          { 'content-type': 'application/json' },
-        );
-      const statuses: number[] = [];
-      for (const service of [first, second, first, second, first])
-        statuses.push((await attempt(service)).status);
-      expect(statuses).toEqual([401, 401, 401, 429, 429]);
-      const persistence = await withClient(database.url, (client) =>
-        client.query(`SELECT relpersistence FROM pg_class WHERE relname = 'auth_rate_limits'`),
+    const startInstance = async (): Promise<Service> => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'ca-shared-limit-'));
+      dataDirs.push(dataDir);
+      const service = startService({
+        DATABASE_URL: database.url,
+        DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+        SECRET_KEY: 'a shared secret key of at least thirty-two characters',
+        PRIVATE_KEY_ENCRYPTION_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
+        BCRYPT_ROUNDS: '4',
+        AUTH_RATE_LIMIT: '3/minute',
+      });
+      services.push(service);
+      await eventually(
+        async () => ((await service.call('GET', '/status')).status === 200 ? true : null),
+        'an instance serving /status',
       );
-      // UNLOGGED: the counters skip the WAL.
-      expect(persistence.rows).toEqual([{ relpersistence: 'u' }]);
-      const metrics = await second.call('GET', '/metrics');
-      expect(metricSample(metrics.text, 'ca_auth_rate_limited_total{operation="token"}')).toBe(1);
-    },
-    2 * START_TIMEOUT_MS + 10_000,
-  );
-});
+      return service;
+    };
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+    });
+
+    afterAll(async () => {
+      await Promise.all(services.map((service) => service.stop()));
+      await database?.drop();
+      for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it(
+      'shares one sign-in limit: attempts on either instance count against both',
+      async () => {
+        // One after the other: the second starts once the first has run the migrations.
+        const first = await startInstance();
+        const second = await startInstance();
+        const attempt = (service: Service) =>
+          service.call(
+            'POST',
+            '/api/v1/auth/token',
+            JSON.stringify({ username: 'ghost', password: 'not the password' }),
+            { 'content-type': 'application/json' },
+          );
+        const statuses: number[] = [];
+        for (const service of [first, second, first, second, first])
+          statuses.push((await attempt(service)).status);
+        expect(statuses).toEqual([401, 401, 401, 429, 429]);
+        const persistence = await withClient(database.url, (client) =>
+          client.query(`SELECT relpersistence FROM pg_class WHERE relname = 'auth_rate_limits'`),
+        );
+        // UNLOGGED: the counters skip the WAL.
+        expect(persistence.rows).toEqual([{ relpersistence: 'u' }]);
+        const metrics = await second.call('GET', '/metrics');
+        expect(metricSample(metrics.text, 'ca_auth_rate_limited_total{operation="token"}')).toBe(1);
+      },
+      2 * START_TIMEOUT_MS + 10_000,
+    );
+  },
+  'two processes on one database server',
+);
