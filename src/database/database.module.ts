@@ -3,8 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DatabaseOutageMonitor } from './database-outage.monitor';
 import { buildDataSourceOptions } from './data-source-options';
+import { Transactions } from './transactions';
 
-/** Global, like the DataSource it provides: every module may report a database outage. */
+/** Global, like the DataSource it provides: every module runs transactions and may report an outage. */
 @Global()
 @Module({
   imports: [
@@ -13,7 +14,7 @@ import { buildDataSourceOptions } from './data-source-options';
       useFactory: (config: AppConfig) => buildDataSourceOptions(config.database),
     }),
   ],
-  providers: [DatabaseOutageMonitor],
-  exports: [DatabaseOutageMonitor],
+  providers: [DatabaseOutageMonitor, Transactions],
+  exports: [DatabaseOutageMonitor, Transactions],
 })
 export class DatabaseModule {}
