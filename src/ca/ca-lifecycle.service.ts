@@ -1,32 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Actor, can, PkiAction } from '../access/policy';
+import { authorize } from '../access/authorize';
+import { Actor, PkiAction } from '../access/policy';
+import { resource } from '../access/resources';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { earliest } from '../common/dates';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { ParsedCsr } from '../crypto/crypto.types';
+import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
 import { CaService } from './ca.service';
 import { StoredCaStatus } from '../issuance/ca-signing-status';
 import { CertificateAuthority } from './certificate-authority.entity';
+import { CertificateAuthorityRepository } from './certificate-authority.repository';
 import { CrlService } from './crl.service';
 import { SignPendingCaDto, UpdateCaDto } from './dto/ca-lifecycle.dto';
 import { CaResponseDto, toCaResponse } from './dto/ca-response.dto';
 
 type LifecycleAction = Extract<PkiAction, 'manage_ca' | 'revoke_cert'>;
-
-const REFUSAL: Record<LifecycleAction, string> = {
-  manage_ca: 'You may not manage this CA (needs can_create_ca)',
-  revoke_cert: 'You may not revoke this CA (needs can_revoke_cert)',
-};
 
 /**
  * A CA after its creation: enable and disable, description and leaf policy, revocation of an
@@ -35,7 +32,8 @@ const REFUSAL: Record<LifecycleAction, string> = {
 @Injectable()
 export class CaLifecycleService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly repository: CertificateAuthorityRepository,
     private readonly cas: CaService,
     private readonly crypto: CryptoService,
     private readonly crls: CrlService,
@@ -45,7 +43,7 @@ export class CaLifecycleService {
   ) {}
 
   async update(auth: AuthContext, id: number, dto: UpdateCaDto): Promise<CaResponseDto> {
-    return this.change(auth, id, 'manage_ca', async (ca, manager) => {
+    return this.change(auth, id, 'manage_ca', async (ca, tx) => {
       const events: { action: AuditAction; detail: JsonObject }[] = [];
       if (dto.enabled !== undefined) {
         const toggled = this.toggle(ca, dto.enabled);
@@ -61,12 +59,10 @@ export class CaLifecycleService {
         if (dto.allow_leaf_certs !== null) ca.allowLeafCerts = dto.allow_leaf_certs;
         changed.push('allow_leaf_certs');
       }
-      await manager.save(ca);
+      await this.repository.save(tx, ca);
       if (dto.allow_leaf_certs === null) {
-        await this.cas.refreshLeafPolicy(manager, ca.id);
-        ca.allowLeafCerts = (
-          await manager.findOneByOrFail(CertificateAuthority, { id: ca.id })
-        ).allowLeafCerts;
+        await this.cas.refreshLeafPolicy(tx, ca.id);
+        ca.allowLeafCerts = (await this.repository.findByIdOrFail(ca.id, tx)).allowLeafCerts;
       }
       if (changed.length > 0) events.push({ action: 'ca_update', detail: { fields: changed } });
       return events;
@@ -75,7 +71,7 @@ export class CaLifecycleService {
 
   async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<CaResponseDto> {
     const reasonCode = this.crypto.revocationReasonCode(dto.reason, dto.reason_code);
-    return this.change(auth, id, 'revoke_cert', async (ca, manager) => {
+    return this.change(auth, id, 'revoke_cert', async (ca, tx) => {
       if (ca.status === 'revoked') throw new ConflictError(`CA ${id} is already revoked`);
       if (ca.parentCaId === null) {
         throw new ConflictError(
@@ -89,8 +85,8 @@ export class CaLifecycleService {
       ca.revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
       ca.revocationReason = dto.reason ?? null;
       ca.revocationReasonCode = reasonCode;
-      await manager.save(ca);
-      await this.crls.markStale(manager, ca.parentCaId);
+      await this.repository.save(tx, ca);
+      await this.crls.markStale(tx, ca.parentCaId);
       return [
         {
           action: 'ca_revoke',
@@ -139,7 +135,7 @@ export class CaLifecycleService {
       );
     }
     const pathLength = this.crypto.remainingPathLength(chain);
-    return this.change(auth, id, 'manage_ca', async (ca, manager) => {
+    return this.change(auth, id, 'manage_ca', async (ca, tx) => {
       this.requirePending(ca);
       Object.assign(ca, this.cas.certificateColumns(certificate.der), {
         status: 'active',
@@ -152,7 +148,7 @@ export class CaLifecycleService {
             ? issuers.map((issuer) => this.crypto.derToPem(issuer.der, 'CERTIFICATE')).join('')
             : null,
       });
-      await manager.save(ca);
+      await this.repository.save(tx, ca);
       const detail = { serial_number: ca.serialNumber, chain_length: chain.length };
       return [{ action: 'ca_upload_certificate', detail }];
     });
@@ -176,16 +172,16 @@ export class CaLifecycleService {
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
       parent,
     });
-    return this.change(auth, id, 'manage_ca', async (ca, manager) => {
+    return this.change(auth, id, 'manage_ca', async (ca, tx) => {
       this.requirePending(ca);
-      await this.cas.lockForSigning(manager, parent.id);
+      await this.cas.lockForSigning(tx, parent.id);
       Object.assign(ca, this.cas.certificateColumns(der), {
         status: 'active',
         parentCaId: parent.id,
         pathLength,
       });
-      await manager.save(ca);
-      await this.cas.refreshLeafPolicy(manager, parent.id);
+      await this.repository.save(tx, ca);
+      await this.cas.refreshLeafPolicy(tx, parent.id);
       const detail = {
         parent_ca_id: parent.id,
         serial_number: ca.serialNumber,
@@ -230,20 +226,17 @@ export class CaLifecycleService {
     action: LifecycleAction,
     apply: (
       ca: CertificateAuthority,
-      manager: EntityManager,
+      tx: Transaction,
     ) => Promise<{ action: AuditAction; detail: JsonObject }[]>,
   ): Promise<CaResponseDto> {
-    const { ca, events } = await this.dataSource.transaction(async (manager) => {
-      const locked = await manager
-        .createQueryBuilder(CertificateAuthority, 'ca')
-        .setLock('pessimistic_write')
-        .where('ca.id = :id', { id })
-        .getOne();
+    const { ca, events } = await this.transactions.run(async (tx) => {
+      const locked = await this.repository.lockForUpdate(tx, id);
       if (!locked) throw new NotFoundError(`CA ${id} not found`);
-      if (!can(auth.user, action, locked)) throw new ForbiddenError(REFUSAL[action]);
-      const applied = await apply(locked, manager);
+      authorize(auth.user, action, resource.ca(locked));
+      const applied = await apply(locked, tx);
       for (const event of applied) {
-        await this.audit.record(manager, {
+        // The audit module takes the transaction's manager (see CaService.recordAudit).
+        await this.audit.record(entityManagerOf(tx), {
           action: event.action,
           actor: auth.user,
           organizationId: locked.organizationId,

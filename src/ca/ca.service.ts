@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { KeyObject } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import { Actor, can, listScope, PkiAction } from '../access/policy';
-import { AuditService } from '../audit/audit.service';
-import { violatedConstraint } from '../common/database-errors';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { authorize } from '../access/authorize';
+import { listScopeCondition } from '../access/list-scope';
+import { Actor, PkiAction } from '../access/policy';
+import { resource } from '../access/resources';
+import { AuditEntry, AuditService } from '../audit/audit.service';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
-import { caStatusOf, MAY_SIGN_NOW_SQL } from '../issuance/ca-signing-status';
+import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { activeIssuerSql, caStatusOf } from '../issuance/ca-signing-status';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { approveIssuance } from '../issuance/issuance-pipeline';
 import { ApprovedIssuance } from '../issuance/issuance-template';
@@ -19,6 +20,7 @@ import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
 import { CertificateAuthority } from './certificate-authority.entity';
+import { CertificateAuthorityRepository, SealedKeyRow } from './certificate-authority.repository';
 import { CrlService } from './crl.service';
 import { CaDetailResponseDto, CaResponseDto, toCaResponse } from './dto/ca-response.dto';
 import { CreateCaDto } from './dto/create-ca.dto';
@@ -29,7 +31,8 @@ export class CaService {
   private readonly activeCas = new Map<number, { ca: CertificateAuthority; until: number }>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly repository: CertificateAuthorityRepository,
     private readonly crypto: CryptoService,
     private readonly vault: PrivateKeyVault,
     private readonly issuers: IssuerCache,
@@ -50,9 +53,7 @@ export class CaService {
     const keySpec = this.keySpecFor(dto.key_type, dto.key_size);
     const parent = dto.parent_ca_id ? await this.findParent(auth.user, dto.parent_ca_id) : null;
     const organizationId = parent ? parent.organizationId : auth.user.organizationId;
-    if (!parent && !can(auth.user, 'create_ca', { organizationId, createdByUserId: null })) {
-      throw new ForbiddenError('You may not create CAs (needs can_create_ca, admin or superuser)');
-    }
+    if (!parent) authorize(auth.user, 'create_ca', resource.newCa(organizationId));
     const { ca, privateKey } = await this.insertCa(auth, dto, { subject, keySpec, parent, organizationId });
     return {
       ...toCaResponse(ca, this.config.publicBaseUrl),
@@ -67,7 +68,7 @@ export class CaService {
    */
   async createServiceRoot(
     dto: CreateCaDto,
-    link: (manager: EntityManager, ca: CertificateAuthority) => Promise<void>,
+    link: (tx: Transaction, ca: CertificateAuthority) => Promise<void>,
   ): Promise<CertificateAuthority> {
     const context: RequestContext = { user: null, clientAddress: null };
     const input = {
@@ -88,7 +89,7 @@ export class CaService {
       parent: CertificateAuthority | null;
       organizationId: number | null;
     },
-    link?: (manager: EntityManager, ca: CertificateAuthority) => Promise<void>,
+    link?: (tx: Transaction, ca: CertificateAuthority) => Promise<void>,
   ): Promise<{ ca: CertificateAuthority; privateKey: KeyObject }> {
     const pending = dto.pending ?? false;
     const { subject, keySpec, parent, organizationId } = input;
@@ -121,8 +122,8 @@ export class CaService {
       : null;
     const sealedPrivateKey = await this.vault.seal(privateKey);
 
-    const ca = await this.dataSource.transaction(async (manager) => {
-      const created = manager.create(CertificateAuthority, {
+    const ca = await this.transactions.run(async (tx) => {
+      const created = await this.repository.insert(tx, {
         name: dto.name.trim(),
         description: dto.description ?? null,
         subjectDn: this.crypto.formatDistinguishedName(subject),
@@ -140,10 +141,9 @@ export class CaService {
         allowLeafCerts: dto.allow_leaf_certs ?? true,
         allowLeafCertsExplicit: dto.allow_leaf_certs !== undefined && dto.allow_leaf_certs !== null,
       });
-      await this.saveUniqueName(manager, created);
-      await this.crls.initialise(manager, created.id);
-      if (parent) await this.refreshLeafPolicy(manager, parent.id);
-      await this.audit.record(manager, {
+      await this.crls.initialise(tx, created.id);
+      if (parent) await this.refreshLeafPolicy(tx, parent.id);
+      await this.recordAudit(tx, {
         action: 'ca_create',
         actor: context.user,
         organizationId,
@@ -159,26 +159,19 @@ export class CaService {
           validity_clamped: validity.clamped,
         },
       });
-      await link?.(manager, created);
+      await link?.(tx, created);
       return created;
     });
     return { ca, privateKey };
   }
 
   async list(actor: Actor): Promise<CaResponseDto[]> {
-    const scope = listScope(actor);
-    const query = this.dataSource
-      .getRepository(CertificateAuthority)
-      .createQueryBuilder('ca')
-      .orderBy('ca.id', 'ASC');
-    if (!scope.everything) {
-      // The policy's read rule in SQL: own organisation, or created by the caller.
-      query.where('(ca.organization_id = :organizationId OR ca.created_by_user_id = :userId)', {
-        organizationId: scope.organizationId ?? -1,
-        userId: actor.id,
-      });
-    }
-    return (await query.getMany()).map((ca) => toCaResponse(ca, this.config.publicBaseUrl));
+    // The policy's read rule in SQL: own organisation, or created by the caller.
+    const scope = listScopeCondition(actor, 'owned', {
+      organization: 'ca.organization_id',
+      owner: 'ca.created_by_user_id',
+    });
+    return (await this.repository.list(scope)).map((ca) => toCaResponse(ca, this.config.publicBaseUrl));
   }
 
   async get(actor: Actor, id: number): Promise<CaResponseDto> {
@@ -196,14 +189,10 @@ export class CaService {
     id: number,
   ): Promise<{ ca: CertificateAuthority; privateKeyPem: string }> {
     const ca = await this.findAllowed(auth.user, id, 'export_private_key');
-    return this.dataSource.transaction(async (manager) => {
-      const sealed = await manager
-        .createQueryBuilder(CertificateAuthority, 'ca')
-        .select(['ca.id', 'ca.sealedPrivateKey'])
-        .where('ca.id = :id', { id })
-        .getOneOrFail();
-      const privateKeyPem = await this.vault.unsealPem(sealed.sealedPrivateKey);
-      await this.audit.record(manager, {
+    return this.transactions.run(async (tx) => {
+      const sealed = await this.repository.sealedPrivateKey(id, tx);
+      const privateKeyPem = await this.vault.unsealPem(sealed);
+      await this.recordAudit(tx, {
         action: 'ca_export_private_key',
         actor: auth.user,
         organizationId: ca.organizationId,
@@ -222,24 +211,16 @@ export class CaService {
 
   async children(actor: Actor, id: number): Promise<CaResponseDto[]> {
     await this.findAllowed(actor, id, 'read');
-    const children = await this.dataSource.getRepository(CertificateAuthority).find({
-      where: { parentCaId: id },
-      order: { id: 'ASC' },
-    });
+    const children = await this.repository.childrenOf(id);
     return children.map((child) => toCaResponse(child, this.config.publicBaseUrl));
   }
 
   async remove(auth: AuthContext, id: number): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const ca = await manager
-        .createQueryBuilder(CertificateAuthority, 'ca')
-        .setLock('pessimistic_write')
-        .where('ca.id = :id', { id })
-        .getOne();
+    await this.transactions.run(async (tx) => {
+      const ca = await this.repository.lockForUpdate(tx, id);
       if (!ca) throw new NotFoundError(`CA ${id} not found`);
-      if (!can(auth.user, 'delete_ca', ca))
-        throw new ForbiddenError('You may not delete this CA (needs can_delete_ca)');
-      if (await manager.existsBy(CertificateAuthority, { parentCaId: id })) {
+      authorize(auth.user, 'delete_ca', resource.ca(ca));
+      if (await this.repository.hasChildren(tx, id)) {
         throw new ConflictError('The CA has child CAs; delete them first');
       }
       // RFC 5280 3.3: a revoked certificate stays on its issuer's CRL until it expires.
@@ -248,9 +229,9 @@ export class CaService {
           `CA ${id} is revoked; it stays (its serial must stay on the parent's CRL) until it expires`,
         );
       }
-      await manager.delete(CertificateAuthority, { id });
-      if (ca.parentCaId !== null) await this.refreshLeafPolicy(manager, ca.parentCaId);
-      await this.audit.record(manager, {
+      await this.repository.delete(tx, id);
+      if (ca.parentCaId !== null) await this.refreshLeafPolicy(tx, ca.parentCaId);
+      await this.recordAudit(tx, {
         action: 'ca_delete',
         actor: auth.user,
         organizationId: ca.organizationId,
@@ -279,7 +260,7 @@ export class CaService {
   }
 
   /**
-   * The CA named as issuer, or 404. Permission (can) and state (assertCanSign) are the caller's
+   * The CA named as issuer, or 404. Permission (authorize) and state (assertCanSign) are the caller's
    * checks. Active CAs are remembered for a moment: the statement that stores what they sign
    * re-checks the status under a lock (activeIssuerSql), so a stale entry can delay nothing but an
    * error message. `fresh` skips the memory.
@@ -287,7 +268,7 @@ export class CaService {
   async findSigningCa(caId: number, options: { fresh?: boolean } = {}): Promise<CertificateAuthority> {
     const remembered = this.activeCas.get(caId);
     if (!options.fresh && remembered && remembered.until > Date.now()) return remembered.ca;
-    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: caId });
+    const ca = await this.repository.findById(caId);
     if (!ca) throw new NotFoundError(`CA ${caId} not found`);
     if (caStatusOf(ca) === 'active')
       this.activeCas.set(caId, { ca, until: Date.now() + ACTIVE_CA_MEMORY_MS });
@@ -296,14 +277,16 @@ export class CaService {
   }
 
   /**
-   * SQL selecting the CA whose id is `parameter` while it may sign (leaf certificates too, with
-   * `leaves`), share-locked; for a CTE.
+   * SQL selecting the CA whose id is `parameter` while it may sign (the issuance rule's SQL, which
+   * the certificate insert uses); here for the table test that holds it to the TypeScript rule.
    */
   activeIssuerSql(parameter: string, options: { leaves: boolean }): string {
-    return `SELECT id FROM certificate_authorities
-             WHERE id = ${parameter}${options.leaves ? ' AND allow_leaf_certs' : ''}
-               AND ${MAY_SIGN_NOW_SQL}
-             FOR SHARE`;
+    return activeIssuerSql(parameter, options);
+  }
+
+  /** A CA by id, or null; no permission check (public files, the service's own TLS). */
+  findById(id: number): Promise<CertificateAuthority | null> {
+    return this.repository.findById(id);
   }
 
   /** Drops what this instance remembers of a CA after a change to it. */
@@ -313,15 +296,9 @@ export class CaService {
   }
 
   async findSigningCaByName(actor: Actor, name: string): Promise<CertificateAuthority> {
-    const scope = listScope(actor);
-    const query = this.dataSource
-      .getRepository(CertificateAuthority)
-      .createQueryBuilder('ca')
-      .where('ca.name = :name', { name })
-      .orderBy('ca.id', 'ASC');
-    if (!scope.everything)
-      query.andWhere('ca.organization_id = :organizationId', { organizationId: scope.organizationId ?? -1 });
-    const matches = await query.getMany();
+    // Only the organisation's CAs (not those the caller created elsewhere): a name is an organisation's.
+    const scope = listScopeCondition(actor, 'owned', { organization: 'ca.organization_id' });
+    const matches = await this.repository.findByName(name, scope);
     if (matches.length === 0) throw new NotFoundError(`CA named "${name}" not found`);
     if (matches.length > 1) throw new InvalidInputError(`Several CAs are named "${name}"; use ca_id`);
     return matches[0];
@@ -331,12 +308,8 @@ export class CaService {
    * Re-reads the issuing CA under a share lock inside the caller's transaction, so a concurrent
    * disable, revocation or deletion either waits for this signature or is seen by it.
    */
-  async lockForSigning(manager: EntityManager, caId: number): Promise<CertificateAuthority> {
-    const ca = await manager
-      .createQueryBuilder(CertificateAuthority, 'ca')
-      .setLock('pessimistic_read')
-      .where('ca.id = :caId', { caId })
-      .getOne();
+  async lockForSigning(tx: Transaction, caId: number): Promise<CertificateAuthority> {
+    const ca = await this.repository.lockForShare(tx, caId);
     if (!ca) throw new NotFoundError(`CA ${caId} not found`);
     this.assertCanSign(ca);
     return ca;
@@ -352,23 +325,14 @@ export class CaService {
   }
 
   /** The CA followed by its ancestors up to the root. */
-  async ancestry(ca: CertificateAuthority): Promise<CertificateAuthority[]> {
-    const chain = [ca];
-    const repository = this.dataSource.getRepository(CertificateAuthority);
-    let current = ca;
-    while (current.parentCaId !== null && chain.length < 64) {
-      const parent = await repository.findOneBy({ id: current.parentCaId });
-      if (!parent) break;
-      chain.push(parent);
-      current = parent;
-    }
-    return chain;
+  ancestry(ca: CertificateAuthority): Promise<CertificateAuthority[]> {
+    return this.repository.ancestry(ca);
   }
 
   async findAllowed(actor: Actor, id: number, action: PkiAction): Promise<CertificateAuthority> {
-    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id });
+    const ca = await this.repository.findById(id);
     if (!ca) throw new NotFoundError(`CA ${id} not found`);
-    if (!can(actor, action, ca)) throw new ForbiddenError(refusal(action));
+    authorize(actor, action, resource.ca(ca));
     return ca;
   }
 
@@ -430,38 +394,31 @@ export class CaService {
   }
 
   async findParent(actor: Actor, parentId: number): Promise<CertificateAuthority> {
-    const parent = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id: parentId });
+    const parent = await this.repository.findById(parentId);
     if (!parent) throw new NotFoundError(`Parent CA ${parentId} not found`);
-    if (!can(actor, 'create_ca', parent)) {
-      throw new ForbiddenError(
-        'You may not create CAs under this parent (needs can_create_ca in its organization)',
-      );
-    }
+    authorize(actor, 'create_ca', resource.ca(parent));
     this.assertCanSign(parent);
     return parent;
   }
 
   /** A CA with child CAs stops allowing leaves, unless someone set allow_leaf_certs explicitly. */
-  async refreshLeafPolicy(manager: EntityManager, caId: number): Promise<void> {
+  async refreshLeafPolicy(tx: Transaction, caId: number): Promise<void> {
     this.activeCas.delete(caId);
-    await manager.query(
-      `UPDATE certificate_authorities
-          SET allow_leaf_certs = NOT EXISTS (SELECT 1 FROM certificate_authorities c WHERE c.parent_ca_id = $1),
-              updated_at = now()
-        WHERE id = $1 AND NOT allow_leaf_certs_explicit`,
-      [caId],
-    );
+    await this.repository.refreshLeafPolicy(tx, caId);
   }
 
-  private async saveUniqueName(manager: EntityManager, ca: CertificateAuthority): Promise<void> {
-    try {
-      await manager.save(ca);
-    } catch (error) {
-      if (violatedConstraint(error)?.kind === 'unique') {
-        throw new InvalidInputError(`A CA named "${ca.name}" already exists in this organization`);
-      }
-      throw error;
-    }
+  /** Every CA's sealed private key, locked in `tx` (KEK rotation). */
+  sealedKeysForResealing(tx: Transaction): Promise<SealedKeyRow[]> {
+    return this.repository.lockSealedKeys(tx);
+  }
+
+  replaceSealedKey(tx: Transaction, caId: number, sealed: string): Promise<void> {
+    return this.repository.updateSealedKey(tx, caId, sealed);
+  }
+
+  /** The audit row, in the change's transaction. */
+  private recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
+    return this.audit.record(entityManagerOf(tx), entry);
   }
 }
 
@@ -480,16 +437,3 @@ const NO_CERTIFICATE: CertificateColumns = {
   notAfter: null,
   fingerprintSha256: null,
 };
-
-function refusal(action: PkiAction): string {
-  switch (action) {
-    case 'read':
-      return 'You may not view this CA';
-    case 'export_private_key':
-      return 'You may not export this private key (needs can_export_private_key)';
-    case 'delete_ca':
-      return 'You may not delete this CA (needs can_delete_ca)';
-    default:
-      return `You may not do this with this CA (needs ${action.replace('_', ' ')} permission)`;
-  }
-}

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { CryptoService } from '../crypto/crypto.service';
 import { IssuerContext } from '../crypto/crypto.types';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { CertificateAuthority } from './certificate-authority.entity';
+import { CertificateAuthorityRepository } from './certificate-authority.repository';
 
 /**
  * Unsealed CA keys, prepared once per CA certificate and reused for every signature. Keyed by the
@@ -16,7 +15,7 @@ export class IssuerCache {
   private readonly issuers = new Map<number, { fingerprint: string; issuer: Promise<IssuerContext> }>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: CertificateAuthorityRepository,
     private readonly crypto: CryptoService,
     private readonly vault: PrivateKeyVault,
   ) {}
@@ -39,13 +38,7 @@ export class IssuerCache {
   }
 
   private async load(caId: number, certificatePem: string): Promise<IssuerContext> {
-    const row = await this.dataSource
-      .getRepository(CertificateAuthority)
-      .createQueryBuilder('ca')
-      .select(['ca.id', 'ca.sealedPrivateKey'])
-      .where('ca.id = :caId', { caId })
-      .getOneOrFail();
-    const privateKey = await this.vault.unseal(row.sealedPrivateKey);
+    const privateKey = await this.vault.unseal(await this.repository.sealedPrivateKey(caId));
     return this.crypto.prepareIssuer(this.crypto.pemToDer(certificatePem, 'CERTIFICATE'), privateKey);
   }
 }

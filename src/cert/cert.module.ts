@@ -5,11 +5,12 @@ import { CertController } from './cert.controller';
 import { CertificateIssuanceService } from './certificate-issuance.service';
 import { CertificateRecordsService } from './certificate-records.service';
 import { Certificate } from './certificate.entity';
+import { CertificateRepository } from './certificate.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Certificate]), CaModule],
   controllers: [CertController],
-  providers: [CertificateIssuanceService, CertificateRecordsService],
+  providers: [CertificateRepository, CertificateIssuanceService, CertificateRecordsService],
   exports: [CertificateIssuanceService, CertificateRecordsService],
 })
 export class CertModule {}

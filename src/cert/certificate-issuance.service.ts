@@ -1,19 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Actor, can } from '../access/policy';
+import { authorize } from '../access/authorize';
+import { Actor } from '../access/policy';
+import { resource } from '../access/resources';
 import { AuditAction } from '../audit/audit-action';
-import { AuditEntry, AuditService } from '../audit/audit.service';
+import type { AuditEntry } from '../audit/audit.service';
 import { caPublicUrls } from '../ca/ca-slug';
 import { CaService } from '../ca/ca.service';
-import { CertificateAuthority } from '../ca/certificate-authority.entity';
-import { ConflictError, ForbiddenError, InvalidInputError } from '../common/errors';
+import type { CertificateAuthority } from '../ca/certificate-authority.entity';
+import { ConflictError, InvalidInputError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { CertificateProfile, ParsedCsr, SubjectAltNames } from '../crypto/crypto.types';
-import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
+import { Transaction, Transactions } from '../database/transactions';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { applyRules, approveIssuance, ISSUER_RULES, NAME_RULES } from '../issuance/issuance-pipeline';
 import { ApprovedIssuance, IssuanceContext, IssuanceTemplate } from '../issuance/issuance-template';
@@ -21,6 +21,7 @@ import { withCommonName } from '../issuance/rules/name.rules';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
+import { CertificateRepository } from './certificate.repository';
 import {
   CertificateDetailResponseDto,
   CertificateResponseDto,
@@ -55,7 +56,7 @@ export interface CsrSigning<Linked> {
   profile: Exclude<CertificateProfile, 'ca'>;
   validDays: number | undefined;
   requestId: number;
-  link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>;
+  link: (tx: Transaction, certificate: Certificate) => Promise<Linked>;
 }
 
 /**
@@ -66,11 +67,11 @@ export interface CsrSigning<Linked> {
 @Injectable()
 export class CertificateIssuanceService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly repository: CertificateRepository,
     private readonly crypto: CryptoService,
     private readonly cas: CaService,
     private readonly vault: PrivateKeyVault,
-    private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly metrics: DomainMetrics,
   ) {}
@@ -176,7 +177,7 @@ export class CertificateIssuanceService {
    */
   async issueServiceCertificate<Linked>(
     issuance: ServiceIssuance,
-    link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>,
+    link: (tx: Transaction, certificate: Certificate) => Promise<Linked>,
   ): Promise<{ linked: Linked; certificate: Certificate; privateKeyPem: string }> {
     const context: RequestContext = { user: null, clientAddress: null };
     const ca = await this.cas.findSigningCa(issuance.caId, { fresh: true });
@@ -194,9 +195,9 @@ export class CertificateIssuanceService {
     const stored: { certificate?: Certificate } = {};
     const linked = await this.signAndStoreLinked(
       context,
-      (manager, certificate) => {
+      (tx, certificate) => {
         stored.certificate = certificate;
-        return link(manager, certificate);
+        return link(tx, certificate);
       },
       {
         ca,
@@ -213,9 +214,7 @@ export class CertificateIssuanceService {
 
   /** Permission first, so a caller without it learns nothing of the CA's state. */
   private async permittedCa(actor: Actor, ca: CertificateAuthority): Promise<CertificateAuthority> {
-    if (!can(actor, 'create_cert', ca)) {
-      throw new ForbiddenError(`You may not issue certificates under CA ${ca.id} (needs can_create_cert)`);
-    }
+    authorize(actor, 'create_cert', resource.ca(ca));
     return ca;
   }
 
@@ -246,7 +245,7 @@ export class CertificateIssuanceService {
   /** Signs and stores, audited, in one statement (no transaction round trips). */
   private async signAndStore(auth: AuthContext, request: IssuanceRequest): Promise<Certificate> {
     const { certificate, audit } = await this.signedCertificate(auth, request);
-    await this.insertCertificate(this.dataSource.manager, auth.user, certificate, request, audit);
+    await this.insertCertificate(this.transactions.none, auth.user, certificate, request, audit);
     this.countIssued(request);
     return certificate;
   }
@@ -254,13 +253,13 @@ export class CertificateIssuanceService {
   /** Signs, then stores in a transaction in which `link` also runs (for example to link a request). */
   private async signAndStoreLinked<Linked>(
     auth: RequestContext,
-    link: (manager: EntityManager, certificate: Certificate) => Promise<Linked>,
+    link: (tx: Transaction, certificate: Certificate) => Promise<Linked>,
     request: IssuanceRequest,
   ): Promise<Linked> {
     const { certificate, audit } = await this.signedCertificate(auth, request);
-    const linked = await this.dataSource.transaction(async (manager) => {
-      await this.insertCertificate(manager, auth.user, certificate, request, audit);
-      return link(manager, certificate);
+    const linked = await this.transactions.run(async (tx) => {
+      await this.insertCertificate(tx, auth.user, certificate, request, audit);
+      return link(tx, certificate);
     });
     this.countIssued(request);
     return linked;
@@ -342,69 +341,22 @@ export class CertificateIssuanceService {
   }
 
   /**
-   * Inserts the certificate and its audit row in one statement, only while the issuing CA may
-   * still sign (share-locked, so a concurrent disable or revocation waits or is seen). Fills in the
-   * generated id and timestamps; a CA that changed meanwhile gets its precise refusal.
+   * Stores the certificate and its audit row in one statement (CertificateRepository.insertWithAudit),
+   * only while the issuing CA may still sign. A CA that changed meanwhile gets its precise refusal.
    */
   private async insertCertificate(
-    manager: EntityManager,
+    tx: Transaction,
     actor: Actor | null,
     certificate: Certificate,
     request: IssuanceRequest,
     audit: Omit<AuditEntry, 'resourceId'>,
   ): Promise<Certificate> {
-    const columns: [string, unknown, string][] = [
-      ['common_name', certificate.commonName, 'text'],
-      ['subject_dn', certificate.subjectDn, 'text'],
-      ['certificate_type', certificate.certificateType, 'text'],
-      ['key_type', certificate.keyType, 'text'],
-      ['key_size', certificate.keySize, 'integer'],
-      ['valid_days', certificate.validDays, 'integer'],
-      ['status', certificate.status, 'text'],
-      ['certificate_pem', certificate.certificatePem, 'text'],
-      ['serial_number', certificate.serialNumber, 'text'],
-      ['not_before', certificate.notBefore, 'timestamptz'],
-      ['not_after', certificate.notAfter, 'timestamptz'],
-      ['fingerprint_sha256', certificate.fingerprintSha256, 'text'],
-      ['san_dns_names', certificate.sanDnsNames, 'text[]'],
-      ['san_ip_addresses', certificate.sanIpAddresses, 'text[]'],
-      ['san_email_addresses', certificate.sanEmailAddresses, 'text[]'],
-      ['path_length', certificate.pathLength, 'integer'],
-      ['sealed_private_key', request.sealedPrivateKey, 'text'],
-      ['organization_id', certificate.organizationId, 'integer'],
-      ['created_by_user_id', certificate.createdByUserId, 'integer'],
-    ];
-    const values = columns.map(([, , type], index) => `$${index + 2}::${type}`);
-    const auditInsert = this.audit.insertFromCte(audit, 'certificate', columns.length + 2);
-    const leaves = certificate.certificateType !== 'ca';
-    // The text depends only on `leaves`, so each name always stands for the same statement.
-    const statement: PreparedStatement = {
-      name: leaves ? 'certificate_insert_leaf' : 'certificate_insert_ca',
-      text: `WITH issuer AS (${this.cas.activeIssuerSql('$1', { leaves })}),
-       certificate AS (
-         INSERT INTO certificates (issuer_id, ${columns.map(([name]) => name).join(', ')})
-         SELECT issuer.id, ${values.join(', ')} FROM issuer
-         RETURNING id, created_at, updated_at
-       ),
-       audit AS (${auditInsert.sql})
-       SELECT id, created_at, updated_at FROM certificate`,
-    };
-    const rows = await queryPrepared<{ id: number; created_at: Date | string; updated_at: Date | string }>(
-      manager,
-      statement,
-      [certificate.issuerId, ...columns.map(([, value]) => value), ...auditInsert.parameters],
-    );
-    if (rows.length === 0) {
-      const current = await this.cas.findSigningCa(certificate.issuerId, { fresh: true });
-      if (actor) await this.permittedCa(actor, current);
-      applyRules(ISSUER_RULES, request.approved, this.issuanceContext(current));
-      throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
-    }
-    return Object.assign(certificate, {
-      id: rows[0].id,
-      createdAt: new Date(rows[0].created_at),
-      updatedAt: new Date(rows[0].updated_at),
-    });
+    if (await this.repository.insertWithAudit(tx, certificate, request.sealedPrivateKey, audit))
+      return certificate;
+    const current = await this.cas.findSigningCa(certificate.issuerId, { fresh: true });
+    if (actor) await this.permittedCa(actor, current);
+    applyRules(ISSUER_RULES, request.approved, this.issuanceContext(current));
+    throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
   }
 }
 

@@ -1,18 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Actor, can, listScope, PkiAction } from '../access/policy';
-import { AuditService } from '../audit/audit.service';
+import { authorize } from '../access/authorize';
+import { listScopeCondition } from '../access/list-scope';
+import { Actor } from '../access/policy';
+import { resource, ResourceAction } from '../access/resources';
+import { AuditEntry, AuditService } from '../audit/audit.service';
 import { CaService } from '../ca/ca.service';
 import { CrlService } from '../ca/crl.service';
-import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors';
+import { ConflictError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CryptoService } from '../crypto/crypto.service';
+import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
+import { CertificateRepository, SealedCertificateKey } from './certificate.repository';
 import { CertificateQueryDto } from './dto/certificate-query.dto';
 import {
   CertificateDetailResponseDto,
@@ -25,7 +28,7 @@ import {
  * what it returns runs after the commit (metrics that must not count a rolled-back revocation).
  */
 export type RevocationHook = (
-  manager: EntityManager,
+  tx: Transaction,
   auth: AuthContext,
   certificate: Certificate,
 ) => Promise<(() => void) | void>;
@@ -36,23 +39,22 @@ export class CertificateRecordsService {
   private readonly revocationHooks: RevocationHook[] = [];
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly repository: CertificateRepository,
     private readonly crypto: CryptoService,
     private readonly cas: CaService,
     private readonly crls: CrlService,
     private readonly vault: PrivateKeyVault,
     private readonly audit: AuditService,
     private readonly metrics: DomainMetrics,
-  ) {}
+  ) {
+    // A CA's CRL lists the certificates it revoked: the CA module asks this module for them.
+    crls.useRevokedCertificates((caId, tx) => this.repository.revokedEntriesIssuedBy(caId, tx));
+  }
 
   /** A certificate and, unsealed, its private key, for the service's own use (no export, no audit). */
   async serviceCertificate(id: number): Promise<{ certificate: Certificate; privateKeyPem: string } | null> {
-    const row = await this.dataSource
-      .getRepository(Certificate)
-      .createQueryBuilder('cert')
-      .addSelect('cert.sealedPrivateKey')
-      .where('cert.id = :id', { id })
-      .getOne();
+    const row = await this.repository.findWithSealedKey(id);
     if (!row?.sealedPrivateKey) return null;
     return { certificate: row, privateKeyPem: await this.vault.unsealPem(row.sealedPrivateKey) };
   }
@@ -66,22 +68,17 @@ export class CertificateRecordsService {
   }
 
   async list(actor: Actor, query: CertificateQueryDto): Promise<CertificateResponseDto[]> {
-    const scope = listScope(actor);
-    const builder = this.dataSource.getRepository(Certificate).createQueryBuilder('cert');
-    if (!scope.everything) {
-      builder.andWhere('(cert.organization_id = :organizationId OR cert.created_by_user_id = :userId)', {
-        organizationId: scope.organizationId ?? -1,
-        userId: actor.id,
-      });
-    }
-    if (query.ca_id !== undefined) builder.andWhere('cert.issuer_id = :caId', { caId: query.ca_id });
-    const now = new Date();
-    if (query.status === 'revoked') builder.andWhere("cert.status = 'revoked'");
-    if (query.status === 'valid')
-      builder.andWhere("cert.status = 'valid' AND cert.not_after > :now", { now });
-    if (query.status === 'expired')
-      builder.andWhere("cert.status = 'valid' AND cert.not_after <= :now", { now });
-    const rows = await builder.orderBy('cert.id', 'DESC').offset(query.skip).limit(query.limit).getMany();
+    const scope = listScopeCondition(actor, 'owned', {
+      organization: 'cert.organization_id',
+      owner: 'cert.created_by_user_id',
+    });
+    const rows = await this.repository.list(scope, {
+      caId: query.ca_id,
+      status: query.status,
+      now: new Date(),
+      skip: query.skip,
+      limit: query.limit,
+    });
     return rows.map(toCertificateResponse);
   }
 
@@ -101,16 +98,11 @@ export class CertificateRecordsService {
     format: 'pem' | 'pkcs12',
   ): Promise<{ certificate: Certificate; privateKeyPem: string }> {
     const certificate = await this.findAllowed(auth.user, id, 'export_private_key');
-    return this.dataSource.transaction(async (manager) => {
-      const sealed = await manager
-        .createQueryBuilder(Certificate, 'cert')
-        .select(['cert.id', 'cert.sealedPrivateKey'])
-        .where('cert.id = :id', { id })
-        .getOneOrFail();
-      if (!sealed.sealedPrivateKey)
-        throw new NotFoundError(`Certificate ${id} has no private key stored here`);
-      const privateKeyPem = await this.vault.unsealPem(sealed.sealedPrivateKey);
-      await this.audit.record(manager, {
+    return this.transactions.run(async (tx) => {
+      const sealed = await this.repository.sealedPrivateKey(id, tx);
+      if (!sealed) throw new NotFoundError(`Certificate ${id} has no private key stored here`);
+      const privateKeyPem = await this.vault.unsealPem(sealed);
+      await this.recordAudit(tx, {
         action: 'cert_export_private_key',
         actor: auth.user,
         organizationId: certificate.organizationId,
@@ -125,12 +117,10 @@ export class CertificateRecordsService {
 
   async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<CertificateResponseDto> {
     const reasonCode = this.reasonCodeOf(dto);
-    const { revoked, afterCommit } = await this.dataSource.transaction(async (manager) => {
-      const certificate = await this.lockedCertificate(manager, id);
-      if (!can(auth.user, 'revoke_cert', certificate)) {
-        throw new ForbiddenError('You may not revoke this certificate (needs can_revoke_cert)');
-      }
-      const followUps = await this.revokeWithin(manager, auth, certificate, dto);
+    const { revoked, afterCommit } = await this.transactions.run(async (tx) => {
+      const certificate = await this.lockedCertificate(tx, id);
+      authorize(auth.user, 'revoke_cert', resource.certificate(certificate));
+      const followUps = await this.revokeWithin(tx, auth, certificate, dto);
       return { revoked: toCertificateResponse(certificate), afterCommit: followUps };
     });
     this.countRevocation(reasonCode);
@@ -147,7 +137,7 @@ export class CertificateRecordsService {
    * request it fulfilled and the audit row commit together. Permission is the caller's check.
    */
   async revokeWithin(
-    manager: EntityManager,
+    tx: Transaction,
     auth: AuthContext,
     certificate: Certificate,
     dto: RevokeCertificateDto,
@@ -160,14 +150,14 @@ export class CertificateRecordsService {
     certificate.revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
     certificate.revocationReason = dto.reason ?? null;
     certificate.revocationReasonCode = reasonCode;
-    await manager.save(certificate);
-    await this.crls.markStale(manager, certificate.issuerId);
+    await this.repository.save(tx, certificate);
+    await this.crls.markStale(tx, certificate.issuerId);
     const afterCommit: (() => void)[] = [];
     for (const hook of this.revocationHooks) {
-      const followUp = await hook(manager, auth, certificate);
+      const followUp = await hook(tx, auth, certificate);
       if (followUp) afterCommit.push(followUp);
     }
-    await this.audit.record(manager, {
+    await this.recordAudit(tx, {
       action: 'cert_revoke',
       actor: auth.user,
       organizationId: certificate.organizationId,
@@ -215,26 +205,31 @@ export class CertificateRecordsService {
     ];
   }
 
-  async findAllowed(actor: Actor, id: number, action: PkiAction): Promise<Certificate> {
-    const certificate = await this.dataSource.getRepository(Certificate).findOneBy({ id });
+  async findAllowed(actor: Actor, id: number, action: ResourceAction<'certificate'>): Promise<Certificate> {
+    const certificate = await this.repository.findById(id);
     if (!certificate) throw new NotFoundError(`Certificate ${id} not found`);
-    if (!can(actor, action, certificate)) {
-      throw new ForbiddenError(
-        action === 'read'
-          ? 'You may not view this certificate'
-          : 'You may not export this private key (needs can_export_private_key)',
-      );
-    }
+    authorize(actor, action, resource.certificate(certificate));
     return certificate;
   }
 
-  async lockedCertificate(manager: EntityManager, id: number): Promise<Certificate> {
-    const certificate = await manager
-      .createQueryBuilder(Certificate, 'cert')
-      .setLock('pessimistic_write')
-      .where('cert.id = :id', { id })
-      .getOne();
+  /** The certificate locked FOR UPDATE in the caller's transaction (for revocation). */
+  async lockedCertificate(tx: Transaction, id: number): Promise<Certificate> {
+    const certificate = await this.repository.lockForUpdate(tx, id);
     if (!certificate) throw new NotFoundError(`Certificate ${id} not found`);
     return certificate;
+  }
+
+  /** Every certificate's sealed private key, locked in `tx` (KEK rotation). */
+  sealedKeysForResealing(tx: Transaction): Promise<SealedCertificateKey[]> {
+    return this.repository.lockSealedKeys(tx);
+  }
+
+  replaceSealedKey(tx: Transaction, certificateId: number, sealed: string): Promise<void> {
+    return this.repository.updateSealedKey(tx, certificateId, sealed);
+  }
+
+  /** The audit row, in the change's transaction (the audit module takes its manager). */
+  private recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
+    return this.audit.record(entityManagerOf(tx), entry);
   }
 }

@@ -48,3 +48,15 @@ export const CA_STATUS_SQL = `CASE WHEN status <> 'active' THEN status
 
 /** caStatusOf(ca) = 'active' in SQL, for statements that re-check it under a lock. */
 export const MAY_SIGN_NOW_SQL = `(${CA_STATUS_SQL}) = 'active'`;
+
+/**
+ * SQL selecting the CA whose id is `parameter` while it may sign (leaf certificates too, with
+ * `leaves`), share-locked, so a concurrent disable, revocation or deletion waits or is seen; for the
+ * CTE of a statement that stores what the CA signed.
+ */
+export function activeIssuerSql(parameter: string, options: { leaves: boolean }): string {
+  return `SELECT id FROM certificate_authorities
+             WHERE id = ${parameter}${options.leaves ? ' AND allow_leaf_certs' : ''}
+               AND ${MAY_SIGN_NOW_SQL}
+             FOR SHARE`;
+}

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { CaService } from '../ca/ca.service';
+import { CertificateRecordsService } from '../cert/certificate-records.service';
 import { KEY_SEALER, KeySealer } from '../crypto/key-sealer';
+import { Transaction, Transactions } from '../database/transactions';
 
-const SEALED_COLUMNS = [
-  { table: 'certificate_authorities', column: 'sealed_private_key' },
-  { table: 'certificates', column: 'sealed_private_key' },
-] as const;
+/** A module holding sealed private keys: CAs' and certificates'. */
+interface SealedKeyHolder {
+  sealedKeysForResealing(tx: Transaction): Promise<{ id: number; sealed: string }[]>;
+  replaceSealedKey(tx: Transaction, id: number, sealed: string): Promise<void>;
+}
 
 /**
  * KEK rotation: every sealed key is unsealed with the current sealer and sealed again with the
@@ -14,21 +16,24 @@ const SEALED_COLUMNS = [
  */
 @Injectable()
 export class KeyResealer {
+  private readonly holders: SealedKeyHolder[];
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     @Inject(KEY_SEALER) private readonly current: KeySealer,
-  ) {}
+    cas: CaService,
+    certificates: CertificateRecordsService,
+  ) {
+    this.holders = [cas, certificates];
+  }
 
   async resealAll(next: KeySealer): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (tx) => {
       let count = 0;
-      for (const { table, column } of SEALED_COLUMNS) {
-        const rows: { id: number; sealed: string }[] = await manager.query(
-          `SELECT id, ${column} AS sealed FROM ${table} WHERE ${column} IS NOT NULL FOR UPDATE`,
-        );
-        for (const row of rows) {
+      for (const holder of this.holders) {
+        for (const row of await holder.sealedKeysForResealing(tx)) {
           const resealed = await next.seal(await this.current.unseal(row.sealed));
-          await manager.query(`UPDATE ${table} SET ${column} = $1 WHERE id = $2`, [resealed, row.id]);
+          await holder.replaceSealedKey(tx, row.id, resealed);
           count += 1;
         }
       }

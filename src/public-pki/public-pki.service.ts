@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { caSlug, parseCaSlug } from '../ca/ca-slug';
-import { CertificateAuthority } from '../ca/certificate-authority.entity';
+import { CaService } from '../ca/ca.service';
+import type { CertificateAuthority } from '../ca/certificate-authority.entity';
 import { CrlService, SignedCrl } from '../ca/crl.service';
 import { NotFoundError } from '../common/errors';
 
@@ -38,13 +37,13 @@ const MAX_CRL_CACHE_SECONDS = 300;
 @Injectable()
 export class PublicPkiService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cas: CaService,
     private readonly crls: CrlService,
   ) {}
 
   async resolve(file: string, extensions: Record<string, PublicFormat>): Promise<PublicFile> {
     const { slug, id, format } = parsePublicFile(file, extensions);
-    const ca = await this.dataSource.getRepository(CertificateAuthority).findOneBy({ id });
+    const ca = await this.cas.findById(id);
     if (!ca || !ca.certificatePem || caSlug(ca.name, ca.id) !== slug) throw new NotFoundError('No such CA');
     return { ca, format };
   }

@@ -12,6 +12,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { CryptoService } from '../crypto/crypto.service';
+import { entityManagerOf, Transaction } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
 import { CertificateRequest, RequestStatus } from './certificate-request.entity';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
@@ -78,7 +79,9 @@ export class RequestsService implements OnModuleInit {
 
   /** Revoking a request's certificate, by either route, revokes the request in the same transaction. */
   onModuleInit(): void {
-    this.certificates.onRevocation(async (manager, auth, certificate) => {
+    // Seam with the cert module (i15-pki): its hooks and links run in a Transaction.
+    this.certificates.onRevocation(async (tx, auth, certificate) => {
+      const manager = entityManagerOf(tx);
       const requests = await manager.find(CertificateRequest, {
         where: { certificateId: certificate.id, status: 'active' },
         lock: { mode: 'pessimistic_write' },
@@ -174,7 +177,8 @@ export class RequestsService implements OnModuleInit {
       profile: dto.certificate_type ?? request.certificateType,
       validDays: dto.valid_days,
       requestId: id,
-      link: async (manager, certificate) => {
+      link: async (tx, certificate) => {
+        const manager = entityManagerOf(tx);
         const locked = await this.lockedForEvent(manager, auth.user, id, 'sign');
         Object.assign(locked, {
           status: 'active',
@@ -269,12 +273,14 @@ export class RequestsService implements OnModuleInit {
     const certificateId = this.revocableCertificateId(request);
     // Certificate first, then request: the order POST /certificates/{id}/revoke locks them in.
     const { revoked, afterCommit } = await this.dataSource.transaction(async (manager) => {
-      const certificate = await this.certificates.lockedCertificate(manager, certificateId);
+      // Seam with the cert module (i15-pki): it takes a Transaction (the same object at run time).
+      const tx = manager as unknown as Transaction;
+      const certificate = await this.certificates.lockedCertificate(tx, certificateId);
       const locked = await this.lockedForEvent(manager, auth.user, id, 'revoke');
       if (this.revocableCertificateId(locked) !== certificate.id) {
         throw new ConflictError(`The certificate of request ${id} changed meanwhile; read it again`);
       }
-      const followUps = await this.certificates.revokeWithin(manager, auth, certificate, dto, {
+      const followUps = await this.certificates.revokeWithin(tx, auth, certificate, dto, {
         certificate_request_id: id,
       });
       return { revoked: await manager.findOneByOrFail(CertificateRequest, { id }), afterCommit: followUps };

@@ -6,7 +6,7 @@ import { CaService } from '../ca/ca.service';
 import { CreateCaDto } from '../ca/dto/create-ca.dto';
 import { CertificateIssuanceService } from '../cert/certificate-issuance.service';
 import { CertificateRecordsService } from '../cert/certificate-records.service';
-import { Certificate } from '../cert/certificate.entity';
+import type { Certificate } from '../cert/certificate.entity';
 import { NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InvalidConfigError } from '../config/config-parsers';
@@ -158,10 +158,10 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
           validDays: tls.validDays,
           purpose: 'service_tls',
         },
-        async (manager, certificate) => {
-          await this.repository.lock(manager);
-          if ((await this.repository.latestCertificateId(manager)) !== seenLatestId) throw new LostRace();
-          await this.repository.addCertificate(manager, certificate.id);
+        async (tx, certificate) => {
+          await this.repository.lock(tx);
+          if ((await this.repository.latestCertificateId(tx)) !== seenLatestId) throw new LostRace();
+          await this.repository.addCertificate(tx, certificate.id);
         },
       );
       this.logger.log(
@@ -195,10 +195,10 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
       path_length: 0,
     });
     try {
-      const root = await this.cas.createServiceRoot(dto, async (manager, ca) => {
-        await this.repository.lock(manager);
-        if ((await this.repository.latestUsableRootId(manager)) !== null) throw new LostRace();
-        await this.repository.addRoot(manager, ca.id);
+      const root = await this.cas.createServiceRoot(dto, async (tx, ca) => {
+        await this.repository.lock(tx);
+        if ((await this.repository.latestUsableRootId(tx)) !== null) throw new LostRace();
+        await this.repository.addRoot(tx, ca.id);
       });
       this.logger.log(
         { ca_id: root.id, name, fingerprint_sha256: root.fingerprintSha256 },

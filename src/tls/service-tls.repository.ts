@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
 
 /** Serialises the instances (cluster workers, replicas) that would issue the service's TLS certificate. */
 const SERVICE_TLS_LOCK = 0x7473_6c31; // "tsl1"
@@ -8,27 +7,29 @@ const SERVICE_TLS_LOCK = 0x7473_6c31; // "tsl1"
 /** The only code that reads and writes service_tls_roots and service_tls_certificates. */
 @Injectable()
 export class ServiceTlsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly transactions: Transactions) {}
 
   /** Held until the caller's transaction ends; transaction-scoped, so safe behind PgBouncer. */
-  async lock(manager: EntityManager): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [SERVICE_TLS_LOCK]);
+  async lock(tx: Transaction): Promise<void> {
+    await entityManagerOf(tx).query('SELECT pg_advisory_xact_lock($1)', [SERVICE_TLS_LOCK]);
   }
 
-  async latestCertificateId(manager: EntityManager = this.dataSource.manager): Promise<number | null> {
-    const rows: { certificate_id: number }[] = await manager.query(
+  async latestCertificateId(tx: Transaction = this.transactions.none): Promise<number | null> {
+    const rows: { certificate_id: number }[] = await entityManagerOf(tx).query(
       'SELECT certificate_id FROM service_tls_certificates ORDER BY created_at DESC, certificate_id DESC LIMIT 1',
     );
     return rows[0]?.certificate_id ?? null;
   }
 
-  async addCertificate(manager: EntityManager, certificateId: number): Promise<void> {
-    await manager.query('INSERT INTO service_tls_certificates (certificate_id) VALUES ($1)', [certificateId]);
+  async addCertificate(tx: Transaction, certificateId: number): Promise<void> {
+    await entityManagerOf(tx).query('INSERT INTO service_tls_certificates (certificate_id) VALUES ($1)', [
+      certificateId,
+    ]);
   }
 
   /** The newest root the service made that may still sign. */
-  async latestUsableRootId(manager: EntityManager = this.dataSource.manager): Promise<number | null> {
-    const rows: { ca_id: number }[] = await manager.query(
+  async latestUsableRootId(tx: Transaction = this.transactions.none): Promise<number | null> {
+    const rows: { ca_id: number }[] = await entityManagerOf(tx).query(
       `SELECT r.ca_id FROM service_tls_roots r JOIN certificate_authorities ca ON ca.id = r.ca_id
         WHERE ca.status = 'active' AND ca.not_after > now() + interval '1 day'
         ORDER BY r.created_at DESC, r.ca_id DESC LIMIT 1`,
@@ -36,7 +37,7 @@ export class ServiceTlsRepository {
     return rows[0]?.ca_id ?? null;
   }
 
-  async addRoot(manager: EntityManager, caId: number): Promise<void> {
-    await manager.query('INSERT INTO service_tls_roots (ca_id) VALUES ($1)', [caId]);
+  async addRoot(tx: Transaction, caId: number): Promise<void> {
+    await entityManagerOf(tx).query('INSERT INTO service_tls_roots (ca_id) VALUES ($1)', [caId]);
   }
 }
