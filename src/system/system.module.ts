@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HTTP_DURATION_METRIC_OPTIONS } from './http-metrics';
 import { ConfigController } from './config.controller';
+import { ConfigViewService } from './config-view.service';
 import { DomainMetrics } from './domain-metrics';
 import { ShutdownLog } from './lifecycle-log';
 import { MetricsController } from './metrics.controller';
@@ -19,7 +20,13 @@ import { StatusService } from './status.service';
     }),
   ],
   controllers: [StatusController, ConfigController],
-  providers: [StatusService, DomainMetrics, ShutdownLog, makeHistogramProvider(HTTP_DURATION_METRIC_OPTIONS)],
+  providers: [
+    StatusService,
+    ConfigViewService,
+    DomainMetrics,
+    ShutdownLog,
+    makeHistogramProvider(HTTP_DURATION_METRIC_OPTIONS),
+  ],
   exports: [PrometheusModule, DomainMetrics],
 })
 export class SystemModule {}
