@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { UnauthorizedError } from '../common/errors';
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
-import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
 import { PasswordHasher } from '../users/password-hasher';
 import type { User } from '../users/user.entity';
@@ -37,7 +37,7 @@ export class AuthService {
       ? await this.passwords.matches(password, user.hashedPassword)
       : await this.passwords.burnComparison(password);
     if (!user || !passwordMatches || !user.isActive) {
-      await this.audit.record(entityManagerOf(this.transactions.none), {
+      await this.audit.record(this.transactions.none, {
         action: 'login_failure',
         actor: user ? { id: user.id, username: user.username } : null,
         organizationId: user?.organizationId ?? null,
@@ -52,7 +52,7 @@ export class AuthService {
     this.metrics.logins.inc({ outcome: 'success' });
     return this.transactions.run(async (tx) => {
       const tokens = await this.issuePair(tx, user, undefined);
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'login_success',
         actor: user,
         organizationId: user.organizationId,
@@ -79,7 +79,7 @@ export class AuthService {
       const user = await this.users.findById(tx, consumed.userId);
       if (!user || !user.isActive) return { consumed, tokens: null };
       const tokens = await this.issuePair(tx, user, consumed.familyId);
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'token_refresh',
         actor: user,
         organizationId: user.organizationId,
@@ -96,7 +96,7 @@ export class AuthService {
       const { familyId, userId } = outcome.consumed;
       await this.transactions.run(async (tx) => {
         await this.refreshTokens.revokeFamily(tx, familyId, userId, now);
-        await this.audit.record(entityManagerOf(tx), {
+        await this.audit.record(tx, {
           action: 'token_invalidate',
           actor: null,
           organizationId: null,
@@ -124,7 +124,7 @@ export class AuthService {
         }
       }
       await this.revokedAccessTokens.deleteExpired(tx, now);
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'logout',
         actor: auth.user,
         organizationId: auth.user.organizationId,
@@ -141,7 +141,7 @@ export class AuthService {
     await this.transactions.run(async (tx) => {
       await this.users.setTokensValidAfter(tx, auth.user.id, now);
       await this.refreshTokens.revokeAllOfUser(tx, auth.user.id, now);
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'token_invalidate',
         actor: auth.user,
         organizationId: auth.user.organizationId,

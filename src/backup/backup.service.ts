@@ -6,7 +6,7 @@ import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
 import { LocalKeySealer } from '../crypto/key-sealer';
-import { entityManagerOf, Transactions } from '../database/transactions';
+import { Transactions } from '../database/transactions';
 import { BackupHeader } from './backup-format';
 import { DatabaseExporter } from './database-export';
 import { CreateBackupDto } from './dto/create-backup.dto';
@@ -39,7 +39,7 @@ export class BackupService {
     const kekEnvelope =
       dto.include_kek && dto.passphrase ? await sealKek(this.secrets.keyEncryptionKey, dto.passphrase) : null;
     await this.transactions.run((tx) =>
-      this.audit.record(entityManagerOf(tx), {
+      this.audit.record(tx, {
         action: 'system_backup',
         actor: { id: auth.user.id, username: auth.user.username },
         organizationId: null,

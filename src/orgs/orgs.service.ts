@@ -8,7 +8,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { AuthContext } from '../common/request-context';
-import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { toUserResponse, UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -127,7 +127,7 @@ export class OrgsService {
     organizationId: number,
     detail: JsonObject,
   ): Promise<void> {
-    return this.audit.record(entityManagerOf(tx), {
+    return this.audit.record(tx, {
       action,
       actor: auth.user,
       organizationId,

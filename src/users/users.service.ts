@@ -8,7 +8,7 @@ import { ForbiddenError, InvalidInputError } from '../common/errors';
 import { PaginationQueryDto } from '../common/pagination.dto';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
-import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, UserResponseDto } from './dto/user-response.dto';
@@ -57,7 +57,7 @@ export class UsersService {
         organizationId,
         ...capabilitiesFrom(dto),
       });
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'user_create',
         actor: context.user ?? { id: user.id, username: user.username },
         organizationId: user.organizationId,
@@ -87,7 +87,7 @@ export class UsersService {
         organizationId: null,
         ...capabilitiesFrom({}),
       });
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'user_create',
         actor: null,
         organizationId: null,
@@ -153,7 +153,7 @@ export class UsersService {
       await this.assertMayUpdate(auth.user, user, dto);
       const changed = applyUpdate(user, dto, hashedPassword);
       await this.usersTable.update(tx, user);
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'user_update',
         actor: auth.user,
         organizationId: user.organizationId,
@@ -196,7 +196,7 @@ export class UsersService {
       const user = await this.usersTable.findOrFail(tx, id, { lock: true });
       authorize(auth.user, 'delete_user', resource.user(user));
       await this.usersTable.delete(tx, id);
-      await this.audit.record(entityManagerOf(tx), {
+      await this.audit.record(tx, {
         action: 'user_delete',
         actor: auth.user,
         organizationId: user.organizationId,
