@@ -8,11 +8,13 @@ import { ShutdownLog } from './lifecycle-log';
 import { MetricsController } from './metrics.controller';
 import { StatusController } from './status.controller';
 import { StatusService } from './status.service';
+import { UsersModule } from '../users/users.module';
 
 /** Global: services record domain metrics through DomainMetrics. */
 @Global()
 @Module({
   imports: [
+    UsersModule,
     PrometheusModule.register({
       path: '/metrics',
       controller: MetricsController,

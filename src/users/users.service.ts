@@ -128,6 +128,11 @@ export class UsersService {
     return organizationId;
   }
 
+  /** Whether any account exists yet (the service is initialised once one does). */
+  anyUserExists(): Promise<boolean> {
+    return this.usersTable.hasAny(this.transactions.none);
+  }
+
   async list(actor: Actor, page: PaginationQueryDto): Promise<UserResponseDto[]> {
     authorize(actor, 'list_all_users');
     const users = await this.usersTable.list(page);
