@@ -4,27 +4,18 @@ import { runCli } from './support/cli';
 import { listen, populate, PopulatedService, rowCounts, scratchDir } from './support/backup-drill';
 import { OpensslWorkspace } from './support/openssl';
 import { issueCertificate } from './support/pki';
-import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
+import { describeWhenPostgresAnswers } from './support/postgres-only';
+import { createTestDatabase, TestDatabase } from './support/test-database';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function postgresUnreachable(): Promise<string | null> {
-  try {
-    await withClient(POSTGRES_URL, (client) => client.query('SELECT 1'));
-    return null;
-  } catch (error) {
-    return `PostgreSQL is not reachable at ${new URL(POSTGRES_URL).host} (${(error as Error).message}); set TEST_DATABASE_URL`;
-  }
-}
 
 /**
  * The move from the embedded database to production (issue 14, operation 13): a backup of a running
  * embedded service (through its API, found by the data directory's lock) restored into a new
  * PostgreSQL database, and the service on PostgreSQL serves the same data.
  */
-describe('moving from the embedded database to PostgreSQL', () => {
-  let reason: string | null;
+describeWhenPostgresAnswers(POSTGRES_URL, 'moving from the embedded database to PostgreSQL', () => {
   let dataDir: string;
   let embedded: TestApp | null = null;
   let populated: PopulatedService;
@@ -32,11 +23,6 @@ describe('moving from the embedded database to PostgreSQL', () => {
   let ssl: OpensslWorkspace;
 
   beforeAll(async () => {
-    reason = await postgresUnreachable();
-    if (reason) {
-      if (process.env.REQUIRE_EXTERNAL_TOOLS === '1') throw new Error(reason);
-      return;
-    }
     dataDir = scratchDir('ca-move-embedded-');
     ssl = new OpensslWorkspace();
     const service = await startTestApp({ DATABASE_URL: '', DATA_DIR: dataDir });
@@ -53,10 +39,6 @@ describe('moving from the embedded database to PostgreSQL', () => {
   });
 
   it('backs up the running embedded service, restores into PostgreSQL, and the service there serves the data', async () => {
-    if (reason) {
-      console.warn(`skipped: ${reason}`);
-      return;
-    }
     const service = embedded as TestApp;
     const url = new URL(await listen(service));
     const file = join(dataDir, 'move.jsonl');

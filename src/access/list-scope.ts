@@ -17,6 +17,7 @@ export interface ScopeColumns {
 export type ListedKind = 'owned' | 'certificate_request';
 
 const EVERYTHING: SqlCondition = { sql: 'TRUE', params: {} };
+const NOTHING: SqlCondition = { sql: 'FALSE', params: {} };
 
 /**
  * The policy's read rule as SQL, written once for every list endpoint: which rows of a table an
@@ -24,6 +25,7 @@ const EVERYTHING: SqlCondition = { sql: 'TRUE', params: {} };
  * organisation or owner, certificate requests by the requester rule.
  */
 export function listScopeCondition(actor: Actor, kind: ListedKind, columns: ScopeColumns): SqlCondition {
+  if (!actor.isActive) return NOTHING; // the policy lets an inactive actor read nothing
   if (kind === 'certificate_request') {
     const scope = requestListScope(actor);
     if (scope.everything) return EVERYTHING;

@@ -58,6 +58,15 @@ export const REFUSALS: { [K in ResourceKind]: Record<ResourceActions[K], Refusal
   },
 };
 
+/**
+ * Refusals of moving a member between organisations: deciding it is the policy's
+ * update_user_account on the member (superusers only), worded for the membership routes.
+ */
+export const MEMBERSHIP_REFUSALS = {
+  moveFromAnotherOrganization: 'The user belongs to another organization; only a superuser may move them',
+  superuserMembership: 'Only superusers may change the organization of a superuser',
+} as const;
+
 export function refusalFor(actor: Actor, kind: ResourceKind | 'global', action: string): string {
   const refusal = (REFUSALS[kind] as Record<string, Refusal>)[action];
   return typeof refusal === 'function' ? refusal(actor) : refusal;

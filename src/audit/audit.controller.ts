@@ -16,6 +16,6 @@ export class AuditController {
   @ApiOkResponse({ type: AuditLogResponseDto, isArray: true })
   @ApiErrors(400, 401, 403)
   list(@Auth() auth: AuthContext, @Query() query: AuditLogQueryDto): Promise<AuditLogResponseDto[]> {
-    return this.auditService.query(auth.user, query);
+    return this.auditService.search(auth.user, query);
   }
 }

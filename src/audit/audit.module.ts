@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditController } from './audit.controller';
 import { AuditLog } from './audit-log.entity';
+import { AuditLogRepository } from './audit-log.repository';
 import { AuditService } from './audit.service';
 
 /** Global: every module that changes state records it through AuditService. */
@@ -9,7 +10,7 @@ import { AuditService } from './audit.service';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLog])],
   controllers: [AuditController],
-  providers: [AuditService],
+  providers: [AuditService, AuditLogRepository],
   exports: [AuditService],
 })
 export class AuditModule {}

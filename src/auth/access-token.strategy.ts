@@ -1,18 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Request } from 'express';
 import { Passport } from 'passport';
 import { Strategy } from 'passport-jwt';
-import { DataSource } from 'typeorm';
-import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { InvalidAccessTokenError } from '../common/errors';
 import { AccessSession } from '../common/request-context';
 import { RuntimeSecrets } from '../config/secret-files';
-import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
-import { User } from '../users/user.entity';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
 import { accessTokenKey } from './access-token-key';
 import { accessTokenClaims } from './access-token.service';
+import { accessTokenRevoked } from './revoked-access-token.repository';
 
 export const ACCESS_TOKEN_STRATEGY = 'access-token';
 
@@ -27,14 +25,17 @@ export interface AccessTokenIdentity {
  * `validate` then runs one query that loads the user, whether the token was signed out, and whether
  * its sign-in session (refresh-token family) has ended: by a logout, or by a refresh token replayed,
  * in which case every access token minted in that session is refused too, not only its refresh tokens.
+ *
+ * That query is one statement on purpose (it runs on every authenticated request, and a second
+ * round trip was measured): the users module owns the statement over the users row
+ * (UsersService.findWithFlag) and this module supplies the revocation check over its own tables
+ * as a named SQL flag (accessTokenRevoked), evaluated in the same statement.
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN_STRATEGY) {
-  private userStatement: PreparedStatement | null = null;
-
   constructor(
     secrets: RuntimeSecrets,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
   ) {
     super({
       jwtFromRequest: (request: Request) => bearerToken(request.headers.authorization ?? ''),
@@ -55,16 +56,13 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
   async validate(payload: unknown): Promise<AccessTokenIdentity> {
     const claims = accessTokenClaims(payload);
     if (!claims) throw new InvalidAccessTokenError();
-    const [row] = await queryPrepared<Record<string, unknown>>(this.dataSource.manager, this.userQuery(), [
+    const found = await this.users.findWithFlag(
       Number(claims.sub),
-      claims.jti,
-      claims.fam,
-    ]);
-    const user = row ? this.userFromRow(row) : null;
+      accessTokenRevoked(claims.jti, claims.fam),
+    );
+    if (!found || !found.user.isActive || found.flag) throw new InvalidAccessTokenError();
+    const { user } = found;
     const issuedAtMs = claims.iat * 1000;
-    if (!user || !user.isActive || row.token_revoked === true || row.session_ended === true) {
-      throw new InvalidAccessTokenError();
-    }
     if (user.tokensValidAfter && issuedAtMs < user.tokensValidAfter.getTime()) {
       throw new InvalidAccessTokenError();
     }
@@ -72,37 +70,6 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
       user,
       session: { tokenId: claims.jti, familyId: claims.fam, expiresAt: new Date(claims.exp * 1000) },
     };
-  }
-
-  /** Built once from the entity metadata: this runs on every request, so it skips the query builder. */
-  private userQuery(): PreparedStatement {
-    if (this.userStatement === null) {
-      const columns = this.selectableUserColumns().map((column) => `u."${column.databaseName}"`);
-      this.userStatement = {
-        name: 'access_token_user',
-        text: `SELECT ${columns.join(', ')},
-                      EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS token_revoked,
-                      EXISTS (SELECT 1 FROM refresh_tokens f
-                               WHERE f.family_id = $3::uuid AND f.revoked_at IS NOT NULL) AS session_ended
-                 FROM users u WHERE u.id = $1`,
-      };
-    }
-    return this.userStatement;
-  }
-
-  private userFromRow(row: Record<string, unknown>): User {
-    const user = new User();
-    for (const column of this.selectableUserColumns()) {
-      column.setEntityValue(
-        user,
-        this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column),
-      );
-    }
-    return user;
-  }
-
-  private selectableUserColumns(): ColumnMetadata[] {
-    return this.dataSource.getMetadata(User).columns.filter((column) => column.isSelect);
   }
 }
 

@@ -13,7 +13,7 @@ import { Request } from 'express';
 import { TooManyRequestsError } from '../common/errors';
 import { DomainMetrics } from '../system/domain-metrics';
 import { DatabaseThrottlerStorage } from './database-throttler-storage';
-import { hashRefreshToken } from './refresh-token.store';
+import { hashRefreshToken } from './refresh-token.repository';
 
 /** The throttler counting per client address and username (sign-in and refresh). */
 export const ADDRESS_THROTTLER = 'auth';

@@ -13,7 +13,9 @@ import { AuthController } from './auth.controller';
 import { ADDRESS_THROTTLER, AuthRateLimitGuard, FAMILY_THROTTLER } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
 import { DatabaseThrottlerStorage } from './database-throttler-storage';
-import { RefreshTokenStore } from './refresh-token.store';
+import { RateLimitRepository } from './rate-limit.repository';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { RevokedAccessTokenRepository } from './revoked-access-token.repository';
 
 @Module({
   imports: [
@@ -43,7 +45,9 @@ import { RefreshTokenStore } from './refresh-token.store';
     AuthService,
     AccessTokenService,
     AccessTokenStrategy,
-    RefreshTokenStore,
+    RefreshTokenRepository,
+    RevokedAccessTokenRepository,
+    RateLimitRepository,
     AuthRateLimitGuard,
     DatabaseThrottlerStorage,
     // Replaces the throttler's in-process storage for this module's guard.

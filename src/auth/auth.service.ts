@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { UnauthorizedError } from '../common/errors';
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
+import { Transaction, Transactions } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
 import { PasswordHasher } from '../users/password-hasher';
-import { User } from '../users/user.entity';
+import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccessTokenService } from './access-token.service';
 import { LogoutRequestDto, TokenResponseDto } from './dto/token.dto';
-import { RefreshTokenStore } from './refresh-token.store';
-import { RevokedAccessToken } from './revoked-access-token.entity';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { RevokedAccessTokenRepository } from './revoked-access-token.repository';
 
 const BAD_CREDENTIALS = 'Incorrect username or password';
 const BAD_REFRESH_TOKEN = 'Refresh token is invalid, expired or already used';
@@ -20,11 +19,12 @@ const BAD_REFRESH_TOKEN = 'Refresh token is invalid, expired or already used';
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
-    private readonly refreshTokens: RefreshTokenStore,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly revokedAccessTokens: RevokedAccessTokenRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly metrics: DomainMetrics,
@@ -37,7 +37,7 @@ export class AuthService {
       ? await this.passwords.matches(password, user.hashedPassword)
       : await this.passwords.burnComparison(password);
     if (!user || !passwordMatches || !user.isActive) {
-      await this.audit.record(this.dataSource.manager, {
+      await this.audit.record(this.transactions.none, {
         action: 'login_failure',
         actor: user ? { id: user.id, username: user.username } : null,
         organizationId: user?.organizationId ?? null,
@@ -50,9 +50,9 @@ export class AuthService {
       throw new UnauthorizedError(BAD_CREDENTIALS);
     }
     this.metrics.logins.inc({ outcome: 'success' });
-    return this.dataSource.transaction(async (manager) => {
-      const tokens = await this.issuePair(manager, user, undefined);
-      await this.audit.record(manager, {
+    return this.transactions.run(async (tx) => {
+      const tokens = await this.issuePair(tx, user, undefined);
+      await this.audit.record(tx, {
         action: 'login_success',
         actor: user,
         organizationId: user.organizationId,
@@ -67,19 +67,19 @@ export class AuthService {
   async refresh(refreshToken: string | undefined, clientAddress: string | null): Promise<TokenResponseDto> {
     if (!refreshToken) throw new UnauthorizedError('Refresh token is missing');
     const now = new Date();
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    const outcome = await this.transactions.run(async (tx) => {
       const consumed = await this.refreshTokens.consume(
-        manager,
+        tx,
         refreshToken,
         now,
         this.config.refreshReuseGraceSeconds * 1000,
       );
       if (consumed.kind !== 'rotated' && consumed.kind !== 'concurrent_replay')
         return { consumed, tokens: null };
-      const user = await this.users.findById(manager, consumed.userId);
+      const user = await this.users.findById(tx, consumed.userId);
       if (!user || !user.isActive) return { consumed, tokens: null };
-      const tokens = await this.issuePair(manager, user, consumed.familyId);
-      await this.audit.record(manager, {
+      const tokens = await this.issuePair(tx, user, consumed.familyId);
+      await this.audit.record(tx, {
         action: 'token_refresh',
         actor: user,
         organizationId: user.organizationId,
@@ -94,9 +94,9 @@ export class AuthService {
     if (outcome.consumed.kind === 'reused') {
       // A rotated token came back: someone holds a copy. Kill the whole sign-in session.
       const { familyId, userId } = outcome.consumed;
-      await this.dataSource.transaction(async (manager) => {
-        await this.refreshTokens.revokeFamily(manager, familyId, userId, now);
-        await this.audit.record(manager, {
+      await this.transactions.run(async (tx) => {
+        await this.refreshTokens.revokeFamily(tx, familyId, userId, now);
+        await this.audit.record(tx, {
           action: 'token_invalidate',
           actor: null,
           organizationId: null,
@@ -112,25 +112,19 @@ export class AuthService {
 
   async logout(auth: AuthContext, dto: LogoutRequestDto): Promise<void> {
     const now = new Date();
-    await this.dataSource.transaction(async (manager) => {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(RevokedAccessToken)
-        .values({ jti: auth.session.tokenId, userId: auth.user.id, expiresAt: auth.session.expiresAt })
-        .orIgnore()
-        .execute();
+    await this.transactions.run(async (tx) => {
+      await this.revokedAccessTokens.revoke(tx, auth.session.tokenId, auth.user.id, auth.session.expiresAt);
       if (auth.session.familyId) {
-        await this.refreshTokens.revokeFamily(manager, auth.session.familyId, auth.user.id, now);
+        await this.refreshTokens.revokeFamily(tx, auth.session.familyId, auth.user.id, now);
       }
       if (dto.refresh_token) {
-        const family = await this.refreshTokens.familyOf(manager, dto.refresh_token);
+        const family = await this.refreshTokens.familyOf(tx, dto.refresh_token);
         if (family && family.userId === auth.user.id) {
-          await this.refreshTokens.revokeFamily(manager, family.familyId, auth.user.id, now);
+          await this.refreshTokens.revokeFamily(tx, family.familyId, auth.user.id, now);
         }
       }
-      await manager.query('DELETE FROM revoked_access_tokens WHERE expires_at < $1', [now]);
-      await this.audit.record(manager, {
+      await this.revokedAccessTokens.deleteExpired(tx, now);
+      await this.audit.record(tx, {
         action: 'logout',
         actor: auth.user,
         organizationId: auth.user.organizationId,
@@ -144,10 +138,10 @@ export class AuthService {
   /** Signs out every session: refresh tokens die, access tokens issued before now are refused. */
   async invalidateAll(auth: AuthContext): Promise<void> {
     const now = new Date();
-    await this.dataSource.transaction(async (manager) => {
-      await this.users.setTokensValidAfter(manager, auth.user.id, now);
-      await this.refreshTokens.revokeAllOfUser(manager, auth.user.id, now);
-      await this.audit.record(manager, {
+    await this.transactions.run(async (tx) => {
+      await this.users.setTokensValidAfter(tx, auth.user.id, now);
+      await this.refreshTokens.revokeAllOfUser(tx, auth.user.id, now);
+      await this.audit.record(tx, {
         action: 'token_invalidate',
         actor: auth.user,
         organizationId: auth.user.organizationId,
@@ -159,14 +153,14 @@ export class AuthService {
   }
 
   private async issuePair(
-    manager: EntityManager,
+    tx: Transaction,
     user: User,
     familyId: string | undefined,
   ): Promise<TokenResponseDto> {
     // Never before the user's last "invalidate": a token minted in that same millisecond must survive.
     const now = new Date(Math.max(Date.now(), (user.tokensValidAfter?.getTime() ?? 0) + 1));
     const refreshExpiresAt = new Date(now.getTime() + this.config.refreshTokenExpireMinutes * 60_000);
-    const refresh = await this.refreshTokens.issue(manager, user.id, refreshExpiresAt, familyId);
+    const refresh = await this.refreshTokens.issue(tx, user.id, refreshExpiresAt, familyId);
     const accessToken = await this.accessTokens.sign(user.id, refresh.familyId, now);
     return { access_token: accessToken, token_type: 'bearer', refresh_token: refresh.value };
   }

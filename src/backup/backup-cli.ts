@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
-import { DataSource } from 'typeorm';
 import { AppConfig, parseEncryptionKey } from '../config/app-config';
 import { KEK_FILE } from '../config/secret-files';
 import { LocalKeySealer } from '../crypto/key-sealer';
 import { assertDataDirFree, liveLockHolder } from '../database/data-dir-lock';
-import { buildDataSourceOptions } from '../database/data-source-options';
 import { MIGRATIONS } from '../database/migrations';
+import { withDataSource } from '../database/standalone-data-source';
 import { BackupHeader, kekNote, readBackup } from './backup-format';
 import { exportDatabase } from './database-export';
 import { checkBackup, loadBackup, RestoreRefusedError } from './database-restore';
@@ -95,7 +94,7 @@ async function backupDirectly(config: AppConfig, passphrase: string | null, path
     throw new Error('--include-kek: no KEK is configured (PRIVATE_KEY_ENCRYPTION_KEY) or stored in DATA_DIR');
   const kekEnvelope = passphrase && kek ? await sealKek(kek, passphrase) : null;
   const output = createWriteStream(path, { mode: 0o600, flags: 'wx' });
-  await withDataSource(config, false, (dataSource) =>
+  await withDataSource(config.database, false, (dataSource) =>
     exportDatabase(
       dataSource,
       {
@@ -127,7 +126,7 @@ export async function runRestore(config: AppConfig, options: RestoreCommandOptio
     if (header.kek_envelope) recovered = kek;
     return kek;
   });
-  const rows = await withDataSource(config, true, (dataSource) => loadBackup(dataSource, checked));
+  const rows = await withDataSource(config.database, true, (dataSource) => loadBackup(dataSource, checked));
   const summary = { rows, header: checked.header };
   console.log(
     `Restored ${summary.rows} rows (backup of ${summary.header.created_at}, schema ${summary.header.schema_version}, ` +
@@ -217,26 +216,4 @@ function backupPassphrase(): string {
 function localServiceUrl(config: AppConfig): string {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
-}
-
-async function withDataSource<T>(
-  config: AppConfig,
-  migrate: boolean,
-  work: (dataSource: DataSource) => Promise<T>,
-): Promise<T> {
-  const dataSource = new DataSource({
-    ...(await buildDataSourceOptions(config.database)),
-    migrationsRun: migrate,
-  });
-  try {
-    await dataSource.initialize();
-  } catch (error) {
-    await dataSource.destroy().catch(() => undefined);
-    throw error;
-  }
-  try {
-    return await work(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
 }

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { can } from '../access/policy';
+import { authorize } from '../access/authorize';
 import { AuditService } from '../audit/audit.service';
-import { ForbiddenError, InvalidInputError } from '../common/errors';
+import { InvalidInputError } from '../common/errors';
 import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
 import { LocalKeySealer } from '../crypto/key-sealer';
+import { Transactions } from '../database/transactions';
 import { BackupHeader } from './backup-format';
-import { exportDatabase } from './database-export';
+import { DatabaseExporter } from './database-export';
 import { CreateBackupDto } from './dto/create-backup.dto';
 import { sealKek } from './kek-envelope';
 
@@ -17,7 +16,8 @@ import { sealKek } from './kek-envelope';
 @Injectable()
 export class BackupService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly database: DatabaseExporter,
     private readonly config: AppConfig,
     private readonly secrets: RuntimeSecrets,
     private readonly audit: AuditService,
@@ -32,15 +32,14 @@ export class BackupService {
     dto: CreateBackupDto,
     sink: (text: string) => Promise<void>,
   ): Promise<BackupHeader> {
-    if (!can(auth.user, 'back_up_system'))
-      throw new ForbiddenError('Only superusers may back up the service');
+    authorize(auth.user, 'back_up_system');
     if (dto.include_kek && !dto.passphrase) {
       throw new InvalidInputError('include_kek needs a passphrase to seal the KEK with');
     }
     const kekEnvelope =
       dto.include_kek && dto.passphrase ? await sealKek(this.secrets.keyEncryptionKey, dto.passphrase) : null;
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, {
+    await this.transactions.run((tx) =>
+      this.audit.record(tx, {
         action: 'system_backup',
         actor: { id: auth.user.id, username: auth.user.username },
         organizationId: null,
@@ -50,8 +49,7 @@ export class BackupService {
         detail: { kek_included: kekEnvelope !== null },
       }),
     );
-    return exportDatabase(
-      this.dataSource,
+    return this.database.export(
       {
         database: this.config.database.kind === 'postgres' ? 'postgres' : 'pglite',
         kekId: new LocalKeySealer(this.secrets.keyEncryptionKey).kekId,

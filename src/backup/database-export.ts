@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_VERSION } from '../system/version';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BackupHeader, BackupWriter, kekNote } from './backup-format';
@@ -64,4 +66,14 @@ export function exportDatabase(
     await writer.end();
     return header;
   });
+}
+
+/** The running service's database, exported as above (for BackupService, which holds no connection). */
+@Injectable()
+export class DatabaseExporter {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  export(options: ExportOptions, sink: (text: string) => Promise<void>): Promise<BackupHeader> {
+    return exportDatabase(this.dataSource, options, sink);
+  }
 }

@@ -13,7 +13,7 @@ import { AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { ParsedCsr } from '../crypto/crypto.types';
-import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
 import { CaService } from './ca.service';
 import { StoredCaStatus } from '../issuance/ca-signing-status';
@@ -235,8 +235,7 @@ export class CaLifecycleService {
       authorize(auth.user, action, resource.ca(locked));
       const applied = await apply(locked, tx);
       for (const event of applied) {
-        // The audit module takes the transaction's manager (see CaService.recordAudit).
-        await this.audit.record(entityManagerOf(tx), {
+        await this.audit.record(tx, {
           action: event.action,
           actor: auth.user,
           organizationId: locked.organizationId,

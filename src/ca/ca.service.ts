@@ -4,13 +4,13 @@ import { authorize } from '../access/authorize';
 import { listScopeCondition } from '../access/list-scope';
 import { Actor, PkiAction } from '../access/policy';
 import { resource } from '../access/resources';
-import { AuditEntry, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
-import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { activeIssuerSql, caStatusOf } from '../issuance/ca-signing-status';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { approveIssuance } from '../issuance/issuance-pipeline';
@@ -143,7 +143,7 @@ export class CaService {
       });
       await this.crls.initialise(tx, created.id);
       if (parent) await this.refreshLeafPolicy(tx, parent.id);
-      await this.recordAudit(tx, {
+      await this.audit.record(tx, {
         action: 'ca_create',
         actor: context.user,
         organizationId,
@@ -192,7 +192,7 @@ export class CaService {
     return this.transactions.run(async (tx) => {
       const sealed = await this.repository.sealedPrivateKey(id, tx);
       const privateKeyPem = await this.vault.unsealPem(sealed);
-      await this.recordAudit(tx, {
+      await this.audit.record(tx, {
         action: 'ca_export_private_key',
         actor: auth.user,
         organizationId: ca.organizationId,
@@ -231,7 +231,7 @@ export class CaService {
       }
       await this.repository.delete(tx, id);
       if (ca.parentCaId !== null) await this.refreshLeafPolicy(tx, ca.parentCaId);
-      await this.recordAudit(tx, {
+      await this.audit.record(tx, {
         action: 'ca_delete',
         actor: auth.user,
         organizationId: ca.organizationId,
@@ -414,11 +414,6 @@ export class CaService {
 
   replaceSealedKey(tx: Transaction, caId: number, sealed: string): Promise<void> {
     return this.repository.updateSealedKey(tx, caId, sealed);
-  }
-
-  /** The audit row, in the change's transaction. */
-  private recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
-    return this.audit.record(entityManagerOf(tx), entry);
   }
 }
 

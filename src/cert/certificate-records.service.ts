@@ -3,7 +3,7 @@ import { authorize } from '../access/authorize';
 import { listScopeCondition } from '../access/list-scope';
 import { Actor } from '../access/policy';
 import { resource, ResourceAction } from '../access/resources';
-import { AuditEntry, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import { CaService } from '../ca/ca.service';
 import { CrlService } from '../ca/crl.service';
 import { ConflictError, NotFoundError } from '../common/errors';
@@ -11,7 +11,7 @@ import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CryptoService } from '../crypto/crypto.service';
-import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
@@ -102,7 +102,7 @@ export class CertificateRecordsService {
       const sealed = await this.repository.sealedPrivateKey(id, tx);
       if (!sealed) throw new NotFoundError(`Certificate ${id} has no private key stored here`);
       const privateKeyPem = await this.vault.unsealPem(sealed);
-      await this.recordAudit(tx, {
+      await this.audit.record(tx, {
         action: 'cert_export_private_key',
         actor: auth.user,
         organizationId: certificate.organizationId,
@@ -157,7 +157,7 @@ export class CertificateRecordsService {
       const followUp = await hook(tx, auth, certificate);
       if (followUp) afterCommit.push(followUp);
     }
-    await this.recordAudit(tx, {
+    await this.audit.record(tx, {
       action: 'cert_revoke',
       actor: auth.user,
       organizationId: certificate.organizationId,
@@ -226,10 +226,5 @@ export class CertificateRecordsService {
 
   replaceSealedKey(tx: Transaction, certificateId: number, sealed: string): Promise<void> {
     return this.repository.updateSealedKey(tx, certificateId, sealed);
-  }
-
-  /** The audit row, in the change's transaction (the audit module takes its manager). */
-  private recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
-    return this.audit.record(entityManagerOf(tx), entry);
   }
 }

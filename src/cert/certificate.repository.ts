@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SqlCondition } from '../access/list-scope';
-import { auditRowFromCte } from '../audit/audit-row-sql';
-import type { AuditEntry } from '../audit/audit.service';
+import { AuditEntry, insertFromCte } from '../audit/audit-row-sql';
 import { CrlEntry } from '../crypto/crypto.types';
 import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
 import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
@@ -146,7 +145,7 @@ export class CertificateRepository {
       ['created_by_user_id', certificate.createdByUserId, 'integer'],
     ];
     const values = columns.map(([, , type], index) => `$${index + 2}::${type}`);
-    const auditRow = auditRowFromCte(audit, 'certificate', columns.length + 2);
+    const auditRow = insertFromCte(audit, 'certificate', columns.length + 2);
     const leaves = certificate.certificateType !== 'ca';
     // The text depends only on `leaves`, so each name always stands for the same statement.
     const statement: PreparedStatement = {

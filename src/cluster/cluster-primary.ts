@@ -1,10 +1,9 @@
 import cluster, { Worker } from 'node:cluster';
 import pino, { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { resolveRuntimeSecrets } from '../config/secret-files';
-import { buildDataSourceOptions } from '../database/data-source-options';
+import { runMigrations } from '../database/standalone-data-source';
 import {
   CLUSTER_CHANNEL,
   isQueryMessage,
@@ -31,14 +30,8 @@ export async function runClusterPrimary(config: AppConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
   for (const warning of config.warnings) logger.warn(warning);
   for (const generated of resolveRuntimeSecrets(config).generated) logger.warn(`Generated ${generated}`);
-  await runMigrations(config);
+  await runMigrations(config.database);
   new ClusterSupervisor(config, logger).start();
-}
-
-async function runMigrations(config: AppConfig): Promise<void> {
-  const dataSource = new DataSource(await buildDataSourceOptions(config.database));
-  await dataSource.initialize();
-  await dataSource.destroy();
 }
 
 class ClusterSupervisor {

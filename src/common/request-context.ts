@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Request } from 'express';
-import { User } from '../users/user.entity';
+import type { User } from '../users/user.entity';
 import { UnauthorizedError } from './errors';
 
 /** Who is acting and from where: what services need from an HTTP request, and nothing else. */

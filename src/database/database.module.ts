@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DatabaseOutageMonitor } from './database-outage.monitor';
 import { buildDataSourceOptions } from './data-source-options';
+import { DatabaseServer } from './database-server';
 import { Transactions } from './transactions';
 
 /** Global, like the DataSource it provides: every module runs transactions and may report an outage. */
@@ -14,7 +15,7 @@ import { Transactions } from './transactions';
       useFactory: (config: AppConfig) => buildDataSourceOptions(config.database),
     }),
   ],
-  providers: [DatabaseOutageMonitor, Transactions],
-  exports: [DatabaseOutageMonitor, Transactions],
+  providers: [DatabaseOutageMonitor, DatabaseServer, Transactions],
+  exports: [DatabaseOutageMonitor, DatabaseServer, Transactions],
 })
 export class DatabaseModule {}

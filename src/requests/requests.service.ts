@@ -1,20 +1,21 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Actor, can, RequestAction, requestListScope } from '../access/policy';
+import { authorize } from '../access/authorize';
+import { Actor, RequestAction } from '../access/policy';
+import { resource } from '../access/resources';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { CertificateIssuanceService } from '../cert/certificate-issuance.service';
 import { CertificateRecordsService } from '../cert/certificate-records.service';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { CryptoService } from '../crypto/crypto.service';
-import { entityManagerOf, Transaction } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
 import { CertificateRequest, RequestStatus } from './certificate-request.entity';
+import { CertificateRequestRepository } from './certificate-request.repository';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
 import { RequestResponseDto, toRequestResponse } from './dto/request-response.dto';
 
@@ -40,6 +41,7 @@ const ALLOWED_FROM: Record<RequestEvent, readonly RequestStatus[]> = {
   delete: ['outstanding', 'active', 'rejected', 'revoked'],
 };
 
+/** The policy action each event is authorised as (the refusals' wording is in access/refusals.ts). */
 const PERMISSION: Record<RequestEvent, RequestAction> = {
   sign: 'fulfil_request',
   reject: 'fulfil_request',
@@ -47,13 +49,6 @@ const PERMISSION: Record<RequestEvent, RequestAction> = {
   remove_certificate: 'fulfil_request',
   revoke: 'revoke_request',
   delete: 'delete_request',
-};
-
-const REFUSAL: Record<RequestAction, string> = {
-  read_request: 'You may not view this certificate request',
-  fulfil_request: 'You may not fulfil this certificate request (needs can_create_cert or admin)',
-  revoke_request: 'You may not revoke this certificate request (needs can_revoke_cert or admin)',
-  delete_request: 'You may not delete this certificate request (submitter, can_create_cert or admin)',
 };
 
 const OUTCOME: Record<RequestEvent, string> = {
@@ -65,11 +60,20 @@ const OUTCOME: Record<RequestEvent, string> = {
   delete: 'be deleted',
 };
 
+/**
+ * What cert/ calls the unit of work it shares with us: an EntityManager until it takes the opaque
+ * Transaction (the same object at run time). Transitional; both casts become no-ops then.
+ */
+type CertTx = Parameters<CertificateRecordsService['lockedCertificate']>[0];
+const toCert = (tx: Transaction): CertTx => tx as unknown as CertTx;
+const fromCert = (tx: CertTx): Transaction => tx as unknown as Transaction;
+
 /** The certificate-request workflow: outstanding → active | rejected; active → outstanding | revoked. */
 @Injectable()
 export class RequestsService implements OnModuleInit {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly requests: CertificateRequestRepository,
     private readonly crypto: CryptoService,
     private readonly issuance: CertificateIssuanceService,
     private readonly certificates: CertificateRecordsService,
@@ -79,21 +83,17 @@ export class RequestsService implements OnModuleInit {
 
   /** Revoking a request's certificate, by either route, revokes the request in the same transaction. */
   onModuleInit(): void {
-    // Seam with the cert module (i15-pki): its hooks and links run in a Transaction.
-    this.certificates.onRevocation(async (tx, auth, certificate) => {
-      const manager = entityManagerOf(tx);
-      const requests = await manager.find(CertificateRequest, {
-        where: { certificateId: certificate.id, status: 'active' },
-        lock: { mode: 'pessimistic_write' },
-      });
+    this.certificates.onRevocation(async (manager, auth, certificate) => {
+      const tx = fromCert(manager);
+      const requests = await this.requests.lockActiveByCertificate(tx, certificate.id);
       for (const request of requests) {
         Object.assign(request, {
           status: 'revoked',
           revokedAt: certificate.revokedAt,
           handledByUserId: auth.user.id,
         });
-        await manager.save(request);
-        await this.record(manager, auth, 'revoke', request, {
+        await this.requests.save(tx, request);
+        await this.record(tx, auth, 'revoke', request, {
           certificate_id: certificate.id,
           serial_number: certificate.serialNumber,
           reason_code: certificate.revocationReasonCode,
@@ -105,15 +105,13 @@ export class RequestsService implements OnModuleInit {
   }
 
   async submit(auth: AuthContext, dto: SubmitRequestDto): Promise<RequestResponseDto> {
-    if (!can(auth.user, 'submit_request')) {
-      throw new ForbiddenError('You may not submit certificate requests (needs can_request_cert)');
-    }
+    authorize(auth.user, 'submit_request');
     const csr = await this.crypto.parseCsr(dto.csr);
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const certificateType = dto.certificate_type ?? 'server';
     this.issuance.checkedSans({ subject: csr.subject, san: csr.san, profile: certificateType, keySpec });
-    const request = await this.dataSource.transaction(async (manager) => {
-      const created = manager.create(CertificateRequest, {
+    const request = await this.transactions.run(async (tx) => {
+      const created = await this.requests.create(tx, {
         status: 'outstanding',
         csrPem: this.crypto.derToPem(csr.der, 'CERTIFICATE REQUEST'),
         subjectDn: this.crypto.formatDistinguishedName(csr.subject),
@@ -128,8 +126,7 @@ export class RequestsService implements OnModuleInit {
         organizationId: auth.user.organizationId,
         submittedByUserId: auth.user.id,
       });
-      await manager.save(created);
-      await this.record(manager, auth, 'submit', created, { subject_dn: created.subjectDn });
+      await this.record(tx, auth, 'submit', created, { subject_dn: created.subjectDn });
       return created;
     });
     this.metrics.requestEvents.inc({ action: 'submit' });
@@ -137,24 +134,7 @@ export class RequestsService implements OnModuleInit {
   }
 
   async list(actor: Actor, query: RequestQueryDto): Promise<RequestResponseDto[]> {
-    const scope = requestListScope(actor);
-    const builder = this.dataSource.getRepository(CertificateRequest).createQueryBuilder('request');
-    if (!scope.everything) {
-      builder.andWhere(
-        '(request.organization_id = :organizationId OR request.submitted_by_user_id = :userId)',
-        {
-          organizationId: scope.organizationId ?? -1,
-          userId: scope.submittedByUserId,
-        },
-      );
-    }
-    if (query.status !== undefined) builder.andWhere('request.status = :status', { status: query.status });
-    if (query.submitted_by_user_id !== undefined) {
-      builder.andWhere('request.submitted_by_user_id = :submitter', {
-        submitter: query.submitted_by_user_id,
-      });
-    }
-    const rows = await builder.orderBy('request.id', 'DESC').offset(query.skip).limit(query.limit).getMany();
+    const rows = await this.requests.list(actor, query);
     return rows.map(toRequestResponse);
   }
 
@@ -177,9 +157,9 @@ export class RequestsService implements OnModuleInit {
       profile: dto.certificate_type ?? request.certificateType,
       validDays: dto.valid_days,
       requestId: id,
-      link: async (tx, certificate) => {
-        const manager = entityManagerOf(tx);
-        const locked = await this.lockedForEvent(manager, auth.user, id, 'sign');
+      link: async (manager, certificate) => {
+        const tx = fromCert(manager);
+        const locked = await this.lockedForEvent(tx, auth.user, id, 'sign');
         Object.assign(locked, {
           status: 'active',
           certificateId: certificate.id,
@@ -192,8 +172,8 @@ export class RequestsService implements OnModuleInit {
           notAfter: certificate.notAfter,
           handledByUserId: auth.user.id,
         });
-        await manager.save(locked);
-        await this.record(manager, auth, 'sign', locked, {
+        await this.requests.save(tx, locked);
+        await this.record(tx, auth, 'sign', locked, {
           certificate_id: certificate.id,
           ca_id: certificate.issuerId,
           serial_number: certificate.serialNumber,
@@ -272,18 +252,16 @@ export class RequestsService implements OnModuleInit {
     this.assertMay(auth.user, 'revoke', request);
     const certificateId = this.revocableCertificateId(request);
     // Certificate first, then request: the order POST /certificates/{id}/revoke locks them in.
-    const { revoked, afterCommit } = await this.dataSource.transaction(async (manager) => {
-      // Seam with the cert module (i15-pki): it takes a Transaction (the same object at run time).
-      const tx = manager as unknown as Transaction;
-      const certificate = await this.certificates.lockedCertificate(tx, certificateId);
-      const locked = await this.lockedForEvent(manager, auth.user, id, 'revoke');
+    const { revoked, afterCommit } = await this.transactions.run(async (tx) => {
+      const certificate = await this.certificates.lockedCertificate(toCert(tx), certificateId);
+      const locked = await this.lockedForEvent(tx, auth.user, id, 'revoke');
       if (this.revocableCertificateId(locked) !== certificate.id) {
         throw new ConflictError(`The certificate of request ${id} changed meanwhile; read it again`);
       }
-      const followUps = await this.certificates.revokeWithin(tx, auth, certificate, dto, {
+      const followUps = await this.certificates.revokeWithin(toCert(tx), auth, certificate, dto, {
         certificate_request_id: id,
       });
-      return { revoked: await manager.findOneByOrFail(CertificateRequest, { id }), afterCommit: followUps };
+      return { revoked: await this.requests.findByIdOrFail(tx, id), afterCommit: followUps };
     });
     this.certificates.countRevocation(reasonCode);
     afterCommit.forEach((followUp) => followUp());
@@ -303,10 +281,10 @@ export class RequestsService implements OnModuleInit {
   }
 
   async remove(auth: AuthContext, id: number): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const request = await this.lockedForEvent(manager, auth.user, id, 'delete');
-      await manager.delete(CertificateRequest, { id });
-      await this.record(manager, auth, 'delete', request, {
+    await this.transactions.run(async (tx) => {
+      const request = await this.lockedForEvent(tx, auth.user, id, 'delete');
+      await this.requests.delete(tx, id);
+      await this.record(tx, auth, 'delete', request, {
         status: request.status,
         certificate_id: request.certificateId,
       });
@@ -319,14 +297,14 @@ export class RequestsService implements OnModuleInit {
     auth: AuthContext,
     id: number,
     event: RequestEvent,
-    change: (request: CertificateRequest, manager: EntityManager) => Promise<JsonObject>,
+    change: (request: CertificateRequest) => Promise<JsonObject>,
   ): Promise<RequestResponseDto> {
-    const request = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.lockedForEvent(manager, auth.user, id, event);
-      const detail = await change(locked, manager);
+    const request = await this.transactions.run(async (tx) => {
+      const locked = await this.lockedForEvent(tx, auth.user, id, event);
+      const detail = await change(locked);
       locked.handledByUserId = auth.user.id;
-      await manager.save(locked);
-      await this.record(manager, auth, event, locked, detail);
+      await this.requests.save(tx, locked);
+      await this.record(tx, auth, event, locked, detail);
       return locked;
     });
     this.metrics.requestEvents.inc({ action: event });
@@ -334,26 +312,21 @@ export class RequestsService implements OnModuleInit {
   }
 
   private async lockedForEvent(
-    manager: EntityManager,
+    tx: Transaction,
     actor: Actor,
     id: number,
     event: RequestEvent,
   ): Promise<CertificateRequest> {
-    const request = await manager
-      .createQueryBuilder(CertificateRequest, 'request')
-      .setLock('pessimistic_write')
-      .where('request.id = :id', { id })
-      .getOne();
+    const request = await this.requests.lockForUpdate(tx, id);
     if (!request) throw new NotFoundError(`Certificate request ${id} not found`);
-    if (!can(actor, 'read_request', request)) throw new ForbiddenError(REFUSAL.read_request);
+    authorize(actor, 'read_request', resource.certificateRequest(request));
     this.assertMay(actor, event, request);
     return request;
   }
 
   /** Permission first, then state, so a caller without rights learns nothing about the state. */
   private assertMay(actor: Actor, event: RequestEvent, request: CertificateRequest): void {
-    const action = PERMISSION[event];
-    if (!can(actor, action, request)) throw new ForbiddenError(REFUSAL[action]);
+    authorize(actor, PERMISSION[event], resource.certificateRequest(request));
     const allowed = ALLOWED_FROM[event];
     if (!allowed.includes(request.status)) {
       throw new ConflictError(
@@ -364,20 +337,20 @@ export class RequestsService implements OnModuleInit {
   }
 
   private async findReadable(actor: Actor, id: number): Promise<CertificateRequest> {
-    const request = await this.dataSource.getRepository(CertificateRequest).findOneBy({ id });
+    const request = await this.requests.findById(id);
     if (!request) throw new NotFoundError(`Certificate request ${id} not found`);
-    if (!can(actor, 'read_request', request)) throw new ForbiddenError(REFUSAL.read_request);
+    authorize(actor, 'read_request', resource.certificateRequest(request));
     return request;
   }
 
   private record(
-    manager: EntityManager,
+    tx: Transaction,
     auth: AuthContext,
     event: RequestEvent | 'submit',
     request: CertificateRequest,
     detail: JsonObject,
   ): Promise<void> {
-    return this.audit.record(manager, {
+    return this.audit.record(tx, {
       action: AUDIT_ACTION[event],
       actor: auth.user,
       organizationId: request.organizationId,

@@ -4,8 +4,8 @@ import { Logger } from 'nestjs-pino';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { DatabaseServer } from '../database/database-server';
 import { APP_VERSION } from './version';
 
 /** The start-up line: where the service listens and serves its API docs, on which database, which version. */
@@ -16,11 +16,7 @@ export async function logListening(app: NestExpressApplication): Promise<void> {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${server instanceof TlsServer ? 'https' : 'http'}://${host}:${address.port}`;
   const docsUrl = `${url}/docs`;
-  const databaseVersion = await app
-    .get(DataSource)
-    .query('SHOW server_version')
-    .then((rows: { server_version: string }[]) => rows[0]?.server_version ?? null)
-    .catch(() => null);
+  const databaseVersion = await app.get(DatabaseServer).version();
   app.get(Logger).log(
     {
       url,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { UsersService } from '../users/users.service';
 import { APP_VERSION } from './version';
 
 export interface ServiceStatus {
@@ -14,14 +13,11 @@ export class StatusService {
   /** Once a user exists it always will be (the last superuser cannot delete itself). */
   private knownInitialized = false;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly users: UsersService) {}
 
   async status(): Promise<ServiceStatus> {
     try {
-      const rows: { initialized: boolean }[] = await this.dataSource.query(
-        'SELECT EXISTS (SELECT 1 FROM users) AS initialized',
-      );
-      this.knownInitialized = rows[0]?.initialized === true;
+      this.knownInitialized = await this.users.anyUserExists();
       return { initialized: this.knownInitialized, version: APP_VERSION, database: 'ok' };
     } catch {
       return { initialized: this.knownInitialized, version: APP_VERSION, database: 'unavailable' };

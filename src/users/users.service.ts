@@ -1,18 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Actor, can, canRegisterAnonymously, Role, UserAction } from '../access/policy';
+import { allows, authorize } from '../access/authorize';
+import { Actor, canRegisterAnonymously, Role, UserAction } from '../access/policy';
+import { refusalFor } from '../access/refusals';
+import { resource } from '../access/resources';
 import { AuditService } from '../audit/audit.service';
-import { violatedConstraint } from '../common/database-errors';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
+import { ForbiddenError, InvalidInputError } from '../common/errors';
 import { PaginationQueryDto } from '../common/pagination.dto';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
+import { Transaction, Transactions } from '../database/transactions';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { toUserResponse, UserResponseDto } from './dto/user-response.dto';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
+import { FindUserOptions, SqlFlag, UserRepository } from './user.repository';
+
+export type { SqlFlag } from './user.repository';
 
 const CAPABILITY_FIELDS = {
   can_create_ca: 'canCreateCa',
@@ -27,13 +31,11 @@ type CapabilityField = keyof typeof CAPABILITY_FIELDS;
 
 const CAPABILITY_NAMES = Object.keys(CAPABILITY_FIELDS) as CapabilityField[];
 
-/** Serialises first-user bootstrap so two anonymous sign-ups cannot both become the first. */
-const FIRST_USER_LOCK = 7_240_001;
-
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly usersTable: UserRepository,
     private readonly passwords: PasswordHasher,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
@@ -41,12 +43,12 @@ export class UsersService {
 
   async create(context: RequestContext, dto: CreateUserDto): Promise<UserResponseDto> {
     const hashedPassword = await this.passwords.hash(dto.password);
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [FIRST_USER_LOCK]);
-      const isFirstUser = !(await manager.exists(User));
+    return this.transactions.run(async (tx) => {
+      await this.usersTable.lockFirstUserBootstrap(tx);
+      const isFirstUser = !(await this.usersTable.hasAny(tx));
       const role: Role = dto.role ?? (isFirstUser ? 'superuser' : 'user');
       const organizationId = this.organizationForNewUser(context.user, dto, role, isFirstUser);
-      const user = manager.create(User, {
+      const user = await this.usersTable.create(tx, {
         username: dto.username,
         email: dto.email,
         hashedPassword,
@@ -55,8 +57,7 @@ export class UsersService {
         organizationId,
         ...capabilitiesFrom(dto),
       });
-      await this.saveUnique(manager, user);
-      await this.audit.record(manager, {
+      await this.audit.record(tx, {
         action: 'user_create',
         actor: context.user ?? { id: user.id, username: user.username },
         organizationId: user.organizationId,
@@ -76,16 +77,17 @@ export class UsersService {
     password: string,
   ): Promise<UserResponseDto> {
     const hashedPassword = await this.passwords.hash(password);
-    return this.dataSource.transaction(async (manager) => {
-      const user = manager.create(User, {
+    return this.transactions.run(async (tx) => {
+      const user = await this.usersTable.create(tx, {
         username,
         email,
         hashedPassword,
         role: 'superuser',
         isActive: true,
+        organizationId: null,
+        ...capabilitiesFrom({}),
       });
-      await this.saveUnique(manager, user);
-      await this.audit.record(manager, {
+      await this.audit.record(tx, {
         action: 'user_create',
         actor: null,
         organizationId: null,
@@ -100,7 +102,7 @@ export class UsersService {
 
   /** Applies the creation rules of the contract; returns the organisation the new user joins. */
   private organizationForNewUser(
-    creator: User | null,
+    creator: Actor | null,
     dto: CreateUserDto,
     role: Role,
     isFirstUser: boolean,
@@ -122,27 +124,24 @@ export class UsersService {
       creator.role === 'superuser'
         ? requestedOrganization
         : (requestedOrganization ?? creator.organizationId);
-    if (!can(creator, 'create_user', { id: 0, role, organizationId })) {
-      throw new ForbiddenError(
-        creator.role === 'admin'
-          ? 'Admins may only create users with role "user" in their own organization'
-          : 'Only admins and superusers may create users',
-      );
-    }
+    authorize(creator, 'create_user', resource.user({ id: 0, role, organizationId }));
     return organizationId;
   }
 
+  /** Whether any account exists yet (the service is initialised once one does). */
+  anyUserExists(): Promise<boolean> {
+    return this.usersTable.hasAny(this.transactions.none);
+  }
+
   async list(actor: Actor, page: PaginationQueryDto): Promise<UserResponseDto[]> {
-    if (!can(actor, 'list_all_users')) throw new ForbiddenError('Only superusers may list all users');
-    const users = await this.dataSource
-      .getRepository(User)
-      .find({ order: { id: 'ASC' }, skip: page.skip, take: page.limit });
+    authorize(actor, 'list_all_users');
+    const users = await this.usersTable.list(page);
     return users.map(toUserResponse);
   }
 
   async get(actor: Actor, id: number): Promise<UserResponseDto> {
-    const user = await this.findOrFail(this.dataSource.manager, id);
-    if (!can(actor, 'read_user', user)) throw new ForbiddenError('You may not view this user');
+    const user = await this.usersTable.findOrFail(this.transactions.none, id);
+    authorize(actor, 'read_user', resource.user(user));
     return toUserResponse(user);
   }
 
@@ -150,16 +149,16 @@ export class UsersService {
     // Permissions first, so a refused caller cannot make the server spend bcrypt time.
     await this.assertMayUpdate(
       auth.user,
-      await this.findOrFail(this.dataSource.manager, id, { withPassword: true }),
+      await this.usersTable.findOrFail(this.transactions.none, id, { withPassword: true }),
       dto,
     );
     const hashedPassword = dto.password === undefined ? undefined : await this.passwords.hash(dto.password);
-    return this.dataSource.transaction(async (manager) => {
-      const user = await this.findOrFail(manager, id, { lock: true, withPassword: true });
+    return this.transactions.run(async (tx) => {
+      const user = await this.usersTable.findOrFail(tx, id, { lock: true, withPassword: true });
       await this.assertMayUpdate(auth.user, user, dto);
       const changed = applyUpdate(user, dto, hashedPassword);
-      await this.saveUnique(manager, user);
-      await this.audit.record(manager, {
+      await this.usersTable.update(tx, user);
+      await this.audit.record(tx, {
         action: 'user_update',
         actor: auth.user,
         organizationId: user.organizationId,
@@ -172,9 +171,13 @@ export class UsersService {
     });
   }
 
-  private async assertMayUpdate(actor: User, target: User, dto: UpdateUserDto): Promise<void> {
-    // Even a request that changes nothing answers with the user, so it needs read access at least.
-    if (!can(actor, 'read_user', target)) throw new ForbiddenError(updateRefusal('update_user_profile'));
+  private async assertMayUpdate(actor: Actor, target: User, dto: UpdateUserDto): Promise<void> {
+    const user = resource.user(target);
+    // Even a request that changes nothing answers with the user, so it needs read access at least;
+    // refused in the words of an update, which is what was asked for.
+    if (!allows(actor, 'read_user', user)) {
+      throw new ForbiddenError(refusalFor(actor, 'user', 'update_user_profile'));
+    }
     const wants = (field: keyof UpdateUserDto) => dto[field] !== undefined;
     const checks: [boolean, UserAction][] = [
       [wants('email') || wants('password'), 'update_user_profile'],
@@ -182,9 +185,7 @@ export class UsersService {
       [wants('role') || wants('is_active') || wants('organization_id'), 'update_user_account'],
     ];
     for (const [requested, action] of checks) {
-      if (requested && !can(actor, action, target)) {
-        throw new ForbiddenError(updateRefusal(action));
-      }
+      if (requested) authorize(actor, action, user);
     }
     if (wants('password') && actor.id === target.id) {
       const current = dto.current_password;
@@ -196,11 +197,11 @@ export class UsersService {
 
   async remove(auth: AuthContext, id: number): Promise<void> {
     if (id === auth.user.id) throw new InvalidInputError('You cannot delete yourself');
-    await this.dataSource.transaction(async (manager) => {
-      const user = await this.findOrFail(manager, id, { lock: true });
-      if (!can(auth.user, 'delete_user', user)) throw new ForbiddenError('Only superusers may delete users');
-      await manager.delete(User, { id });
-      await this.audit.record(manager, {
+    await this.transactions.run(async (tx) => {
+      const user = await this.usersTable.findOrFail(tx, id, { lock: true });
+      authorize(auth.user, 'delete_user', resource.user(user));
+      await this.usersTable.delete(tx, id);
+      await this.audit.record(tx, {
         action: 'user_delete',
         actor: auth.user,
         organizationId: user.organizationId,
@@ -214,75 +215,45 @@ export class UsersService {
 
   /** For sign-in: the user with its password hash, or null. */
   findForLogin(username: string): Promise<User | null> {
-    return this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('user')
-      .addSelect('user.hashedPassword')
-      .where('user.username = :username', { username })
-      .getOne();
+    return this.usersTable.findByUsernameWithPassword(username);
   }
 
-  findById(manager: EntityManager, id: number): Promise<User | null> {
-    return manager.findOneBy(User, { id });
+  /**
+   * For the access-token strategy: the user and the auth module's revocation flag, in one
+   * statement (see UserRepository.findWithFlag). Null when no user has the id.
+   */
+  findWithFlag(userId: number, flag: SqlFlag): Promise<{ user: User; flag: boolean } | null> {
+    return this.usersTable.findWithFlag(userId, flag);
   }
 
-  async findOrFail(
-    manager: EntityManager,
-    id: number,
-    options: { lock?: boolean; withPassword?: boolean } = {},
-  ): Promise<User> {
-    const query = manager.createQueryBuilder(User, 'user').where('user.id = :id', { id });
-    if (options.withPassword) query.addSelect('user.hashedPassword');
-    if (options.lock) query.setLock('pessimistic_write');
-    const user = await query.getOne();
-    if (!user) throw new NotFoundError(`User ${id} not found`);
-    return user;
+  findById(tx: Transaction, id: number): Promise<User | null> {
+    return this.usersTable.findById(tx, id);
+  }
+
+  findOrFail(tx: Transaction, id: number, options: FindUserOptions = {}): Promise<User> {
+    return this.usersTable.findOrFail(tx, id, options);
   }
 
   listByOrganization(organizationId: number): Promise<User[]> {
-    return this.dataSource.getRepository(User).find({ where: { organizationId }, order: { id: 'ASC' } });
+    return this.usersTable.listByOrganization(organizationId);
   }
 
-  countByOrganization(manager: EntityManager, organizationId: number): Promise<number> {
-    return manager.countBy(User, { organizationId });
+  countByOrganization(tx: Transaction, organizationId: number): Promise<number> {
+    return this.usersTable.countByOrganization(tx, organizationId);
   }
 
-  async setOrganization(manager: EntityManager, user: User, organizationId: number | null): Promise<User> {
-    user.organizationId = organizationId;
-    return manager.save(user);
+  setOrganization(tx: Transaction, user: User, organizationId: number | null): Promise<User> {
+    return this.usersTable.setOrganization(tx, user, organizationId);
   }
 
-  async setTokensValidAfter(manager: EntityManager, userId: number, instant: Date): Promise<void> {
-    await manager.update(User, { id: userId }, { tokensValidAfter: instant });
-  }
-
-  private async saveUnique(manager: EntityManager, user: User): Promise<void> {
-    const clash = await manager
-      .createQueryBuilder(User, 'user')
-      .where('(user.username = :username OR lower(user.email) = lower(:email))', user)
-      .andWhere(user.id ? 'user.id <> :id' : 'TRUE', { id: user.id })
-      .getOne();
-    if (clash) {
-      throw new InvalidInputError(
-        clash.username === user.username
-          ? `Username "${user.username}" already exists`
-          : `Email "${user.email}" already exists`,
-      );
-    }
-    try {
-      await manager.save(user);
-    } catch (error) {
-      const violation = violatedConstraint(error);
-      if (violation?.kind === 'foreign_key') {
-        throw new InvalidInputError(`Organization ${user.organizationId} does not exist`);
-      }
-      if (violation?.kind === 'unique') throw new InvalidInputError('Username or email already exists');
-      throw error;
-    }
+  setTokensValidAfter(tx: Transaction, userId: number, instant: Date): Promise<void> {
+    return this.usersTable.setTokensValidAfter(tx, userId, instant);
   }
 }
 
-function capabilitiesFrom(dto: CreateUserDto): Pick<User, (typeof CAPABILITY_FIELDS)[CapabilityField]> {
+function capabilitiesFrom(
+  dto: Partial<Pick<CreateUserDto, CapabilityField>>,
+): Pick<User, (typeof CAPABILITY_FIELDS)[CapabilityField]> {
   return {
     canCreateCa: dto.can_create_ca ?? false,
     canCreateCert: dto.can_create_cert ?? false,
@@ -313,15 +284,4 @@ function anonymousRefusal(openRegistration: boolean): string {
   return openRegistration
     ? 'Self-registration may only create users with role "user"'
     : 'Authentication is required to create users once the first user exists';
-}
-
-function updateRefusal(action: UserAction): string {
-  switch (action) {
-    case 'update_user_account':
-      return 'Only superusers may change role, is_active or organization_id';
-    case 'update_user_capabilities':
-      return 'Only admins of the same organization and superusers may change capability flags';
-    default:
-      return 'You may not change this user';
-  }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { EntityManager, IsNull } from 'typeorm';
+import { IsNull } from 'typeorm';
+import { entityManagerOf, Transaction } from '../database/transactions';
 import { RefreshToken } from './refresh-token.entity';
 
 export interface IssuedRefreshToken {
@@ -18,17 +19,26 @@ export function hashRefreshToken(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-/** Refresh tokens: 256 random bits, stored only as SHA-256 hashes, one family per sign-in. */
+/**
+ * Refresh tokens: 256 random bits, stored only as SHA-256 hashes, one family per sign-in.
+ * The only code that reads and writes the refresh_tokens table (the rate limiter's per-family
+ * window and the access-token revocation check read it too, from this module's own statements).
+ */
 @Injectable()
-export class RefreshTokenStore {
+export class RefreshTokenRepository {
   async issue(
-    manager: EntityManager,
+    tx: Transaction,
     userId: number,
     expiresAt: Date,
     familyId: string = randomUUID(),
   ): Promise<IssuedRefreshToken> {
     const value = randomBytes(32).toString('base64url');
-    await manager.insert(RefreshToken, { userId, familyId, expiresAt, tokenHash: hashRefreshToken(value) });
+    await entityManagerOf(tx).insert(RefreshToken, {
+      userId,
+      familyId,
+      expiresAt,
+      tokenHash: hashRefreshToken(value),
+    });
     return { value, familyId };
   }
 
@@ -45,14 +55,9 @@ export class RefreshTokenStore {
    * grace period, or of a token whose family has ended, is treated as theft as before. The window
    * is what a thief holding a copy could also use, so it is kept to seconds.
    */
-  async consume(
-    manager: EntityManager,
-    value: string,
-    now: Date,
-    reuseGraceMs: number,
-  ): Promise<RotationOutcome> {
+  async consume(tx: Transaction, value: string, now: Date, reuseGraceMs: number): Promise<RotationOutcome> {
     const tokenHash = hashRefreshToken(value);
-    const result = await manager
+    const result = await entityManagerOf(tx)
       .createQueryBuilder()
       .update(RefreshToken)
       .set({ usedAt: now })
@@ -66,26 +71,27 @@ export class RefreshTokenStore {
     const rows = result.raw as { user_id: number; family_id: string }[];
     const [won] = rows;
     if (won) return { kind: 'rotated', userId: won.user_id, familyId: won.family_id };
-    const known = await manager.findOneBy(RefreshToken, { tokenHash });
+    const known = await entityManagerOf(tx).findOneBy(RefreshToken, { tokenHash });
     if (!known || known.usedAt === null) return { kind: 'invalid' };
     const sinceRotationMs = now.getTime() - known.usedAt.getTime();
     const kind = known.revokedAt === null && sinceRotationMs < reuseGraceMs ? 'concurrent_replay' : 'reused';
     return { kind, userId: known.userId, familyId: known.familyId };
   }
 
-  async revokeFamily(manager: EntityManager, familyId: string, userId: number, now: Date): Promise<void> {
-    await manager.update(RefreshToken, { familyId, userId, revokedAt: IsNull() }, { revokedAt: now });
+  async revokeFamily(tx: Transaction, familyId: string, userId: number, now: Date): Promise<void> {
+    await entityManagerOf(tx).update(
+      RefreshToken,
+      { familyId, userId, revokedAt: IsNull() },
+      { revokedAt: now },
+    );
   }
 
-  async revokeAllOfUser(manager: EntityManager, userId: number, now: Date): Promise<void> {
-    await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: now });
+  async revokeAllOfUser(tx: Transaction, userId: number, now: Date): Promise<void> {
+    await entityManagerOf(tx).update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: now });
   }
 
-  async familyOf(
-    manager: EntityManager,
-    value: string,
-  ): Promise<{ familyId: string; userId: number } | null> {
-    const token = await manager.findOneBy(RefreshToken, { tokenHash: hashRefreshToken(value) });
+  async familyOf(tx: Transaction, value: string): Promise<{ familyId: string; userId: number } | null> {
+    const token = await entityManagerOf(tx).findOneBy(RefreshToken, { tokenHash: hashRefreshToken(value) });
     return token ? { familyId: token.familyId, userId: token.userId } : null;
   }
 }
