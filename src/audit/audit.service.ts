@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { authorize } from '../access/authorize';
 import { Actor } from '../access/policy';
 import { Transaction } from '../database/transactions';
 import { AuditLogRepository } from './audit-log.repository';
-import { AuditEntry, insertFromCte } from './audit-row-sql';
+import { AuditEntry } from './audit-row-sql';
 import { AuditLogQueryDto } from './dto/audit-log-query.dto';
 import { AuditLogResponseDto, toAuditLogResponse } from './dto/audit-log-response.dto';
 
@@ -17,26 +16,8 @@ export class AuditService {
   constructor(private readonly auditLogs: AuditLogRepository) {}
 
   /** Writes the entry in the caller's transaction, so the change and its record commit together. */
-  record(tx: Transaction, entry: AuditEntry): Promise<void>;
-  /**
-   * @deprecated Transitional, until every caller passes the opaque Transaction it runs in (the
-   * object is the same at run time); remove once no module passes an EntityManager.
-   */
-  record(manager: EntityManager, entry: AuditEntry): Promise<void>;
-  record(tx: Transaction | EntityManager, entry: AuditEntry): Promise<void> {
-    return this.auditLogs.record(tx as Transaction, entry);
-  }
-
-  /**
-   * @deprecated Use `insertFromCte` from './audit-row-sql' (a pure function); kept until cert/ has
-   * moved to it.
-   */
-  insertFromCte(
-    entry: Omit<AuditEntry, 'resourceId'>,
-    source: string,
-    firstParameter: number,
-  ): { sql: string; parameters: unknown[] } {
-    return insertFromCte(entry, source, firstParameter);
+  record(tx: Transaction, entry: AuditEntry): Promise<void> {
+    return this.auditLogs.record(tx, entry);
   }
 
   async search(actor: Actor, query: AuditLogQueryDto): Promise<AuditLogResponseDto[]> {

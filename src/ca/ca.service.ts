@@ -11,7 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
 import { DistinguishedName, IssuerContext, KeySpec } from '../crypto/crypto.types';
 import { Transaction, Transactions } from '../database/transactions';
-import { activeIssuerSql, caStatusOf } from '../issuance/ca-signing-status';
+import { caStatusOf } from '../issuance/ca-signing-status';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { approveIssuance } from '../issuance/issuance-pipeline';
 import { ApprovedIssuance } from '../issuance/issuance-template';
@@ -274,14 +274,6 @@ export class CaService {
       this.activeCas.set(caId, { ca, until: Date.now() + ACTIVE_CA_MEMORY_MS });
     else this.activeCas.delete(caId);
     return ca;
-  }
-
-  /**
-   * SQL selecting the CA whose id is `parameter` while it may sign (the issuance rule's SQL, which
-   * the certificate insert uses); here for the table test that holds it to the TypeScript rule.
-   */
-  activeIssuerSql(parameter: string, options: { leaves: boolean }): string {
-    return activeIssuerSql(parameter, options);
   }
 
   /** A CA by id, or null; no permission check (public files, the service's own TLS). */

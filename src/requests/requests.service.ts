@@ -60,14 +60,6 @@ const OUTCOME: Record<RequestEvent, string> = {
   delete: 'be deleted',
 };
 
-/**
- * What cert/ calls the unit of work it shares with us: an EntityManager until it takes the opaque
- * Transaction (the same object at run time). Transitional; both casts become no-ops then.
- */
-type CertTx = Parameters<CertificateRecordsService['lockedCertificate']>[0];
-const toCert = (tx: Transaction): CertTx => tx as unknown as CertTx;
-const fromCert = (tx: CertTx): Transaction => tx as unknown as Transaction;
-
 /** The certificate-request workflow: outstanding → active | rejected; active → outstanding | revoked. */
 @Injectable()
 export class RequestsService implements OnModuleInit {
@@ -83,8 +75,7 @@ export class RequestsService implements OnModuleInit {
 
   /** Revoking a request's certificate, by either route, revokes the request in the same transaction. */
   onModuleInit(): void {
-    this.certificates.onRevocation(async (manager, auth, certificate) => {
-      const tx = fromCert(manager);
+    this.certificates.onRevocation(async (tx, auth, certificate) => {
       const requests = await this.requests.lockActiveByCertificate(tx, certificate.id);
       for (const request of requests) {
         Object.assign(request, {
@@ -157,8 +148,7 @@ export class RequestsService implements OnModuleInit {
       profile: dto.certificate_type ?? request.certificateType,
       validDays: dto.valid_days,
       requestId: id,
-      link: async (manager, certificate) => {
-        const tx = fromCert(manager);
+      link: async (tx, certificate) => {
         const locked = await this.lockedForEvent(tx, auth.user, id, 'sign');
         Object.assign(locked, {
           status: 'active',
@@ -253,12 +243,12 @@ export class RequestsService implements OnModuleInit {
     const certificateId = this.revocableCertificateId(request);
     // Certificate first, then request: the order POST /certificates/{id}/revoke locks them in.
     const { revoked, afterCommit } = await this.transactions.run(async (tx) => {
-      const certificate = await this.certificates.lockedCertificate(toCert(tx), certificateId);
+      const certificate = await this.certificates.lockedCertificate(tx, certificateId);
       const locked = await this.lockedForEvent(tx, auth.user, id, 'revoke');
       if (this.revocableCertificateId(locked) !== certificate.id) {
         throw new ConflictError(`The certificate of request ${id} changed meanwhile; read it again`);
       }
-      const followUps = await this.certificates.revokeWithin(toCert(tx), auth, certificate, dto, {
+      const followUps = await this.certificates.revokeWithin(tx, auth, certificate, dto, {
         certificate_request_id: id,
       });
       return { revoked: await this.requests.findByIdOrFail(tx, id), afterCommit: followUps };

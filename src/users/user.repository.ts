@@ -62,7 +62,10 @@ export class UserRepository {
   }
 
   async hasAny(tx: Transaction): Promise<boolean> {
-    return entityManagerOf(tx).exists(User);
+    const rows: { exists: boolean }[] = await entityManagerOf(tx).query(
+      'SELECT EXISTS (SELECT 1 FROM users) AS exists',
+    );
+    return rows[0]?.exists === true;
   }
 
   /** Inserts the user; a taken username or email, or a missing organisation, is a 400. */
