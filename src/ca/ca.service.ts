@@ -20,7 +20,12 @@ import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
 import { CertificateAuthority } from './certificate-authority.entity';
-import { CertificateAuthorityRepository, SealedKeyRow } from './certificate-authority.repository';
+import {
+  CaNameAndNotAfter,
+  CertificateAuthorityRepository,
+  SealedKeyRow,
+  StatusCount,
+} from './certificate-authority.repository';
 import { CrlService } from './crl.service';
 import { CaDetailResponseDto, CaResponseDto, toCaResponse } from './dto/ca-response.dto';
 import { CreateCaDto } from './dto/create-ca.dto';
@@ -163,6 +168,16 @@ export class CaService {
       return created;
     });
     return { ca, privateKey };
+  }
+
+  /** For the metrics gauges: CAs by effective status. */
+  statusCounts(): Promise<StatusCount[]> {
+    return this.repository.countByStatus();
+  }
+
+  /** For the metrics gauges: each CA's name and certificate notAfter. */
+  namesAndNotAfter(): Promise<CaNameAndNotAfter[]> {
+    return this.repository.namesAndNotAfter();
   }
 
   async list(actor: Actor): Promise<CaResponseDto[]> {

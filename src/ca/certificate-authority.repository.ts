@@ -4,7 +4,20 @@ import { SqlCondition } from '../access/list-scope';
 import { violatedConstraint } from '../common/database-errors';
 import { InvalidInputError } from '../common/errors';
 import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
+import { CA_STATUS_SQL } from '../issuance/ca-signing-status';
 import { CertificateAuthority } from './certificate-authority.entity';
+
+export interface StatusCount {
+  status: string;
+  count: number;
+}
+
+export interface CaNameAndNotAfter {
+  id: number;
+  name: string;
+  notAfter: Date | null;
+  revoked: boolean;
+}
 
 /** A sealed private key and the row it belongs to. */
 export interface SealedKeyRow {
@@ -155,5 +168,27 @@ export class CertificateAuthorityRepository {
       }
       throw error;
     }
+  }
+
+  /** CAs by effective status (CA_STATUS_SQL), for the metrics gauges. */
+  async countByStatus(): Promise<StatusCount[]> {
+    const rows: { status: string; count: string }[] = await entityManagerOf(this.transactions.none).query(
+      `SELECT ${CA_STATUS_SQL} AS status, count(*) AS count FROM certificate_authorities GROUP BY 1`,
+    );
+    return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+  }
+
+  /** Every CA's id, name and certificate notAfter (null while pending). */
+  async namesAndNotAfter(): Promise<CaNameAndNotAfter[]> {
+    const rows: { id: number; name: string; not_after: Date | string | null; status: string }[] =
+      await entityManagerOf(this.transactions.none).query(
+        'SELECT id, name, not_after, status FROM certificate_authorities',
+      );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      name: row.name,
+      notAfter: row.not_after === null ? null : new Date(row.not_after),
+      revoked: row.status === 'revoked',
+    }));
   }
 }

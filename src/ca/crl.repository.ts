@@ -119,4 +119,12 @@ export class CrlRepository {
       reasonCode: row.reason_code,
     }));
   }
+
+  /** Each CA's current CRL nextUpdate, where one was signed. */
+  async nextUpdates(): Promise<{ caId: number; nextUpdate: Date }[]> {
+    const rows: { ca_id: number; next_update: Date | string }[] = await entityManagerOf(
+      this.transactions.none,
+    ).query('SELECT ca_id, next_update FROM crl_state WHERE next_update IS NOT NULL');
+    return rows.map((row) => ({ caId: Number(row.ca_id), nextUpdate: new Date(row.next_update) }));
+  }
 }

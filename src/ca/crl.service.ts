@@ -103,6 +103,11 @@ export class CrlService {
     return pem;
   }
 
+  /** For the metrics gauges: each CA's current CRL nextUpdate. */
+  nextUpdates(): Promise<{ caId: number; nextUpdate: Date }[]> {
+    return this.repository.nextUpdates();
+  }
+
   forget(caId: number): void {
     this.signed.delete(caId);
   }

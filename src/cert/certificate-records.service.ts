@@ -15,7 +15,7 @@ import { Transaction, Transactions } from '../database/transactions';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
-import { CertificateRepository, SealedCertificateKey } from './certificate.repository';
+import { CertificateRepository, ExpiringByIssuer, SealedCertificateKey } from './certificate.repository';
 import { CertificateQueryDto } from './dto/certificate-query.dto';
 import {
   CertificateDetailResponseDto,
@@ -65,6 +65,16 @@ export class CertificateRecordsService {
       const parsed = this.crypto.parseCertificate(pem);
       return !parsed.subjectDer.equals(parsed.issuerDer);
     });
+  }
+
+  /** For the metrics gauges: certificates by status (valid past notAfter: expired). */
+  statusCounts(): Promise<{ status: string; count: number }[]> {
+    return this.repository.countByStatus();
+  }
+
+  /** For the metrics gauges: per issuer, valid certificates expiring within each window. */
+  expiringByIssuer(windowsDays: readonly number[]): Promise<ExpiringByIssuer[]> {
+    return this.repository.expiringByIssuer(windowsDays);
   }
 
   async list(actor: Actor, query: CertificateQueryDto): Promise<CertificateResponseDto[]> {

@@ -16,6 +16,12 @@ export interface CertificateListFilter {
   limit: number;
 }
 
+/** Valid certificates of one issuer expiring within each window (days → count). */
+export interface ExpiringByIssuer {
+  issuerId: number;
+  expiring: Record<number, number>;
+}
+
 /** A sealed private key and the row it belongs to. */
 export interface SealedCertificateKey {
   id: number;
@@ -171,5 +177,32 @@ export class CertificateRepository {
       updatedAt: new Date(rows[0].updated_at),
     });
     return true;
+  }
+
+  /** Certificates by status, a valid one past its notAfter counted as `expired`. */
+  async countByStatus(): Promise<{ status: string; count: number }[]> {
+    const rows: { status: string; count: string }[] = await entityManagerOf(this.transactions.none).query(
+      `SELECT CASE WHEN status = 'valid' AND not_after <= now() THEN 'expired' ELSE status END AS status,
+              count(*) AS count
+         FROM certificates GROUP BY 1`,
+    );
+    return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+  }
+
+  /** Per issuing CA: valid certificates expiring within each of `windowsDays`. */
+  async expiringByIssuer(windowsDays: readonly number[]): Promise<ExpiringByIssuer[]> {
+    const windows = windowsDays.map(
+      (days, index) =>
+        `count(*) FILTER (WHERE not_after <= now() + make_interval(days => $${index + 1})) AS d${index}`,
+    );
+    const rows: Record<string, string | number>[] = await entityManagerOf(this.transactions.none).query(
+      `SELECT issuer_id, ${windows.join(', ')} FROM certificates
+        WHERE status = 'valid' AND not_after > now() GROUP BY issuer_id`,
+      [...windowsDays],
+    );
+    return rows.map((row) => ({
+      issuerId: Number(row.issuer_id),
+      expiring: Object.fromEntries(windowsDays.map((days, index) => [days, Number(row[`d${index}`])])),
+    }));
   }
 }

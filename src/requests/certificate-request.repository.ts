@@ -75,4 +75,12 @@ export class CertificateRequestRepository {
     }
     return builder.orderBy('request.id', 'DESC').offset(filter.skip).limit(filter.limit).getMany();
   }
+
+  /** Requests by status, for the metrics gauges. */
+  async countByStatus(): Promise<{ status: string; count: number }[]> {
+    const rows: { status: string; count: string }[] = await entityManagerOf(this.transactions.none).query(
+      'SELECT status, count(*) AS count FROM certificate_requests GROUP BY 1',
+    );
+    return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+  }
 }

@@ -10,5 +10,6 @@ import { RequestsService } from './requests.service';
   imports: [TypeOrmModule.forFeature([CertificateRequest]), CertModule],
   controllers: [RequestsController],
   providers: [RequestsService, CertificateRequestRepository],
+  exports: [RequestsService],
 })
 export class RequestsModule {}

@@ -14,7 +14,7 @@ import { AuthContext } from '../common/request-context';
 import { CryptoService } from '../crypto/crypto.service';
 import { Transaction, Transactions } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
-import { CertificateRequest, RequestStatus } from './certificate-request.entity';
+import { CertificateRequest, REQUEST_STATUSES, RequestStatus } from './certificate-request.entity';
 import { CertificateRequestRepository } from './certificate-request.repository';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
 import { RequestResponseDto, toRequestResponse } from './dto/request-response.dto';
@@ -122,6 +122,12 @@ export class RequestsService implements OnModuleInit {
     });
     this.metrics.requestEvents.inc({ action: 'submit' });
     return toRequestResponse(request);
+  }
+
+  /** For the metrics gauges: requests by status, every status present (zero when none). */
+  async statusCounts(): Promise<{ status: string; count: number }[]> {
+    const counted = new Map((await this.requests.countByStatus()).map((row) => [row.status, row.count]));
+    return REQUEST_STATUSES.map((status) => ({ status, count: counted.get(status) ?? 0 }));
   }
 
   async list(actor: Actor, query: RequestQueryDto): Promise<RequestResponseDto[]> {

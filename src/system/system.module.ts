@@ -3,11 +3,15 @@ import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-promet
 import { HTTP_DURATION_METRIC_OPTIONS } from './http-metrics';
 import { ConfigController } from './config.controller';
 import { ConfigViewService } from './config-view.service';
+import { DomainGauges } from './domain-gauges';
 import { DomainMetrics } from './domain-metrics';
 import { ShutdownLog } from './lifecycle-log';
 import { MetricsController } from './metrics.controller';
 import { StatusController } from './status.controller';
 import { StatusService } from './status.service';
+import { CaModule } from '../ca/ca.module';
+import { CertModule } from '../cert/cert.module';
+import { RequestsModule } from '../requests/requests.module';
 import { UsersModule } from '../users/users.module';
 
 /** Global: services record domain metrics through DomainMetrics. */
@@ -15,6 +19,9 @@ import { UsersModule } from '../users/users.module';
 @Module({
   imports: [
     UsersModule,
+    CaModule,
+    CertModule,
+    RequestsModule,
     PrometheusModule.register({
       path: '/metrics',
       controller: MetricsController,
@@ -26,6 +33,7 @@ import { UsersModule } from '../users/users.module';
     StatusService,
     ConfigViewService,
     DomainMetrics,
+    DomainGauges,
     ShutdownLog,
     makeHistogramProvider(HTTP_DURATION_METRIC_OPTIONS),
   ],
