@@ -292,8 +292,8 @@ export class CaService {
   }
 
   /** A CA by id, or null; no permission check (public files, the service's own TLS). */
-  findById(id: number): Promise<CertificateAuthority | null> {
-    return this.repository.findById(id);
+  findById(id: number, tx?: Transaction): Promise<CertificateAuthority | null> {
+    return this.repository.findById(id, tx);
   }
 
   /** Drops what this instance remembers of a CA after a change to it. */

@@ -10,6 +10,7 @@ import type { Certificate } from '../cert/certificate.entity';
 import { NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InvalidConfigError } from '../config/config-parsers';
+import { Transaction } from '../database/transactions';
 import { TlsConfig } from '../config/tls-config';
 import { renewalTime, sameNames } from './renewal';
 import { ServiceTlsRepository } from './service-tls.repository';
@@ -26,6 +27,8 @@ class LostRace extends Error {}
 
 /** How often each instance looks for a certificate to renew or one another instance renewed. */
 const CHECK_INTERVAL_MS = 60_000;
+/** A root the service made is reused only while it has more than this left to live. */
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * TLS_SELF_ISSUED: the HTTPS server's certificate is one this service issues from its own CA, a
@@ -112,9 +115,19 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
     return current.certificate;
   }
 
+  /** The newest root the service made that is active and valid for more than a day. */
+  private async latestUsableRootId(tx?: Transaction): Promise<number | null> {
+    const usableAfter = Date.now() + DAY_MS;
+    for (const id of await this.repository.rootIdsNewestFirst(tx)) {
+      const ca = await this.cas.findById(id, tx);
+      if (ca?.status === 'active' && ca.notAfter !== null && ca.notAfter.getTime() > usableAfter) return id;
+    }
+    return null;
+  }
+
   /** The configured CA, or the newest usable root the service made for itself (null: none yet). */
   private async wantedIssuerId(tls: SelfIssuedConfig): Promise<number | null> {
-    if (tls.issuer === null) return this.repository.latestUsableRootId();
+    if (tls.issuer === null) return this.latestUsableRootId();
     const id = /^\d+$/.test(tls.issuer) ? Number(tls.issuer) : Number(/-(\d+)$/.exec(tls.issuer)?.[1] ?? NaN);
     const ca = Number.isSafeInteger(id) ? await this.cas.findSigningCa(id).catch(notFoundAsNull) : null;
     if (!ca || (!/^\d+$/.test(tls.issuer) && caSlug(ca.name, ca.id) !== tls.issuer)) {
@@ -197,7 +210,7 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
     try {
       const root = await this.cas.createServiceRoot(dto, async (tx, ca) => {
         await this.repository.lock(tx);
-        if ((await this.repository.latestUsableRootId(tx)) !== null) throw new LostRace();
+        if ((await this.latestUsableRootId(tx)) !== null) throw new LostRace();
         await this.repository.addRoot(tx, ca.id);
       });
       this.logger.log(
@@ -207,7 +220,7 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
       return root.id;
     } catch (error) {
       // LostRace, or the unique name of the root another instance was committing at the same minute.
-      const winner = await this.repository.latestUsableRootId();
+      const winner = await this.latestUsableRootId();
       if (winner === null) throw error;
       return winner;
     }

@@ -27,14 +27,12 @@ export class ServiceTlsRepository {
     ]);
   }
 
-  /** The newest root the service made that may still sign. */
-  async latestUsableRootId(tx: Transaction = this.transactions.none): Promise<number | null> {
+  /** The roots the service made for itself, newest first. */
+  async rootIdsNewestFirst(tx: Transaction = this.transactions.none): Promise<number[]> {
     const rows: { ca_id: number }[] = await entityManagerOf(tx).query(
-      `SELECT r.ca_id FROM service_tls_roots r JOIN certificate_authorities ca ON ca.id = r.ca_id
-        WHERE ca.status = 'active' AND ca.not_after > now() + interval '1 day'
-        ORDER BY r.created_at DESC, r.ca_id DESC LIMIT 1`,
+      'SELECT ca_id FROM service_tls_roots ORDER BY created_at DESC, ca_id DESC',
     );
-    return rows[0]?.ca_id ?? null;
+    return rows.map((row) => Number(row.ca_id));
   }
 
   async addRoot(tx: Transaction, caId: number): Promise<void> {
