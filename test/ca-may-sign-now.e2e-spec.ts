@@ -7,7 +7,7 @@ import {
   StoredCaStatus,
 } from '../src/issuance/ca-signing-status';
 import { applyRules, ISSUER_RULES } from '../src/issuance/issuance-pipeline';
-import { IssuanceTemplate } from '../src/issuance/issuance-template';
+import { IssuanceTemplate, issuingCaOf } from '../src/issuance/issuance-template';
 import { startTestApp, TestApp } from './support/test-app';
 
 const DAY_MS = 86_400_000;
@@ -43,7 +43,7 @@ function leafOrCa(profile: 'server' | 'ca'): IssuanceTemplate {
   return {
     subject: [{ type: 'CN', value: 'table.example' }],
     san: { dns: ['table.example'], ip: [], email: [] },
-    profile,
+    certificateType: profile,
     keySpec: { type: 'ec', size: 256 },
     validDays: 1,
     pathLength: null,
@@ -53,7 +53,13 @@ function leafOrCa(profile: 'server' | 'ca'): IssuanceTemplate {
 
 function rulesAllow(ca: CertificateAuthority, profile: 'server' | 'ca', now: Date): boolean {
   try {
-    applyRules(ISSUER_RULES, leafOrCa(profile), { issuer: ca, now, maxSans: 100 });
+    applyRules(ISSUER_RULES, leafOrCa(profile), {
+      issuer: issuingCaOf(ca),
+      now,
+      maxSans: 100,
+      defaultValidDays: 1,
+      profile: null,
+    });
     return true;
   } catch {
     return false;

@@ -14,7 +14,7 @@ import { Transaction, Transactions } from '../database/transactions';
 import { caStatusOf } from '../issuance/ca-signing-status';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { approveIssuance } from '../issuance/issuance-pipeline';
-import { ApprovedIssuance } from '../issuance/issuance-template';
+import { ApprovedIssuance, issuingCaOf } from '../issuance/issuance-template';
 import { assertMaySignNow } from '../issuance/rules/issuer.rules';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
@@ -364,8 +364,14 @@ export class CaService {
     },
   ): ApprovedIssuance {
     return approveIssuance(
-      { ...request, san: { dns: [], ip: [], email: [] }, profile: 'ca', validity: null },
-      { issuer: parent, now: new Date(), maxSans: this.config.maxSansPerCertificate },
+      { ...request, san: { dns: [], ip: [], email: [] }, certificateType: 'ca', validity: null },
+      {
+        issuer: parent ? issuingCaOf(parent) : null,
+        now: new Date(),
+        maxSans: this.config.maxSansPerCertificate,
+        defaultValidDays: this.config.caCertDays,
+        profile: null,
+      },
     );
   }
 

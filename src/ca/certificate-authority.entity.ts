@@ -5,7 +5,7 @@ import { StoredCaStatus } from '../issuance/ca-signing-status';
 import { IssuingCa } from '../issuance/issuance-template';
 
 @Entity({ name: 'certificate_authorities' })
-export class CertificateAuthority implements OwnedResource, IssuingCa {
+export class CertificateAuthority implements OwnedResource, Omit<IssuingCa, 'nameConstraints'> {
   @PrimaryGeneratedColumn()
   id!: number;
 

@@ -12,11 +12,16 @@ import { JsonObject } from '../common/json';
 import { AuthContext, RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { CryptoService } from '../crypto/crypto.service';
-import { CertificateProfile, ParsedCsr, SubjectAltNames } from '../crypto/crypto.types';
+import { CertificateType, ParsedCsr, SubjectAltNames } from '../crypto/crypto.types';
 import { Transaction, Transactions } from '../database/transactions';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { applyRules, approveIssuance, ISSUER_RULES, NAME_RULES } from '../issuance/issuance-pipeline';
-import { ApprovedIssuance, IssuanceContext, IssuanceTemplate } from '../issuance/issuance-template';
+import {
+  ApprovedIssuance,
+  IssuanceContext,
+  IssuanceTemplate,
+  issuingCaOf,
+} from '../issuance/issuance-template';
 import { withCommonName } from '../issuance/rules/name.rules';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
@@ -53,7 +58,7 @@ interface IssuanceRequest {
 export interface CsrSigning<Linked> {
   caId: number;
   csr: ParsedCsr;
-  profile: Exclude<CertificateProfile, 'ca'>;
+  certificateType: Exclude<CertificateType, 'ca'>;
   validDays: number | undefined;
   requestId: number;
   link: (tx: Transaction, certificate: Certificate) => Promise<Linked>;
@@ -86,7 +91,7 @@ export class CertificateIssuanceService {
     const approved = this.approve(ca, {
       subject,
       san: requestedSans(dto, { dns: [], ip: [], email: [] }),
-      profile: dto.certificate_type,
+      certificateType: dto.certificate_type,
       keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
       validDays: dto.valid_days ?? this.config.certDays,
       pathLength: dto.path_length,
@@ -134,7 +139,7 @@ export class CertificateIssuanceService {
       approved: this.approve(ca, {
         subject: dto.common_name ? withCommonName(base, dto.common_name) : base,
         san: requestedSans(dto, csr.san),
-        profile: dto.certificate_type,
+        certificateType: dto.certificate_type,
         keySpec,
         validDays: dto.valid_days ?? this.config.certDays,
         pathLength: null,
@@ -149,7 +154,7 @@ export class CertificateIssuanceService {
 
   /** Signs a stored request's CSR as it was submitted (subject and SANs from the CSR). */
   async signRequestCsr<Linked>(auth: AuthContext, signing: CsrSigning<Linked>): Promise<Linked> {
-    const { csr, profile } = signing;
+    const { csr, certificateType } = signing;
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(signing.caId));
     return this.signAndStoreLinked(auth, signing.link, {
@@ -157,7 +162,7 @@ export class CertificateIssuanceService {
       approved: this.approve(ca, {
         subject: csr.subject,
         san: csr.san,
-        profile,
+        certificateType,
         keySpec,
         validDays: signing.validDays ?? this.config.certDays,
         pathLength: null,
@@ -184,7 +189,7 @@ export class CertificateIssuanceService {
     const approved = this.approve(ca, {
       subject: [{ type: 'CN', value: issuance.commonName }],
       san: issuance.san,
-      profile: 'server',
+      certificateType: 'server',
       keySpec: this.cas.keySpecFor('ec', 256),
       validDays: issuance.validDays,
       pathLength: null,
@@ -219,7 +224,13 @@ export class CertificateIssuanceService {
   }
 
   private issuanceContext(ca: CertificateAuthority | null): IssuanceContext {
-    return { issuer: ca, now: new Date(), maxSans: this.config.maxSansPerCertificate };
+    return {
+      issuer: ca ? issuingCaOf(ca) : null,
+      now: new Date(),
+      maxSans: this.config.maxSansPerCertificate,
+      defaultValidDays: this.config.certDays,
+      profile: null,
+    };
   }
 
   /** The template through every issuance rule (ISSUANCE_RULES) under `ca`. */
@@ -232,7 +243,9 @@ export class CertificateIssuanceService {
    * (subject attributes, SAN types and syntax, a name for a server, MAX_SANS_PER_CERTIFICATE).
    * Certificate requests are checked with it when submitted, so nothing is stored that could not be signed.
    */
-  checkedSans(request: Pick<IssuanceTemplate, 'subject' | 'san' | 'profile' | 'keySpec'>): SubjectAltNames {
+  checkedSans(
+    request: Pick<IssuanceTemplate, 'subject' | 'san' | 'certificateType' | 'keySpec'>,
+  ): SubjectAltNames {
     const template: IssuanceTemplate = {
       ...request,
       validDays: this.config.certDays,
@@ -291,7 +304,7 @@ export class CertificateIssuanceService {
     const certificate = Object.assign(new Certificate(), {
       commonName: this.crypto.commonName(approved.subject) ?? '',
       subjectDn: this.crypto.formatDistinguishedName(approved.subject),
-      certificateType: approved.profile,
+      certificateType: approved.certificateType,
       keyType: approved.keySpec.type,
       keySize: approved.keySpec.size,
       validDays: approved.validDays,
@@ -321,7 +334,7 @@ export class CertificateIssuanceService {
       detail: {
         ca_id: ca.id,
         serial_number: certificate.serialNumber,
-        certificate_type: approved.profile,
+        certificate_type: approved.certificateType,
         key_type: approved.keySpec.type,
         validity_clamped: validity.clamped,
         ...request.auditDetail,
@@ -333,7 +346,7 @@ export class CertificateIssuanceService {
   private countIssued(request: IssuanceRequest): void {
     const source = request.action === 'cert_sign_csr' ? 'csr' : 'generated_key';
     this.metrics.certificatesIssued.inc({
-      certificate_type: request.approved.profile,
+      certificate_type: request.approved.certificateType,
       key_type: request.approved.keySpec.type,
       source,
     });

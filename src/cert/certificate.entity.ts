@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { OwnedResource } from '../access/policy';
-import { CertificateProfile, KeyType } from '../crypto/crypto.types';
+import { CertificateType, KeyType } from '../crypto/crypto.types';
 
 export type StoredCertificateStatus = 'valid' | 'revoked';
 export type CertificateStatus = StoredCertificateStatus | 'expired';
@@ -17,7 +17,7 @@ export class Certificate implements OwnedResource {
   subjectDn!: string;
 
   @Column({ type: 'text' })
-  certificateType!: CertificateProfile;
+  certificateType!: CertificateType;
 
   @Column({ type: 'text' })
   keyType!: KeyType;

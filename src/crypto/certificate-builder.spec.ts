@@ -73,7 +73,7 @@ describe('certificate builder', () => {
             { type: 'CN', value: 'www.example.com' },
           ],
           subjectPublicKeyDer: spkiDer(leafKey.publicKey),
-          profile: 'dual_purpose',
+          certificateType: 'dual_purpose',
           san: { dns: ['www.example.com'], ip: ['192.0.2.7'], email: [] },
           crlDistributionUrl: 'http://pki.example.com/intermediate.crl',
           caIssuersUrl: 'http://pki.example.com/intermediate.crt',
@@ -153,7 +153,7 @@ describe('certificate builder', () => {
       const der = await signCertificate(
         template({
           subjectPublicKeyDer: spkiDer(publicKey),
-          profile: 'server',
+          certificateType: 'server',
           san: {
             dns: ['a.example.com', '*.b.example.com'],
             ip: ['10.0.0.1', '2001:db8::1'],
@@ -190,7 +190,7 @@ describe('certificate builder', () => {
       const { publicKey } = await generateKeyPair({ type: 'ed25519', size: 256 });
       const out = text(
         await signCertificate(
-          template({ subjectPublicKeyDer: spkiDer(publicKey), profile: 'client' }),
+          template({ subjectPublicKeyDer: spkiDer(publicKey), certificateType: 'client' }),
           issuer.issuer,
         ),
       );
@@ -207,7 +207,7 @@ describe('certificate builder', () => {
       const { publicKey } = await generateKeyPair({ type: 'ec', size: 256 });
       const withPath = text(
         await signCertificate(
-          template({ subjectPublicKeyDer: spkiDer(publicKey), profile: 'ca', pathLength: 2 }),
+          template({ subjectPublicKeyDer: spkiDer(publicKey), certificateType: 'ca', pathLength: 2 }),
           issuer.issuer,
         ),
       );
@@ -353,8 +353,8 @@ describe('certificate builder', () => {
       ['bad DNS name', { san: { dns: ['bad_name.example'], ip: [], email: [] } }, 'not a valid host name'],
       ['bad IP', { san: { dns: [], ip: ['300.1.1.1'], email: [] } }, 'not an IPv4 or IPv6 address'],
       ['bad URL', { crlDistributionUrl: 'ftp://x/y.crl' }, 'http, https or ldap'],
-      ['bad profile', { profile: 'code_signing' as 'server' }, 'Unknown certificate profile'],
-      ['bad path length', { profile: 'ca' as const, pathLength: -1 }, 'pathLength'],
+      ['bad certificate type', { certificateType: 'code_signing' as 'server' }, 'Unknown certificate type'],
+      ['bad path length', { certificateType: 'ca' as const, pathLength: -1 }, 'pathLength'],
       ['bad subject', { subject: [{ type: 'C', value: 'USA' }] }, 'two-letter'],
     ])('refuses %s', (_name, overrides, message) => {
       expect(() =>
@@ -382,7 +382,7 @@ describe('certificate builder', () => {
       const intermediate = await makeIntermediate(root, { type: 'ec', size: 256 });
       expect(parseCertificate(intermediate.certificate).pathLength).toBe(0);
       const child = await signCertificate(
-        template({ subjectPublicKeyDer: spki, profile: 'ca', pathLength: 3 }),
+        template({ subjectPublicKeyDer: spki, certificateType: 'ca', pathLength: 3 }),
         intermediate.issuer,
       );
       expect(parseCertificate(child).pathLength).toBe(3);
@@ -392,7 +392,7 @@ describe('certificate builder', () => {
       const other = await generateKeyPair({ type: 'ec', size: 256 });
       expect(() => prepareIssuer(root.certificate, other.privateKey)).toThrow('does not match');
       expect(() =>
-        selfSignedIssuer(template({ subjectPublicKeyDer: spki, profile: 'ca' }), other.privateKey),
+        selfSignedIssuer(template({ subjectPublicKeyDer: spki, certificateType: 'ca' }), other.privateKey),
       ).toThrow('does not match');
       const leaf = await signCertificate(
         template({ subjectPublicKeyDer: spkiDer(other.publicKey) }),
@@ -404,7 +404,7 @@ describe('certificate builder', () => {
     it('self-signs only with the matching key', async () => {
       const keys = await generateKeyPair({ type: 'ec', size: 256 });
       await expect(
-        selfSign(template({ subjectPublicKeyDer: spki, profile: 'ca' }), keys.privateKey),
+        selfSign(template({ subjectPublicKeyDer: spki, certificateType: 'ca' }), keys.privateKey),
       ).rejects.toThrow(InvalidInputError);
     });
   });

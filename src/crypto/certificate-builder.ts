@@ -23,25 +23,25 @@ import { keySpecOf, publicKeyFromSpki, sign, signatureAlgorithmFor, spkiDer } fr
 import { validateSerialNumber } from './serial-number';
 
 const VERSION_3 = Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]);
-const PROFILES = ['server', 'client', 'dual_purpose', 'ca'];
+const CERTIFICATE_TYPES = ['server', 'client', 'dual_purpose', 'ca'];
 
 function keyUsagesFor(template: CertificateTemplate, subjectKey: KeySpec): KeyUsage[] {
-  if (template.profile === 'ca') return ['digitalSignature', 'keyCertSign', 'cRLSign'];
+  if (template.certificateType === 'ca') return ['digitalSignature', 'keyCertSign', 'cRLSign'];
   // keyEncipherment only makes sense for RSA key transport (TLS 1.2 RSA key exchange).
-  if (template.profile !== 'client' && subjectKey.type === 'rsa')
+  if (template.certificateType !== 'client' && subjectKey.type === 'rsa')
     return ['digitalSignature', 'keyEncipherment'];
   return ['digitalSignature'];
 }
 
 function extendedKeyUsagesFor(template: CertificateTemplate): ExtendedKeyUsage[] {
-  if (template.profile === 'server') return ['serverAuth'];
-  if (template.profile === 'client') return ['clientAuth'];
+  if (template.certificateType === 'server') return ['serverAuth'];
+  if (template.certificateType === 'client') return ['clientAuth'];
   return ['serverAuth', 'clientAuth'];
 }
 
 function checkTemplate(template: CertificateTemplate): void {
-  if (!PROFILES.includes(template.profile)) {
-    throw new InvalidInputError(`Unknown certificate profile "${String(template.profile)}"`);
+  if (!CERTIFICATE_TYPES.includes(template.certificateType)) {
+    throw new InvalidInputError(`Unknown certificate type "${String(template.certificateType)}"`);
   }
   validateSerialNumber(template.serialNumber);
   assertValidDate(template.notBefore, 'notBefore');
@@ -49,7 +49,7 @@ function checkTemplate(template: CertificateTemplate): void {
   if (template.notAfter.getTime() <= template.notBefore.getTime()) {
     throw new InvalidInputError('notAfter must be later than notBefore');
   }
-  if (template.profile === 'ca') {
+  if (template.certificateType === 'ca') {
     const pathLength = template.pathLength;
     if (pathLength !== null && (!Number.isInteger(pathLength) || pathLength < 0 || pathLength > 255)) {
       throw new InvalidInputError('pathLength must be an integer between 0 and 255, or null');
@@ -58,7 +58,7 @@ function checkTemplate(template: CertificateTemplate): void {
   if (template.subject.length === 0 && sanIsEmpty(template.san)) {
     throw new InvalidInputError('A certificate needs a subject or at least one subject alternative name');
   }
-  if (template.profile === 'ca' && template.subject.length === 0) {
+  if (template.certificateType === 'ca' && template.subject.length === 0) {
     throw new InvalidInputError('A CA certificate needs a non-empty subject');
   }
 }
@@ -77,7 +77,7 @@ export function buildTbsCertificate(
   checkTemplate(template);
   const subjectKey = template.subjectKeySpec ?? keySpecOf(publicKeyFromSpki(template.subjectPublicKeyDer));
   const subject = subjectDer ?? encodeNameDer(template.subject);
-  const isCa = template.profile === 'ca';
+  const isCa = template.certificateType === 'ca';
 
   const extensions: forge.asn1.Asn1[] = [
     basicConstraintsExtension(isCa, isCa ? template.pathLength : null),

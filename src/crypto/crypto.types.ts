@@ -30,7 +30,7 @@ export interface SubjectAltNames {
   email: string[];
 }
 
-export type CertificateProfile = 'server' | 'client' | 'dual_purpose' | 'ca';
+export type CertificateType = 'server' | 'client' | 'dual_purpose' | 'ca';
 
 export interface CertificateTemplate {
   /** Content bytes of a positive DER INTEGER (see serial-number.ts). */
@@ -42,7 +42,7 @@ export interface CertificateTemplate {
   subjectKeySpec?: KeySpec;
   notBefore: Date;
   notAfter: Date;
-  profile: CertificateProfile;
+  certificateType: CertificateType;
   /** pathLenConstraint for CA certificates; ignored for leaves. */
   pathLength: number | null;
   san: SubjectAltNames;

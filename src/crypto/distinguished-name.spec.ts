@@ -163,7 +163,7 @@ describe('distinguished names', () => {
         const { privateKey, publicKey } = await generateKeyPair({ type: 'ec', size: 256 });
         const subject = parseDistinguishedName('CN=a\\,O=Evil+UID=u,O=Good,C=US');
         const der = await selfSign(
-          template({ subject, subjectPublicKeyDer: spkiDer(publicKey), profile: 'ca' }),
+          template({ subject, subjectPublicKeyDer: spkiDer(publicKey), certificateType: 'ca' }),
           privateKey,
         );
         workspace.write('c.pem', derToPem(der, 'CERTIFICATE'));

@@ -21,7 +21,7 @@ export function certificateTemplateOf(
     subjectKeySpec: approved.keySpec,
     notBefore: approved.validity.notBefore,
     notAfter: approved.validity.notAfter,
-    profile: approved.profile,
+    certificateType: approved.certificateType,
     pathLength: approved.pathLength,
     san: approved.san,
     crlDistributionUrl: signing.crlDistributionUrl,

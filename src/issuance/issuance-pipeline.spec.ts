@@ -30,7 +30,7 @@ describe('issuance pipeline', () => {
     const disabled = context({ issuer: issuingCa({ status: 'disabled' }) });
     expect(() =>
       approveIssuance(
-        template({ profile: 'client', san: { dns: ['x.example'], ip: [], email: [] } }),
+        template({ certificateType: 'client', san: { dns: ['x.example'], ip: [], email: [] } }),
         disabled,
       ),
     ).toThrow('CA 7 is disabled and cannot sign');

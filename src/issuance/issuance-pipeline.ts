@@ -28,11 +28,23 @@ export const NAME_RULES: readonly IssuanceRule[] = [
   sanCount,
 ];
 
+/** What the profile allows (each a no-op without a profile). */
+export const PROFILE_RULES: readonly IssuanceRule[] = [];
+
+/** The nameConstraints of every CA of the chain (RFC 5280 4.2.1.10). */
+export const CONSTRAINT_RULES: readonly IssuanceRule[] = [];
+
 /** What the issuer's own certificate limits: the path length below it and the lifetime within its. */
 export const LIMIT_RULES: readonly IssuanceRule[] = [pathLengthUnderIssuer, lifetimeWithinIssuer];
 
 /** Every certificate signed here passes these, in this order (step-ca's ordered SignOptions). */
-export const ISSUANCE_RULES: readonly IssuanceRule[] = [...ISSUER_RULES, ...NAME_RULES, ...LIMIT_RULES];
+export const ISSUANCE_RULES: readonly IssuanceRule[] = [
+  ...ISSUER_RULES,
+  ...NAME_RULES,
+  ...PROFILE_RULES,
+  ...CONSTRAINT_RULES,
+  ...LIMIT_RULES,
+];
 
 export function applyRules(
   rules: readonly IssuanceRule[],

@@ -1,5 +1,7 @@
-import type { CertificateProfile, DistinguishedName, KeySpec, SubjectAltNames } from '../crypto/crypto.types';
+import type { CertificateType, DistinguishedName, KeySpec, SubjectAltNames } from '../crypto/crypto.types';
 import type { CaSigningDates } from './ca-signing-status';
+import type { ChainConstraints } from './name-constraints';
+import type { ProfilePolicy } from './profile-policy';
 
 /** The issuing CA as the rules see it. */
 export interface IssuingCa extends CaSigningDates {
@@ -7,6 +9,8 @@ export interface IssuingCa extends CaSigningDates {
   allowLeafCerts: boolean;
   /** basicConstraints pathLen of the CA's certificate; null when unlimited. */
   pathLength: number | null;
+  /** The nameConstraints of this CA and of every CA above it (ours or uploaded), nearest first. */
+  nameConstraints: readonly ChainConstraints[];
 }
 
 export interface Validity {
@@ -24,9 +28,10 @@ export interface Validity {
 export interface IssuanceTemplate {
   subject: DistinguishedName;
   san: SubjectAltNames;
-  profile: CertificateProfile;
+  certificateType: CertificateType;
   keySpec: KeySpec;
-  validDays: number;
+  /** valid_days as asked; null: the profile's default, else the service's (context.defaultValidDays). */
+  validDays: number | null;
   /** For a CA certificate: the pathLen asked for (undefined: the most the issuer allows). */
   pathLength: number | null | undefined;
   /** Set by the lifetime rule. */
@@ -40,6 +45,10 @@ export interface IssuanceContext {
   now: Date;
   /** MAX_SANS_PER_CERTIFICATE */
   maxSans: number;
+  /** CERT_DAYS or CA_CERT_DAYS: the lifetime when neither the request nor the profile names one. */
+  defaultValidDays: number;
+  /** The profile the certificate is issued under; null: none named and the CA requires none. */
+  profile: ProfilePolicy | null;
 }
 
 /** A template every rule has accepted: its validity and path length are final. */
@@ -50,3 +59,20 @@ export interface ApprovedIssuance extends IssuanceTemplate {
 
 /** A pure step of the pipeline: returns the template (or a changed copy) or throws an InvalidInputError. */
 export type IssuanceRule = (template: IssuanceTemplate, context: IssuanceContext) => IssuanceTemplate;
+
+/** The issuing CA's facts for the rules, from any row that has them (the CA entity does). */
+export function issuingCaOf(
+  ca: Omit<IssuingCa, 'nameConstraints'>,
+  nameConstraints: readonly ChainConstraints[] = [],
+): IssuingCa {
+  return {
+    id: ca.id,
+    status: ca.status,
+    notBefore: ca.notBefore,
+    notAfter: ca.notAfter,
+    issuerChainNotAfter: ca.issuerChainNotAfter,
+    allowLeafCerts: ca.allowLeafCerts,
+    pathLength: ca.pathLength,
+    nameConstraints,
+  };
+}

@@ -15,12 +15,13 @@ export function issuingCa(overrides: Partial<IssuingCa> = {}): IssuingCa {
     issuerChainNotAfter: null,
     allowLeafCerts: true,
     pathLength: null,
+    nameConstraints: [],
     ...overrides,
   };
 }
 
 export function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
-  return { issuer: issuingCa(), now: NOW, maxSans: 100, ...overrides };
+  return { issuer: issuingCa(), now: NOW, maxSans: 100, defaultValidDays: 365, profile: null, ...overrides };
 }
 
 /** A server certificate for web.example, 30 days, EC P-256. */
@@ -28,7 +29,7 @@ export function template(overrides: Partial<IssuanceTemplate> = {}): IssuanceTem
   return {
     subject: [{ type: 'CN', value: 'web.example' }],
     san: { dns: [], ip: [], email: [] },
-    profile: 'server',
+    certificateType: 'server',
     keySpec: { type: 'ec', size: 256 },
     validDays: 30,
     pathLength: null,

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { RequestTarget } from '../access/policy';
-import { CertificateProfile, KeyType } from '../crypto/crypto.types';
+import { CertificateType, KeyType } from '../crypto/crypto.types';
 
 export type RequestStatus = 'outstanding' | 'active' | 'rejected' | 'revoked';
 
@@ -40,7 +40,7 @@ export class CertificateRequest implements RequestTarget {
   keySize!: number;
 
   @Column({ type: 'text' })
-  certificateType!: Exclude<CertificateProfile, 'ca'>;
+  certificateType!: Exclude<CertificateType, 'ca'>;
 
   @Column({ type: 'text', nullable: true })
   comment!: string | null;

@@ -100,7 +100,7 @@ export class RequestsService implements OnModuleInit {
     const csr = await this.crypto.parseCsr(dto.csr);
     const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
     const certificateType = dto.certificate_type ?? 'server';
-    this.issuance.checkedSans({ subject: csr.subject, san: csr.san, profile: certificateType, keySpec });
+    this.issuance.checkedSans({ subject: csr.subject, san: csr.san, certificateType, keySpec });
     const request = await this.transactions.run(async (tx) => {
       const created = await this.requests.create(tx, {
         status: 'outstanding',
@@ -151,7 +151,7 @@ export class RequestsService implements OnModuleInit {
     const signed = await this.issuance.signRequestCsr(auth, {
       caId: dto.ca_id,
       csr,
-      profile: dto.certificate_type ?? request.certificateType,
+      certificateType: dto.certificate_type ?? request.certificateType,
       validDays: dto.valid_days,
       requestId: id,
       link: async (tx, certificate) => {

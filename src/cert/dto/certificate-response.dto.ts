@@ -1,12 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
+import { CertificateType, KeyType } from '../../crypto/crypto.types';
 import { Certificate, CertificateStatus } from '../certificate.entity';
 
 export class CertificateResponseDto {
   @ApiProperty() id!: number;
   @ApiProperty() common_name!: string;
   @ApiProperty() subject_dn!: string;
-  @ApiProperty({ enum: ['server', 'client', 'dual_purpose', 'ca'] }) certificate_type!: CertificateProfile;
+  @ApiProperty({ enum: ['server', 'client', 'dual_purpose', 'ca'] }) certificate_type!: CertificateType;
   @ApiProperty({ enum: ['rsa', 'ec', 'ed25519'] }) key_type!: KeyType;
   @ApiProperty() key_size!: number;
   @ApiProperty() valid_days!: number;

@@ -16,10 +16,10 @@ import {
 import { MAX_INT4 } from '../../common/integer-limits';
 import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
 import { SAN_COUNT_CEILING } from '../../config/app-config';
-import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
+import { CertificateType, KeyType } from '../../crypto/crypto.types';
 
-export const ISSUABLE_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose', 'ca'];
-export const CSR_TYPES: readonly CertificateProfile[] = ['server', 'client', 'dual_purpose'];
+export const ISSUABLE_TYPES: readonly CertificateType[] = ['server', 'client', 'dual_purpose', 'ca'];
+export const CSR_TYPES: readonly CertificateType[] = ['server', 'client', 'dual_purpose'];
 
 export class IssueQueryDto {
   @ApiProperty({
@@ -74,7 +74,7 @@ export class IssueCertificateDto extends SanFieldsDto {
 
   @ApiProperty({ enum: ISSUABLE_TYPES })
   @IsIn(ISSUABLE_TYPES as readonly string[])
-  certificate_type!: CertificateProfile;
+  certificate_type!: CertificateType;
 
   @ApiPropertyOptional({ enum: KEY_TYPES, default: 'rsa' })
   @IsOptional()
@@ -141,7 +141,7 @@ export class SignCsrDto extends SanFieldsDto {
 
   @ApiProperty({ enum: CSR_TYPES })
   @IsIn(CSR_TYPES as readonly string[])
-  certificate_type!: CertificateProfile;
+  certificate_type!: CertificateType;
 
   @ApiPropertyOptional({ description: 'Validity in days (default CERT_DAYS)' })
   @IsOptional()

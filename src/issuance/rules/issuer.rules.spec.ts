@@ -38,13 +38,13 @@ describe('caAllowsType', () => {
   const noLeaves = context({ issuer: issuingCa({ allowLeafCerts: false }) });
 
   it('refuses leaves under a CA with allow_leaf_certs=false', () => {
-    expect(() => caAllowsType(template({ profile: 'client' }), noLeaves)).toThrow(
+    expect(() => caAllowsType(template({ certificateType: 'client' }), noLeaves)).toThrow(
       'CA 7 does not allow leaf certificates (allow_leaf_certs=false)',
     );
   });
 
   it('lets such a CA sign CA certificates, and any CA sign leaves when it allows them', () => {
-    expect(() => caAllowsType(template({ profile: 'ca' }), noLeaves)).not.toThrow();
+    expect(() => caAllowsType(template({ certificateType: 'ca' }), noLeaves)).not.toThrow();
     expect(() => caAllowsType(template(), context())).not.toThrow();
   });
 });

@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../../common/errors';
-import { caStatusOf } from '../ca-signing-status';
+import { CaSigningDates, caStatusOf } from '../ca-signing-status';
 import type { IssuanceRule, IssuingCa } from '../issuance-template';
 
 /** Refuses with a clear message when the CA cannot sign now (pending, disabled, revoked, expired, not yet valid). */
-export function assertMaySignNow(issuer: IssuingCa, now: Date): void {
+export function assertMaySignNow(issuer: Pick<IssuingCa, 'id' | keyof CaSigningDates>, now: Date): void {
   const status = caStatusOf(issuer, now);
   if (status === 'not_yet_valid') {
     throw new InvalidInputError(
@@ -21,7 +21,7 @@ export const caMaySignNow: IssuanceRule = (template, { issuer, now }) => {
 
 /** A CA with allow_leaf_certs=false signs CA certificates only. */
 export const caAllowsType: IssuanceRule = (template, { issuer }) => {
-  if (issuer && template.profile !== 'ca' && !issuer.allowLeafCerts) {
+  if (issuer && template.certificateType !== 'ca' && !issuer.allowLeafCerts) {
     throw new InvalidInputError(`CA ${issuer.id} does not allow leaf certificates (allow_leaf_certs=false)`);
   }
   return template;

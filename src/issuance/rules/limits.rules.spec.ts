@@ -16,13 +16,15 @@ describe('pathLengthUnderIssuer', () => {
   it('resolves a CA certificate under its issuer, keeps a root as asked, and clears it for leaves', () => {
     const constrained = context({ issuer: issuingCa({ pathLength: 2 }) });
     expect(
-      pathLengthUnderIssuer(template({ profile: 'ca', pathLength: undefined }), constrained).pathLength,
+      pathLengthUnderIssuer(template({ certificateType: 'ca', pathLength: undefined }), constrained)
+        .pathLength,
     ).toBe(1);
-    expect(() => pathLengthUnderIssuer(template({ profile: 'ca', pathLength: 2 }), constrained)).toThrow(
-      'path_length 2 exceeds what the issuing CA allows (at most 1)',
-    );
+    expect(() =>
+      pathLengthUnderIssuer(template({ certificateType: 'ca', pathLength: 2 }), constrained),
+    ).toThrow('path_length 2 exceeds what the issuing CA allows (at most 1)');
     expect(
-      pathLengthUnderIssuer(template({ profile: 'ca', pathLength: 5 }), context({ issuer: null })).pathLength,
+      pathLengthUnderIssuer(template({ certificateType: 'ca', pathLength: 5 }), context({ issuer: null }))
+        .pathLength,
     ).toBe(5);
     expect(pathLengthUnderIssuer(template({ pathLength: 3 }), constrained).pathLength).toBeNull();
   });

@@ -30,7 +30,7 @@ export function pathLengthUnder(
 
 /** Leaves carry no pathLen; a CA certificate's is resolved under its issuer (a root's is as asked). */
 export const pathLengthUnderIssuer: IssuanceRule = (template, { issuer }) => {
-  if (template.profile !== 'ca') return { ...template, pathLength: null };
+  if (template.certificateType !== 'ca') return { ...template, pathLength: null };
   const pathLength = issuer
     ? pathLengthUnder(issuer.pathLength, template.pathLength)
     : (template.pathLength ?? null);
@@ -58,8 +58,15 @@ export function validityWithin(
   return { notBefore, notAfter: requested, clamped: false };
 }
 
-/** valid_days from now, clamped into the issuer's signing window (notBefore ≥ its, notAfter ≤ its). */
-export const lifetimeWithinIssuer: IssuanceRule = (template, { issuer, now }) => ({
-  ...template,
-  validity: validityWithin(now, template.validDays, issuer ? signingWindow(issuer) : null),
-});
+/**
+ * valid_days (as asked, else the profile's default, else the service's) from now, clamped into the
+ * issuer's signing window (notBefore ≥ its, notAfter ≤ its).
+ */
+export const lifetimeWithinIssuer: IssuanceRule = (template, { issuer, now, profile, defaultValidDays }) => {
+  const validDays = template.validDays ?? profile?.defaultValidityDays ?? defaultValidDays;
+  return {
+    ...template,
+    validDays,
+    validity: validityWithin(now, validDays, issuer ? signingWindow(issuer) : null),
+  };
+};

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../common/errors';
-import type { CertificateProfile, SubjectAltNames } from '../../crypto/crypto.types';
+import type { CertificateType, SubjectAltNames } from '../../crypto/crypto.types';
 import { context, template } from '../testing';
 import {
   defaultSansFromCommonName,
@@ -14,7 +14,8 @@ import {
 } from './name.rules';
 
 const none = { dns: [], ip: [], email: [] };
-const withSans = (profile: CertificateProfile, san: SubjectAltNames) => template({ profile, san });
+const withSans = (certificateType: CertificateType, san: SubjectAltNames) =>
+  template({ certificateType, san });
 
 describe('name rules', () => {
   describe('sanTypesForType', () => {
@@ -94,7 +95,7 @@ describe('name rules', () => {
     it('adds an email common name to client certificates only, and nothing to CA certificates', () => {
       expect(withDefaultSans('client', 'ann@example.com', none).email).toEqual(['ann@example.com']);
       expect(withDefaultSans('client', 'ann', none).email).toEqual([]);
-      expect(defaultSansFromCommonName(template({ profile: 'ca' }), context()).san).toEqual(none);
+      expect(defaultSansFromCommonName(template({ certificateType: 'ca' }), context()).san).toEqual(none);
     });
   });
 

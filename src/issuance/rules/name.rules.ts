@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { InvalidInputError } from '../../common/errors';
-import type { CertificateProfile, DistinguishedName, SubjectAltNames } from '../../crypto/crypto.types';
+import type { CertificateType, DistinguishedName, SubjectAltNames } from '../../crypto/crypto.types';
 import { commonName, normaliseDistinguishedName } from '../../crypto/distinguished-name';
 import type { IssuanceRule } from '../issuance-template';
 
@@ -24,14 +24,14 @@ export const subjectIsWellFormed: IssuanceRule = (template) => {
  * both, CA certificates none.
  */
 export const sanTypesForType: IssuanceRule = (template) => {
-  const { profile, san } = template;
-  if (profile === 'server' && san.email.length > 0) {
+  const { certificateType, san } = template;
+  if (certificateType === 'server' && san.email.length > 0) {
     throw new InvalidInputError('Server certificates cannot carry email SANs');
   }
-  if (profile === 'client' && (san.dns.length > 0 || san.ip.length > 0)) {
+  if (certificateType === 'client' && (san.dns.length > 0 || san.ip.length > 0)) {
     throw new InvalidInputError('Client certificates cannot carry DNS or IP SANs');
   }
-  if (profile === 'ca' && (san.dns.length > 0 || san.ip.length > 0 || san.email.length > 0)) {
+  if (certificateType === 'ca' && (san.dns.length > 0 || san.ip.length > 0 || san.email.length > 0)) {
     throw new InvalidInputError('CA certificates cannot carry SANs');
   }
   return template;
@@ -43,30 +43,34 @@ export const sanTypesForType: IssuanceRule = (template) => {
  * Name when that is an email address.
  */
 export function withDefaultSans(
-  profile: CertificateProfile,
+  certificateType: CertificateType,
   name: string,
   san: SubjectAltNames,
 ): SubjectAltNames {
   const result = { dns: [...san.dns], ip: [...san.ip], email: [...san.email] };
-  if ((profile === 'server' || profile === 'dual_purpose') && result.dns.length === 0 && name) {
+  if (
+    (certificateType === 'server' || certificateType === 'dual_purpose') &&
+    result.dns.length === 0 &&
+    name
+  ) {
     if (isIP(name) !== 0) {
       if (!result.ip.includes(name)) result.ip.push(name);
     } else {
       result.dns.push(name);
     }
   }
-  if (profile === 'client' && result.email.length === 0 && EMAIL.test(name)) {
+  if (certificateType === 'client' && result.email.length === 0 && EMAIL.test(name)) {
     result.email.push(name);
   }
   return result;
 }
 
 export const defaultSansFromCommonName: IssuanceRule = (template) =>
-  template.profile === 'ca'
+  template.certificateType === 'ca'
     ? template
     : {
         ...template,
-        san: withDefaultSans(template.profile, commonName(template.subject) ?? '', template.san),
+        san: withDefaultSans(template.certificateType, commonName(template.subject) ?? '', template.san),
       };
 
 /** DNS names compare case-insensitively (RFC 4343); each name is written once. */
@@ -103,10 +107,14 @@ export const sanSyntax: IssuanceRule = (template) => {
  * certificate left without a DNS or IP name, even after the Common Name default, would match no host.
  */
 export const serverNeedsName: IssuanceRule = (template) => {
-  const { profile, san } = template;
-  if ((profile === 'server' || profile === 'dual_purpose') && san.dns.length === 0 && san.ip.length === 0) {
+  const { certificateType, san } = template;
+  if (
+    (certificateType === 'server' || certificateType === 'dual_purpose') &&
+    san.dns.length === 0 &&
+    san.ip.length === 0
+  ) {
     throw new InvalidInputError(
-      `A ${profile} certificate needs a DNS or IP name: give a Common Name, san_dns_names or san_ip_addresses`,
+      `A ${certificateType} certificate needs a DNS or IP name: give a Common Name, san_dns_names or san_ip_addresses`,
     );
   }
   return template;

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CertificateProfile, KeyType } from '../../crypto/crypto.types';
+import { CertificateType, KeyType } from '../../crypto/crypto.types';
 import { CertificateRequest, REQUEST_STATUSES, RequestStatus } from '../certificate-request.entity';
 
 export class RequestResponseDto {
@@ -14,7 +14,7 @@ export class RequestResponseDto {
   @ApiProperty({ enum: ['rsa', 'ec', 'ed25519'] }) key_type!: KeyType;
   @ApiProperty() key_size!: number;
   @ApiProperty({ enum: ['server', 'client', 'dual_purpose'] })
-  certificate_type!: Exclude<CertificateProfile, 'ca'>;
+  certificate_type!: Exclude<CertificateType, 'ca'>;
   @ApiProperty({ type: String, nullable: true }) comment!: string | null;
   @ApiProperty({ type: Number, nullable: true }) organization_id!: number | null;
   @ApiProperty({ type: Number, nullable: true }) submitted_by_user_id!: number | null;

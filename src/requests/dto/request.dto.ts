@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } fr
 import { MAX_INT4 } from '../../common/integer-limits';
 import { CSR_TYPES } from '../../cert/dto/issue-certificate.dto';
 import { PaginationQueryDto } from '../../common/pagination.dto';
-import { CertificateProfile } from '../../crypto/crypto.types';
+import { CertificateType } from '../../crypto/crypto.types';
 import { REQUEST_STATUSES, RequestStatus } from '../certificate-request.entity';
 
 /** An RSA-4096 CSR with many SANs is a few kilobytes; 16 KiB bounds what every list page carries. */
@@ -20,7 +20,7 @@ export class SubmitRequestDto {
   @ApiPropertyOptional({ enum: CSR_TYPES, default: 'server' })
   @IsOptional()
   @IsIn(CSR_TYPES as readonly string[])
-  certificate_type?: Exclude<CertificateProfile, 'ca'>;
+  certificate_type?: Exclude<CertificateType, 'ca'>;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Free text for whoever fulfils it' })
   @IsOptional()
@@ -39,7 +39,7 @@ export class SignRequestDto {
   @ApiPropertyOptional({ enum: CSR_TYPES, description: 'Overrides the type asked for at submission' })
   @IsOptional()
   @IsIn(CSR_TYPES as readonly string[])
-  certificate_type?: Exclude<CertificateProfile, 'ca'>;
+  certificate_type?: Exclude<CertificateType, 'ca'>;
 
   @ApiPropertyOptional({ description: 'Validity in days (default CERT_DAYS); clamped to the CA' })
   @IsOptional()
