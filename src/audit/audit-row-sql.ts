@@ -17,6 +17,17 @@ export interface AuditEntry {
 const AUDIT_COLUMNS =
   'action, user_id, username, organization_id, resource_type, resource_id, client_address, detail';
 
+/** The first five audit columns' values: action, user id and name, organisation, resource type. */
+function whoAndWhat(entry: Omit<AuditEntry, 'resourceId'>): unknown[] {
+  return [
+    entry.action,
+    entry.actor?.id ?? null,
+    entry.actor?.username ?? null,
+    entry.organizationId,
+    entry.resourceType,
+  ];
+}
+
 /**
  * The one INSERT of an audit entry, with its parameters ($1…$8). The JSON detail goes in as text:
  * TypeORM's deep-partial typing cannot follow a recursive JSON type.
@@ -24,16 +35,7 @@ const AUDIT_COLUMNS =
 export function insertAuditRow(entry: AuditEntry): { sql: string; parameters: unknown[] } {
   return {
     sql: `INSERT INTO audit_logs (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    parameters: [
-      entry.action,
-      entry.actor?.id ?? null,
-      entry.actor?.username ?? null,
-      entry.organizationId,
-      entry.resourceType,
-      entry.resourceId,
-      entry.clientAddress,
-      detailText(entry),
-    ],
+    parameters: [...whoAndWhat(entry), entry.resourceId, entry.clientAddress, detailText(entry)],
   };
 }
 
@@ -53,15 +55,7 @@ export function insertFromCte(
             SELECT ${at(0)}::text, ${at(1)}::integer, ${at(2)}::text, ${at(3)}::integer, ${at(4)}::text, ${source}.id,
                    ${at(5)}::text, ${at(6)}::jsonb
               FROM ${source}`,
-    parameters: [
-      entry.action,
-      entry.actor?.id ?? null,
-      entry.actor?.username ?? null,
-      entry.organizationId,
-      entry.resourceType,
-      entry.clientAddress,
-      detailText(entry),
-    ],
+    parameters: [...whoAndWhat(entry), entry.clientAddress, detailText(entry)],
   };
 }
 
