@@ -142,6 +142,8 @@ export class CaLifecycleService {
         subjectDn: this.crypto.formatDistinguishedName(certificate.subject),
         pathLength,
         signedExternally: true,
+        // The uploaded certificate says what constrains this CA, whatever its CSR asked for.
+        nameConstraints: certificate.nameConstraints,
         issuerChainNotAfter,
         issuerChainPem:
           issuers.length > 0
@@ -161,7 +163,8 @@ export class CaLifecycleService {
     if (parent.organizationId !== pending.organizationId) {
       throw new InvalidInputError(`CA ${parent.id} belongs to another organization than CA ${id}`);
     }
-    const approved = this.cas.approveCa(parent, {
+    await this.cas.assertConstraintsUnder(parent, pending.nameConstraints);
+    const approved = await this.cas.approveCa(parent, {
       subject: csr.subject,
       keySpec: csr.keySpec,
       validDays: dto.valid_days ?? pending.validDays,
@@ -171,6 +174,7 @@ export class CaLifecycleService {
     const { der } = await this.cas.issueCaCertificate(approved, {
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
       parent,
+      nameConstraints: pending.nameConstraints,
     });
     return this.change(auth, id, 'manage_ca', async (ca, tx) => {
       this.requirePending(ca);

@@ -14,7 +14,10 @@ import { Transaction, Transactions } from '../database/transactions';
 import { caStatusOf } from '../issuance/ca-signing-status';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
 import { approveIssuance } from '../issuance/issuance-pipeline';
-import { ApprovedIssuance, issuingCaOf } from '../issuance/issuance-template';
+import { ApprovedIssuance, IssuingCa, issuingCaOf } from '../issuance/issuance-template';
+import type { ChainConstraints, NameConstraints } from '../issuance/name-constraints';
+import { parseNameConstraints } from '../issuance/name-constraints-input';
+import { assertWithinChain } from '../issuance/name-constraints-within';
 import { assertMaySignNow } from '../issuance/rules/issuer.rules';
 import { PrivateKeyVault } from '../keys/private-key-vault';
 import { DomainMetrics } from '../system/domain-metrics';
@@ -34,6 +37,11 @@ import { IssuerCache } from './issuer-cache';
 @Injectable()
 export class CaService {
   private readonly activeCas = new Map<number, { ca: CertificateAuthority; until: number }>();
+  /** The chain's nameConstraints per CA certificate (see chainConstraints). */
+  private readonly chainConstraintsMemo = new Map<
+    number,
+    { fingerprint: string; chain: Promise<readonly ChainConstraints[]> }
+  >();
 
   constructor(
     private readonly transactions: Transactions,
@@ -99,7 +107,9 @@ export class CaService {
     const pending = dto.pending ?? false;
     const { subject, keySpec, parent, organizationId } = input;
     const validDays = dto.valid_days ?? this.config.caCertDays;
-    const approved = this.approveCa(parent, {
+    const nameConstraints = parseNameConstraints(dto.name_constraints);
+    if (parent) await this.assertConstraintsUnder(parent, nameConstraints);
+    const approved = await this.approveCa(parent, {
       subject,
       keySpec,
       validDays,
@@ -118,10 +128,15 @@ export class CaService {
           subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
           parent,
           selfSignKey: privateKey,
+          nameConstraints,
         });
     const csrPem = pending
       ? this.crypto.derToPem(
-          await this.crypto.buildCsr(subject, privateKey, undefined, { ca: true, pathLength }),
+          await this.crypto.buildCsr(subject, privateKey, undefined, {
+            ca: true,
+            pathLength,
+            nameConstraints,
+          }),
           'CERTIFICATE REQUEST',
         )
       : null;
@@ -143,6 +158,7 @@ export class CaService {
         createdByUserId: context.user?.id ?? null,
         parentCaId: parent?.id ?? null,
         pathLength,
+        nameConstraints,
         allowLeafCerts: dto.allow_leaf_certs ?? true,
         allowLeafCertsExplicit: dto.allow_leaf_certs !== undefined && dto.allow_leaf_certs !== null,
       });
@@ -162,6 +178,7 @@ export class CaService {
           key_size: keySpec.size,
           pending,
           validity_clamped: validity.clamped,
+          ...(nameConstraints ? { name_constraints: true } : {}),
         },
       });
       await link?.(tx, created);
@@ -299,6 +316,7 @@ export class CaService {
   /** Drops what this instance remembers of a CA after a change to it. */
   forgetCa(caId: number): void {
     this.activeCas.delete(caId);
+    this.chainConstraintsMemo.delete(caId);
     this.issuers.forget(caId);
   }
 
@@ -353,8 +371,56 @@ export class CaService {
     return this.crypto.validateKeySpec(type, size);
   }
 
+  /**
+   * The nameConstraints of `ca` and of every CA above it, nearest first: its own and its ancestors'
+   * (as created here or read from an uploaded certificate) and those of the uploaded issuer chain at
+   * the top. Remembered per CA certificate (fingerprint): a CA's constraints and its ancestry change
+   * only with its certificate, so signing asks the database nothing more (POST /certificates/sign-csr).
+   */
+  chainConstraints(ca: CertificateAuthority): Promise<readonly ChainConstraints[]> {
+    const fingerprint = ca.fingerprintSha256;
+    if (!fingerprint) return this.loadChainConstraints(ca);
+    const remembered = this.chainConstraintsMemo.get(ca.id);
+    if (remembered && remembered.fingerprint === fingerprint) return remembered.chain;
+    const chain = this.loadChainConstraints(ca);
+    this.chainConstraintsMemo.set(ca.id, { fingerprint, chain });
+    chain.catch(() => this.chainConstraintsMemo.delete(ca.id));
+    return chain;
+  }
+
+  /** The issuing CA's facts for the issuance rules, its chain's nameConstraints included. */
+  async issuingCaFor(ca: CertificateAuthority): Promise<IssuingCa> {
+    return issuingCaOf(ca, await this.chainConstraints(ca));
+  }
+
+  /** A new CA's nameConstraints must lie within those of `parent`'s chain (400 naming both). */
+  async assertConstraintsUnder(
+    parent: CertificateAuthority,
+    nameConstraints: NameConstraints | null,
+  ): Promise<void> {
+    if (nameConstraints) assertWithinChain(nameConstraints, await this.chainConstraints(parent));
+  }
+
+  private async loadChainConstraints(ca: CertificateAuthority): Promise<ChainConstraints[]> {
+    const ancestry = ca.parentCaId === null ? [ca] : await this.repository.ancestry(ca);
+    const chain: ChainConstraints[] = [];
+    for (const member of ancestry) {
+      if (member.nameConstraints) chain.push({ caName: member.name, constraints: member.nameConstraints });
+      if (member.issuerChainPem) {
+        for (const block of this.crypto.splitPemBlocks(member.issuerChainPem)) {
+          const issuer = this.crypto.parseCertificate(block.der);
+          if (!issuer.nameConstraints) continue;
+          const caName =
+            this.crypto.commonName(issuer.subject) ?? this.crypto.formatDistinguishedName(issuer.subject);
+          chain.push({ caName, constraints: issuer.nameConstraints });
+        }
+      }
+    }
+    return chain;
+  }
+
   /** A CA certificate for `subject` under `parent` (or a root when null), through the issuance rules. */
-  approveCa(
+  async approveCa(
     parent: CertificateAuthority | null,
     request: {
       subject: DistinguishedName;
@@ -362,11 +428,11 @@ export class CaService {
       validDays: number;
       pathLength: number | null | undefined;
     },
-  ): ApprovedIssuance {
+  ): Promise<ApprovedIssuance> {
     return approveIssuance(
       { ...request, san: { dns: [], ip: [], email: [] }, certificateType: 'ca', validity: null },
       {
-        issuer: parent ? issuingCaOf(parent) : null,
+        issuer: parent ? await this.issuingCaFor(parent) : null,
         now: new Date(),
         maxSans: this.config.maxSansPerCertificate,
         defaultValidDays: this.config.caCertDays,
@@ -378,16 +444,24 @@ export class CaService {
   /** Signs an approved CA certificate: under `parent`, or self-signed with `selfSignKey` when there is none. */
   async issueCaCertificate(
     approved: ApprovedIssuance,
-    input: { subjectPublicKeyDer: Buffer; parent: CertificateAuthority | null; selfSignKey?: KeyObject },
+    input: {
+      subjectPublicKeyDer: Buffer;
+      parent: CertificateAuthority | null;
+      selfSignKey?: KeyObject;
+      nameConstraints?: NameConstraints | null;
+    },
   ): Promise<{ der: Buffer }> {
     const { parent } = input;
     const parentUrls = parent ? caPublicUrls(this.config.publicBaseUrl, parent.name, parent.id) : null;
-    const template = certificateTemplateOf(approved, {
-      serialNumber: this.crypto.randomSerialNumber(),
-      subjectPublicKeyDer: input.subjectPublicKeyDer,
-      crlDistributionUrl: parentUrls?.crlUrl ?? null,
-      caIssuersUrl: parentUrls?.certificateUrl ?? null,
-    });
+    const template = {
+      ...certificateTemplateOf(approved, {
+        serialNumber: this.crypto.randomSerialNumber(),
+        subjectPublicKeyDer: input.subjectPublicKeyDer,
+        crlDistributionUrl: parentUrls?.crlUrl ?? null,
+        caIssuersUrl: parentUrls?.certificateUrl ?? null,
+      }),
+      nameConstraints: input.nameConstraints ?? null,
+    };
     if (parent)
       return { der: await this.crypto.signCertificate(template, await this.issuers.issuerFor(parent)) };
     if (!input.selfSignKey) throw new Error('A root certificate needs its own key');

@@ -3,6 +3,7 @@ import { OwnedResource } from '../access/policy';
 import { KeyType } from '../crypto/crypto.types';
 import { StoredCaStatus } from '../issuance/ca-signing-status';
 import { IssuingCa } from '../issuance/issuance-template';
+import type { NameConstraints } from '../issuance/name-constraints';
 
 @Entity({ name: 'certificate_authorities' })
 export class CertificateAuthority implements OwnedResource, Omit<IssuingCa, 'nameConstraints'> {
@@ -82,6 +83,13 @@ export class CertificateAuthority implements OwnedResource, Omit<IssuingCa, 'nam
   /** The earliest notAfter among the uploaded issuers: nothing this CA signs may outlive it. */
   @Column({ type: 'timestamptz', nullable: true })
   issuerChainNotAfter!: Date | null;
+
+  /**
+   * The CA's own nameConstraints: those it was created with (in its certificate, or its CSR while
+   * pending), or those of the certificate uploaded for it. Null: none.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  nameConstraints!: NameConstraints | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

@@ -20,6 +20,7 @@ import {
   ApprovedIssuance,
   IssuanceContext,
   IssuanceTemplate,
+  IssuingCa,
   issuingCaOf,
 } from '../issuance/issuance-template';
 import { withCommonName } from '../issuance/rules/name.rules';
@@ -88,7 +89,7 @@ export class CertificateIssuanceService {
   ): Promise<CertificateDetailResponseDto> {
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(caId));
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
-    const approved = this.approve(ca, {
+    const approved = await this.approve(ca, {
       subject,
       san: requestedSans(dto, { dns: [], ip: [], email: [] }),
       certificateType: dto.certificate_type,
@@ -136,7 +137,7 @@ export class CertificateIssuanceService {
     const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
     const certificate = await this.signAndStore(auth, {
       ca,
-      approved: this.approve(ca, {
+      approved: await this.approve(ca, {
         subject: dto.common_name ? withCommonName(base, dto.common_name) : base,
         san: requestedSans(dto, csr.san),
         certificateType: dto.certificate_type,
@@ -159,7 +160,7 @@ export class CertificateIssuanceService {
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(signing.caId));
     return this.signAndStoreLinked(auth, signing.link, {
       ca,
-      approved: this.approve(ca, {
+      approved: await this.approve(ca, {
         subject: csr.subject,
         san: csr.san,
         certificateType,
@@ -186,7 +187,7 @@ export class CertificateIssuanceService {
   ): Promise<{ linked: Linked; certificate: Certificate; privateKeyPem: string }> {
     const context: RequestContext = { user: null, clientAddress: null };
     const ca = await this.cas.findSigningCa(issuance.caId, { fresh: true });
-    const approved = this.approve(ca, {
+    const approved = await this.approve(ca, {
       subject: [{ type: 'CN', value: issuance.commonName }],
       san: issuance.san,
       certificateType: 'server',
@@ -223,9 +224,9 @@ export class CertificateIssuanceService {
     return ca;
   }
 
-  private issuanceContext(ca: CertificateAuthority | null): IssuanceContext {
+  private issuanceContext(issuer: IssuingCa | null): IssuanceContext {
     return {
-      issuer: ca ? issuingCaOf(ca) : null,
+      issuer,
       now: new Date(),
       maxSans: this.config.maxSansPerCertificate,
       defaultValidDays: this.config.certDays,
@@ -233,9 +234,12 @@ export class CertificateIssuanceService {
     };
   }
 
-  /** The template through every issuance rule (ISSUANCE_RULES) under `ca`. */
-  private approve(ca: CertificateAuthority, template: IssuanceTemplate): ApprovedIssuance {
-    return approveIssuance(template, this.issuanceContext(ca));
+  /**
+   * The template through every issuance rule (ISSUANCE_RULES) under `ca`, with its chain's
+   * nameConstraints (remembered with the CA: no database round trip per signature).
+   */
+  private async approve(ca: CertificateAuthority, template: IssuanceTemplate): Promise<ApprovedIssuance> {
+    return approveIssuance(template, this.issuanceContext(await this.cas.issuingCaFor(ca)));
   }
 
   /**
@@ -368,7 +372,7 @@ export class CertificateIssuanceService {
       return certificate;
     const current = await this.cas.findSigningCa(certificate.issuerId, { fresh: true });
     if (actor) await this.permittedCa(actor, current);
-    applyRules(ISSUER_RULES, request.approved, this.issuanceContext(current));
+    applyRules(ISSUER_RULES, request.approved, this.issuanceContext(issuingCaOf(current)));
     throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
   }
 }

@@ -19,6 +19,7 @@ import {
 } from './extensions';
 import type { ExtendedKeyUsage, KeyUsage } from './extensions';
 import { sanIsEmpty } from './general-names';
+import { nameConstraintsExtension } from './name-constraints-extension';
 import { keySpecOf, publicKeyFromSpki, sign, signatureAlgorithmFor, spkiDer } from './keys';
 import { validateSerialNumber } from './serial-number';
 
@@ -91,6 +92,7 @@ export function buildTbsCertificate(
   if (!sanIsEmpty(template.san)) {
     extensions.push(subjectAltNameExtension(template.san, template.subject.length === 0));
   }
+  if (isCa && template.nameConstraints) extensions.push(nameConstraintsExtension(template.nameConstraints));
   if (template.crlDistributionUrl)
     extensions.push(crlDistributionPointsExtension(template.crlDistributionUrl));
   if (template.caIssuersUrl) extensions.push(authorityInfoAccessExtension(template.caIssuersUrl));

@@ -116,6 +116,7 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
       san: extensions?.san ?? { dns: [], ip: [], email: [] },
       keyUsage: extensions?.keyUsage ?? null,
       signatureAlgorithmOid,
+      nameConstraints: extensions?.nameConstraints ?? null,
     };
   } catch (error) {
     throw asInvalidInput(error, 'The certificate');

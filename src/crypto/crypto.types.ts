@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { NameConstraints } from '../issuance/name-constraints';
 import type { KeyUsage } from './extensions';
 
 export type KeyType = 'rsa' | 'ec' | 'ed25519';
@@ -48,6 +49,8 @@ export interface CertificateTemplate {
   san: SubjectAltNames;
   crlDistributionUrl: string | null;
   caIssuersUrl: string | null;
+  /** For CA certificates: written as a critical nameConstraints extension when set. */
+  nameConstraints?: NameConstraints | null;
 }
 
 /** Prepared once per CA, reused for every signature. */
@@ -90,6 +93,8 @@ export interface ParsedCertificate {
   keyUsage: KeyUsage[] | null;
   /** OID of the certificate's signature algorithm. */
   signatureAlgorithmOid: string;
+  /** The nameConstraints extension (DNS, IP, email, URI subtrees); null without it. */
+  nameConstraints: NameConstraints | null;
 }
 
 export interface CrlEntry {

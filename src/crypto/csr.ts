@@ -33,6 +33,8 @@ import {
   subjectAltNameExtension,
 } from './extensions';
 import { decodeGeneralNames, emptySan, sanIsEmpty } from './general-names';
+import type { NameConstraints } from '../issuance/name-constraints';
+import { nameConstraintsExtension } from './name-constraints-extension';
 import { keySpecOf, publicKeyFromSpki, sign, signatureAlgorithmFor, spkiDer, verify } from './keys';
 import { looksLikePem, pemToDer } from './pem';
 
@@ -130,6 +132,8 @@ export interface BuildCsrOptions {
   /** Request CA extensions (basicConstraints cA, keyCertSign/cRLSign) for a pending intermediate CA. */
   ca?: boolean;
   pathLength?: number | null;
+  /** With `ca`: the nameConstraints the CA asks for (a critical extension in the extensionRequest). */
+  nameConstraints?: NameConstraints | null;
 }
 
 /** A PKCS#10 request signed with `privateKey`, requesting the SAN (and CA extensions when asked). */
@@ -144,6 +148,7 @@ export async function buildCsr(
   if (options.ca) {
     requested.push(basicConstraintsExtension(true, options.pathLength ?? null));
     requested.push(keyUsageExtension(['digitalSignature', 'keyCertSign', 'cRLSign']));
+    if (options.nameConstraints) requested.push(nameConstraintsExtension(options.nameConstraints));
   }
   if (san && !sanIsEmpty(san)) requested.push(subjectAltNameExtension(san, subject.length === 0));
   const attributes =

@@ -3,6 +3,8 @@ import type { SubjectAltNames } from './crypto.types';
 import { asn1Bytes, asn1Children, asn1Oid, derToAsn1, MalformedDerError } from './der';
 import { ExtensionOid, KEY_USAGE_BITS, KeyUsage } from './extensions';
 import { decodeGeneralNames } from './general-names';
+import type { NameConstraints } from '../issuance/name-constraints';
+import { NAME_CONSTRAINTS_OID, readNameConstraints } from './name-constraints-extension';
 
 const { Class, Type } = forge.asn1;
 
@@ -12,6 +14,8 @@ export interface ReadExtensions {
   authorityKeyIdentifier: Buffer | null;
   san: SubjectAltNames | null;
   keyUsage: KeyUsage[] | null;
+  /** nameConstraints (RFC 5280 4.2.1.10) of a CA certificate; null without the extension. */
+  nameConstraints: NameConstraints | null;
 }
 
 /** RFC 5280 4.2.1.3: a named bit list; bit 0 is the most significant bit of the first content byte. */
@@ -52,6 +56,7 @@ export function readExtensions(extensionsDer: Buffer): ReadExtensions {
     authorityKeyIdentifier: null,
     san: null,
     keyUsage: null,
+    nameConstraints: null,
   };
   for (const extension of asn1Children(derToAsn1(extensionsDer))) {
     const fields = asn1Children(extension);
@@ -70,6 +75,9 @@ export function readExtensions(extensionsDer: Buffer): ReadExtensions {
         break;
       case ExtensionOid.KEY_USAGE:
         result.keyUsage = readKeyUsage(derToAsn1(asn1Bytes(value)));
+        break;
+      case NAME_CONSTRAINTS_OID:
+        result.nameConstraints = readNameConstraints(derToAsn1(asn1Bytes(value)));
         break;
       case ExtensionOid.SUBJECT_ALT_NAME:
         result.san = decodeGeneralNames(derToAsn1(asn1Bytes(value)));

@@ -1,4 +1,5 @@
 import type { ApprovedIssuance, IssuanceContext, IssuanceRule, IssuanceTemplate } from './issuance-template';
+import { withinNameConstraints } from './rules/constraint.rules';
 import { caAllowsType, caMaySignNow } from './rules/issuer.rules';
 import { lifetimeWithinIssuer, pathLengthUnderIssuer } from './rules/limits.rules';
 import {
@@ -32,7 +33,7 @@ export const NAME_RULES: readonly IssuanceRule[] = [
 export const PROFILE_RULES: readonly IssuanceRule[] = [];
 
 /** The nameConstraints of every CA of the chain (RFC 5280 4.2.1.10). */
-export const CONSTRAINT_RULES: readonly IssuanceRule[] = [];
+export const CONSTRAINT_RULES: readonly IssuanceRule[] = [withinNameConstraints];
 
 /** What the issuer's own certificate limits: the path length below it and the lifetime within its. */
 export const LIMIT_RULES: readonly IssuanceRule[] = [pathLengthUnderIssuer, lifetimeWithinIssuer];

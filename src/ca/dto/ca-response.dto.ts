@@ -2,7 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { KeyType } from '../../crypto/crypto.types';
 import { caPublicUrls } from '../ca-slug';
 import { caStatusOf, CaStatus } from '../../issuance/ca-signing-status';
+import { nameConstraintsBody } from '../../issuance/name-constraints-input';
 import { CertificateAuthority } from '../certificate-authority.entity';
+import { NameConstraintsDto } from './name-constraints.dto';
 
 export class CaResponseDto {
   @ApiProperty() id!: number;
@@ -35,6 +37,12 @@ export class CaResponseDto {
   csr!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Uploaded issuer certificates (PEM)' })
   issuer_chain!: string | null;
+  @ApiProperty({
+    type: NameConstraintsDto,
+    nullable: true,
+    description: "The CA's own nameConstraints (written here or read from its uploaded certificate)",
+  })
+  name_constraints!: NameConstraintsDto | null;
   @ApiProperty() crl_url!: string;
   @ApiProperty() certificate_url!: string;
   @ApiProperty({ type: String, nullable: true }) revoked_at!: Date | null;
@@ -72,6 +80,7 @@ export function toCaResponse(ca: CertificateAuthority, publicBaseUrl: string): C
     signed_externally: ca.signedExternally,
     csr: ca.csrPem,
     issuer_chain: ca.issuerChainPem,
+    name_constraints: nameConstraintsBody(ca.nameConstraints ?? null),
     crl_url: urls.crlUrl,
     certificate_url: urls.certificateUrl,
     revoked_at: ca.revokedAt,

@@ -4,15 +4,19 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import { MAX_INT4 } from '../../common/integer-limits';
 import { KeyType } from '../../crypto/crypto.types';
+import { NameConstraintsDto } from './name-constraints.dto';
 
 export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ec', 'ed25519'];
 
@@ -91,4 +95,17 @@ export class CreateCaDto {
   @IsOptional()
   @IsBoolean()
   pending?: boolean | null;
+
+  @ApiPropertyOptional({
+    type: NameConstraintsDto,
+    nullable: true,
+    description:
+      'RFC 5280 nameConstraints, written as a critical extension (for a pending CA: requested in its CSR); ' +
+      'must lie within the constraints of the issuer chain',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => NameConstraintsDto)
+  name_constraints?: NameConstraintsDto | null;
 }
