@@ -3,16 +3,24 @@ import {
   applyRules,
   approveIssuance,
   ISSUANCE_RULES,
+  CONSTRAINT_RULES,
   ISSUER_RULES,
   LIMIT_RULES,
   NAME_RULES,
+  PROFILE_RULES,
 } from './issuance-pipeline';
 import type { IssuanceRule } from './issuance-template';
 import { context, issuingCa, template } from './testing';
 
 describe('issuance pipeline', () => {
-  it('runs the issuer rules, then the name rules, then the limits', () => {
-    expect(ISSUANCE_RULES).toEqual([...ISSUER_RULES, ...NAME_RULES, ...LIMIT_RULES]);
+  it('runs the issuer rules, then the name rules, the profile, the name constraints, then the limits', () => {
+    expect(ISSUANCE_RULES).toEqual([
+      ...ISSUER_RULES,
+      ...NAME_RULES,
+      ...PROFILE_RULES,
+      ...CONSTRAINT_RULES,
+      ...LIMIT_RULES,
+    ]);
   });
 
   it('approves a server certificate with its defaulted SAN, its dates and no path length', () => {
