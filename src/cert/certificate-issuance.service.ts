@@ -94,7 +94,7 @@ export class CertificateIssuanceService {
       san: requestedSans(dto, { dns: [], ip: [], email: [] }),
       certificateType: dto.certificate_type,
       keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
-      validDays: dto.valid_days ?? this.config.certDays,
+      validDays: dto.valid_days ?? null,
       pathLength: dto.path_length,
       validity: null,
     });
@@ -128,7 +128,8 @@ export class CertificateIssuanceService {
       throw new InvalidInputError('Give exactly one of ca_id and ca_name');
     }
     const csr = await this.crypto.parseCsr(dto.csr);
-    const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
+    // The parsed key's spec (keySpecOf refused unsupported keys), with its RSA exponent for the rules.
+    const { keySpec } = csr;
     const found =
       caId !== null
         ? await this.cas.findSigningCa(caId)
@@ -142,7 +143,7 @@ export class CertificateIssuanceService {
         san: requestedSans(dto, csr.san),
         certificateType: dto.certificate_type,
         keySpec,
-        validDays: dto.valid_days ?? this.config.certDays,
+        validDays: dto.valid_days ?? null,
         pathLength: null,
         validity: null,
       }),
@@ -156,7 +157,7 @@ export class CertificateIssuanceService {
   /** Signs a stored request's CSR as it was submitted (subject and SANs from the CSR). */
   async signRequestCsr<Linked>(auth: AuthContext, signing: CsrSigning<Linked>): Promise<Linked> {
     const { csr, certificateType } = signing;
-    const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
+    const { keySpec } = csr;
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(signing.caId));
     return this.signAndStoreLinked(auth, signing.link, {
       ca,
@@ -165,7 +166,7 @@ export class CertificateIssuanceService {
         san: csr.san,
         certificateType,
         keySpec,
-        validDays: signing.validDays ?? this.config.certDays,
+        validDays: signing.validDays ?? null,
         pathLength: null,
         validity: null,
       }),

@@ -454,7 +454,7 @@ describe('certificate builder', () => {
       ]);
       expect(parsed.san).toEqual({ dns: ['ops.example'], ip: ['::1'], email: ['a@ops.example'] });
       expect(parsed.isCa).toBe(true);
-      expect(parsed.keySpec).toEqual({ type: 'rsa', size: 2048 });
+      expect(parsed.keySpec).toEqual({ type: 'rsa', size: 2048, rsaPublicExponent: 65537 });
       expect(parsed.signatureAlgorithmOid).toBe('1.2.840.113549.1.1.11');
     });
   });

@@ -8,6 +8,11 @@ export type KeyType = 'rsa' | 'ec' | 'ed25519';
 export interface KeySpec {
   type: KeyType;
   size: number;
+  /**
+   * The public exponent of an RSA key read from a CSR or certificate (keySpecOf); absent for a key the
+   * service is asked to generate, whose exponent is always 65537. The issuance rules refuse any other.
+   */
+  rsaPublicExponent?: number;
 }
 
 /**

@@ -38,7 +38,7 @@ describe('CSRs', () => {
 
   describe('parseCsr', () => {
     it.each<[string, string[], KeySpec]>([
-      ['rsa', ['-newkey', 'rsa:2048'], { type: 'rsa', size: 2048 }],
+      ['rsa', ['-newkey', 'rsa:2048'], { type: 'rsa', size: 2048, rsaPublicExponent: 65537 }],
       ['p256', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], { type: 'ec', size: 256 }],
       ['p384', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'], { type: 'ec', size: 384 }],
       ['ed25519', ['-newkey', 'ed25519'], { type: 'ed25519', size: 256 }],
@@ -139,7 +139,7 @@ describe('CSRs', () => {
 
   describe('buildCsr', () => {
     it.each<KeySpec>([
-      { type: 'rsa', size: 2048 },
+      { type: 'rsa', size: 2048, rsaPublicExponent: 65537 },
       { type: 'ec', size: 256 },
       { type: 'ec', size: 384 },
       { type: 'ed25519', size: 256 },

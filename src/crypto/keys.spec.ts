@@ -19,9 +19,9 @@ import {
 import { OpensslWorkspace } from './testing/openssl-cli';
 
 const SPECS: KeySpec[] = [
-  { type: 'rsa', size: 2048 },
-  { type: 'rsa', size: 3072 },
-  { type: 'rsa', size: 4096 },
+  { type: 'rsa', size: 2048, rsaPublicExponent: 65537 },
+  { type: 'rsa', size: 3072, rsaPublicExponent: 65537 },
+  { type: 'rsa', size: 4096, rsaPublicExponent: 65537 },
   { type: 'ec', size: 256 },
   { type: 'ec', size: 384 },
   { type: 'ed25519', size: 256 },
@@ -137,6 +137,7 @@ describe('publicKeyFromSpki', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
     const read = publicKeyFromSpki(publicKey.export({ type: 'spki', format: 'der' }));
     expect(read.asymmetricKeyDetails?.publicExponent).toBe(3n);
+    expect(keySpecOf(read)).toEqual({ type: 'rsa', size: 2048, rsaPublicExponent: 3 });
   });
 
   it.each(['P-256', 'P-384'])(

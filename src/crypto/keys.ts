@@ -71,7 +71,8 @@ export function keySpecOf(key: KeyObject): KeySpec {
     if (!RSA_SIZES.includes(size)) {
       throw new InvalidInputError(`RSA keys of ${size} bits are not supported (use 2048, 3072 or 4096)`);
     }
-    return { type: 'rsa', size };
+    // A number is exact up to 2^53; a larger exponent stays larger than 65537, which is all the rule asks.
+    return { type: 'rsa', size, rsaPublicExponent: Number(details.publicExponent ?? 0n) };
   }
   if (type === 'ec') {
     const curve = details.namedCurve ?? 'unknown';

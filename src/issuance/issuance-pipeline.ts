@@ -1,6 +1,7 @@
 import type { ApprovedIssuance, IssuanceContext, IssuanceRule, IssuanceTemplate } from './issuance-template';
 import { withinNameConstraints } from './rules/constraint.rules';
 import { caAllowsType, caMaySignNow } from './rules/issuer.rules';
+import { rsaExponentIs65537 } from './rules/key.rules';
 import { lifetimeWithinIssuer, pathLengthUnderIssuer } from './rules/limits.rules';
 import {
   defaultSansFromCommonName,
@@ -11,6 +12,16 @@ import {
   serverNeedsName,
   subjectIsWellFormed,
 } from './rules/name.rules';
+import {
+  profileAllowsKey,
+  profileAllowsType,
+  profileDnsNames,
+  profileEmailAddresses,
+  profileIpAddresses,
+  profileMaxValidity,
+  profileSubject,
+  profileUris,
+} from './rules/profile.rules';
 
 /**
  * May the issuer sign this kind of certificate now. Run first, so a refusal names the CA's state before
@@ -18,7 +29,10 @@ import {
  */
 export const ISSUER_RULES: readonly IssuanceRule[] = [caMaySignNow, caAllowsType];
 
-/** The subject and its SANs; also what a certificate request is checked with when submitted. */
+/**
+ * The subject, its SANs and the key (an RSA exponent other than 65537 is refused for every certificate,
+ * profile or not); also what a certificate request is checked with when submitted.
+ */
 export const NAME_RULES: readonly IssuanceRule[] = [
   subjectIsWellFormed,
   sanTypesForType,
@@ -27,10 +41,26 @@ export const NAME_RULES: readonly IssuanceRule[] = [
   sanSyntax,
   serverNeedsName,
   sanCount,
+  rsaExponentIs65537,
 ];
 
-/** What the profile allows (each a no-op without a profile). */
-export const PROFILE_RULES: readonly IssuanceRule[] = [];
+/**
+ * What the profile allows (each a no-op without a profile), after NAME_RULES so that SANs are checked
+ * as they will be written (the Common Name defaulted in, de-duplicated) and indexes in refusals are
+ * positions in that list: what may be issued (type, key), then the subject (refusing attributes and
+ * writing fixed ones), the names, and the lifetime asked. backdate_seconds and issuer_lifetime belong
+ * to the one lifetime rule, lifetimeWithinIssuer (LIMIT_RULES).
+ */
+export const PROFILE_RULES: readonly IssuanceRule[] = [
+  profileAllowsType,
+  profileAllowsKey,
+  profileSubject,
+  profileDnsNames,
+  profileIpAddresses,
+  profileEmailAddresses,
+  profileUris,
+  profileMaxValidity,
+];
 
 /** The nameConstraints of every CA of the chain (RFC 5280 4.2.1.10). */
 export const CONSTRAINT_RULES: readonly IssuanceRule[] = [withinNameConstraints];

@@ -1,4 +1,5 @@
 import type { IssuanceContext, IssuanceTemplate, IssuingCa } from './issuance-template';
+import type { ProfilePolicy } from './profile-policy';
 
 const DAY_MS = 86_400_000;
 
@@ -34,6 +35,30 @@ export function template(overrides: Partial<IssuanceTemplate> = {}): IssuanceTem
     validDays: 30,
     pathLength: null,
     validity: null,
+    ...overrides,
+  };
+}
+
+/** Profile "web" (id 3) restricting nothing: every list null or empty-meaning-any, CN settable, 60 s backdate. */
+export function profilePolicy(overrides: Partial<ProfilePolicy> = {}): ProfilePolicy {
+  return {
+    id: 3,
+    name: 'web',
+    caIds: [],
+    certificateTypes: [],
+    keyTypes: [],
+    minRsaBits: null,
+    allowedDns: null,
+    allowWildcardCertificates: false,
+    allowedIpRanges: null,
+    allowedEmails: null,
+    allowedUris: null,
+    allowedSubjectAttributes: ['CN'],
+    fixedSubject: {},
+    defaultValidityDays: null,
+    maxValidityDays: null,
+    backdateSeconds: 60,
+    issuerLifetime: 'clamp',
     ...overrides,
   };
 }

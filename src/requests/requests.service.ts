@@ -98,7 +98,7 @@ export class RequestsService implements OnModuleInit {
   async submit(auth: AuthContext, dto: SubmitRequestDto): Promise<RequestResponseDto> {
     authorize(auth.user, 'submit_request');
     const csr = await this.crypto.parseCsr(dto.csr);
-    const keySpec = this.crypto.validateKeySpec(csr.keySpec.type, csr.keySpec.size);
+    const { keySpec } = csr; // keySpecOf refused unsupported keys; the RSA exponent is checked by NAME_RULES
     const certificateType = dto.certificate_type ?? 'server';
     this.issuance.checkedSans({ subject: csr.subject, san: csr.san, certificateType, keySpec });
     const request = await this.transactions.run(async (tx) => {

@@ -1,4 +1,4 @@
-import { context, issuingCa, NOW, template } from '../testing';
+import { context, issuingCa, NOW, profilePolicy, template } from '../testing';
 import { lifetimeWithinIssuer, pathLengthUnder, pathLengthUnderIssuer, validityWithin } from './limits.rules';
 
 describe('pathLengthUnderIssuer', () => {
@@ -71,5 +71,75 @@ describe('lifetimeWithinIssuer', () => {
     expect(() =>
       validityWithin(NOW, 10, { notBefore: null, notAfter: new Date('2029-12-31T00:00:00Z') }),
     ).toThrow('expired');
+  });
+});
+
+describe('lifetimeWithinIssuer under a profile', () => {
+  it('backdates notBefore by backdate_seconds, keeping notAfter valid_days from now', () => {
+    const { validity } = lifetimeWithinIssuer(
+      template({ validDays: 10 }),
+      context({ profile: profilePolicy({ backdateSeconds: 60 }) }),
+    );
+    expect(validity?.notBefore.toISOString()).toBe('2029-12-31T23:59:00.000Z');
+    expect(validity?.notAfter.toISOString()).toBe('2030-01-11T00:00:00.000Z');
+  });
+
+  it("never backdates before the issuer's notBefore, and not at all without a profile", () => {
+    const issuerStart = new Date('2029-12-31T23:59:30Z');
+    const { validity } = lifetimeWithinIssuer(
+      template({ validDays: 10 }),
+      context({
+        issuer: issuingCa({ notBefore: issuerStart }),
+        profile: profilePolicy({ backdateSeconds: 3600 }),
+      }),
+    );
+    expect(validity?.notBefore).toEqual(issuerStart);
+    expect(lifetimeWithinIssuer(template(), context()).validity?.notBefore.toISOString()).toBe(
+      '2030-01-01T00:00:00.000Z',
+    );
+  });
+
+  it('takes the profile default lifetime when none is asked', () => {
+    const result = lifetimeWithinIssuer(
+      template({ validDays: null }),
+      context({ profile: profilePolicy({ defaultValidityDays: 3 }) }),
+    );
+    expect(result.validDays).toBe(3);
+    expect(result.validity?.notAfter.toISOString()).toBe('2030-01-04T00:00:00.000Z');
+  });
+
+  it("refuses instead of clamping with issuer_lifetime 'refuse', naming the days and the issuer's end", () => {
+    const issuerEnd = new Date('2030-01-05T00:00:00Z');
+    expect(() =>
+      validityWithin(
+        NOW,
+        10,
+        { notBefore: null, notAfter: issuerEnd },
+        {
+          refuseBeyondIssuer: (end) => new Error(`ends ${end.toISOString()}`),
+        },
+      ),
+    ).toThrow('ends 2030-01-05T00:00:00.000Z');
+    expect(() =>
+      lifetimeWithinIssuer(
+        template({ validDays: 10 }),
+        context({
+          issuer: issuingCa({ notAfter: issuerEnd }),
+          profile: profilePolicy({ issuerLifetime: 'refuse' }),
+        }),
+      ),
+    ).toThrow(
+      `valid_days "10" is not allowed by profile "web" (allowed: until the issuer's notAfter 2030-01-05T00:00:00.000Z; issuer_lifetime is refuse)`,
+    );
+    // Within the issuer's lifetime nothing is refused.
+    expect(
+      lifetimeWithinIssuer(
+        template({ validDays: 3 }),
+        context({
+          issuer: issuingCa({ notAfter: issuerEnd }),
+          profile: profilePolicy({ issuerLifetime: 'refuse' }),
+        }),
+      ).validity?.clamped,
+    ).toBe(false);
   });
 });

@@ -37,36 +37,67 @@ export const pathLengthUnderIssuer: IssuanceRule = (template, { issuer }) => {
   return { ...template, pathLength };
 };
 
+/** How a certificate's period may differ from "now for valid_days" (a profile's choices). */
+export interface LifetimeOptions {
+  /** notBefore this far before now (never before the issuer's notBefore). */
+  backdateSeconds?: number;
+  /** Refuse, with this error, a period ending after the issuer's notAfter instead of clamping it. */
+  refuseBeyondIssuer?: (issuerNotAfter: Date) => Error;
+}
+
 /**
  * A certificate lies within its issuer's validity (RFC 5280 6.1.3 would reject the path otherwise): it
  * starts now, or when the issuer starts if that is later, and its end is clamped to the issuer's
- * notAfter; the response reports the real dates.
+ * notAfter (or refused, when asked); the response reports the real dates. A backdate moves only the
+ * notBefore (as Vault's and step-ca's do): the certificate still lasts valid_days from now.
  */
 export function validityWithin(
   now: Date,
   validDays: number,
   issuer: { notBefore: Date | null; notAfter: Date | null } | null,
+  options: LifetimeOptions = {},
 ): Validity {
   const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const notBefore = issuer?.notBefore && issuer.notBefore > start ? issuer.notBefore : start;
-  const requested = new Date(notBefore.getTime() + validDays * DAY_MS);
+  const issuerNotBefore = issuer?.notBefore ?? null;
+  const begins = issuerNotBefore && issuerNotBefore > start ? issuerNotBefore : start;
+  const backdated = new Date(start.getTime() - (options.backdateSeconds ?? 0) * 1000);
+  const notBefore = issuerNotBefore && issuerNotBefore > backdated ? issuerNotBefore : backdated;
+  const requested = new Date(begins.getTime() + validDays * DAY_MS);
   const issuerNotAfter = issuer?.notAfter ?? null;
   if (issuerNotAfter && requested > issuerNotAfter) {
-    if (issuerNotAfter <= notBefore) throw new InvalidInputError('The issuing CA has expired');
+    if (issuerNotAfter <= begins) throw new InvalidInputError('The issuing CA has expired');
+    if (options.refuseBeyondIssuer) throw options.refuseBeyondIssuer(issuerNotAfter);
     return { notBefore, notAfter: issuerNotAfter, clamped: true };
   }
   return { notBefore, notAfter: requested, clamped: false };
 }
 
 /**
- * valid_days (as asked, else the profile's default, else the service's) from now, clamped into the
- * issuer's signing window (notBefore ≥ its, notAfter ≤ its).
+ * valid_days (as asked, else the profile's default, else the service's capped at the profile's
+ * maximum) from now, within the issuer's signing window (notBefore ≥ its, notAfter ≤ its). Under a
+ * profile: notBefore is backdated by backdate_seconds, and issuer_lifetime 'refuse' turns the clamp
+ * into a refusal. This is the one lifetime rule; profileMaxValidity only refuses an excessive request.
  */
 export const lifetimeWithinIssuer: IssuanceRule = (template, { issuer, now, profile, defaultValidDays }) => {
-  const validDays = template.validDays ?? profile?.defaultValidityDays ?? defaultValidDays;
+  const validDays =
+    template.validDays ??
+    Math.min(profile?.defaultValidityDays ?? defaultValidDays, profile?.maxValidityDays ?? Infinity);
+  const options: LifetimeOptions = profile
+    ? {
+        backdateSeconds: profile.backdateSeconds,
+        refuseBeyondIssuer:
+          profile.issuerLifetime === 'refuse'
+            ? (issuerNotAfter) =>
+                new InvalidInputError(
+                  `valid_days "${validDays}" is not allowed by profile "${profile.name}" (allowed: ` +
+                    `until the issuer's notAfter ${issuerNotAfter.toISOString()}; issuer_lifetime is refuse)`,
+                )
+            : undefined,
+      }
+    : {};
   return {
     ...template,
     validDays,
-    validity: validityWithin(now, validDays, issuer ? signingWindow(issuer) : null),
+    validity: validityWithin(now, validDays, issuer ? signingWindow(issuer) : null, options),
   };
 };

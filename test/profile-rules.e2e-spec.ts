@@ -1,0 +1,421 @@
+import {
+  createAdmin,
+  createIntermediate,
+  createMember,
+  createRootCa,
+  createSuperuser,
+} from './support/fixtures';
+import { OpensslWorkspace } from './support/openssl';
+import { CaBody, CertificateBody, x509Field } from './support/pki';
+import { bearer, createOrganization, startTestApp, TestApp, TestUser } from './support/test-app';
+
+/**
+ * The profile rules of issue 16 (PROFILE_RULES, and the lifetime rule's backdate and issuer_lifetime)
+ * through the real API: each field's allowed and refused case, each refusal's exact message, on both
+ * POST /certificates (server-generated key) and POST /certificates/sign-csr. Allowed certificates verify
+ * with openssl; a refusal writes no row.
+ */
+describe('profile rules: what a profile lets a request have', () => {
+  let testApp: TestApp;
+  const ssl = new OpensslWorkspace();
+  let admin: TestUser;
+  let issuer: TestUser;
+  let root: CaBody;
+  let issuing: CaBody;
+  /** An intermediate that ends in 20 days, for the issuer_lifetime cases. */
+  let shortLived: CaBody;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    const superuser = await createSuperuser(testApp);
+    const org = await createOrganization(testApp, superuser, 'Profile Rules Org');
+    admin = await createAdmin(testApp, superuser, org);
+    issuer = await createMember(testApp, superuser, org, { can_create_cert: true });
+    root = await createRootCa(testApp, admin, { name: 'Profile Root', key_type: 'ec' });
+    issuing = await createIntermediate(testApp, admin, root, { name: 'Profile Issuing', key_type: 'ec' });
+    shortLived = await createIntermediate(testApp, admin, root, {
+      name: 'Profile Short',
+      key_type: 'ec',
+      valid_days: 20,
+    });
+    ssl.write('root.pem', root.certificate);
+    ssl.write('issuing.pem', issuing.certificate);
+
+    await createProfile({
+      name: 'web',
+      certificate_types: ['server'],
+      key_types: ['ec', 'rsa'],
+      min_rsa_bits: 3072,
+      allowed_dns: ['*.svc.internal', 'api.example'],
+      allowed_ip_ranges: ['10.0.0.0/8', '2001:db8::/32'],
+      allowed_uris: ['spiffe://corp/ns/*'],
+      max_validity_days: 90,
+      default_validity_days: 30,
+      subject: { O: 'Acme Platform', C: 'US' },
+    });
+    await createProfile({
+      name: 'wild',
+      certificate_types: ['server'],
+      allowed_dns: ['*.svc.internal'],
+      allow_wildcard_certificates: true,
+    });
+    await createProfile({
+      name: 'mail',
+      certificate_types: ['client'],
+      allowed_emails: ['*@corp.example', 'ops@partner.example'],
+      allowed_subject_attributes: ['CN', 'emailAddress'],
+    });
+    await createProfile({ name: 'clamp', backdate_seconds: 0 });
+    await createProfile({ name: 'refuse', issuer_lifetime: 'refuse' });
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+    ssl.dispose();
+  });
+
+  async function createProfile(body: Record<string, unknown>): Promise<void> {
+    const response = await testApp
+      .http()
+      .post('/api/v1/profiles')
+      .set(...bearer(admin))
+      .send(body);
+    if (response.status !== 201)
+      throw new Error(`POST /profiles answered ${response.status}: ${response.text}`);
+  }
+
+  async function certificateCount(): Promise<number> {
+    const [row]: { count: number }[] = await testApp.dataSource.query(
+      'SELECT count(*)::integer AS count FROM certificates',
+    );
+    return row.count;
+  }
+
+  function issue(ca: CaBody, body: Record<string, unknown>) {
+    return testApp
+      .http()
+      .post(`/api/v1/certificates/?ca_id=${ca.id}`)
+      .set(...bearer(issuer))
+      .send({
+        certificate_type: 'server',
+        key_type: 'ec',
+        key_size: 256,
+        subject_dn: 'CN=set-by-common-name',
+        ...body,
+      });
+  }
+
+  function signCsr(ca: CaBody, csr: string, body: Record<string, unknown>) {
+    return testApp
+      .http()
+      .post('/api/v1/certificates/sign-csr')
+      .set(...bearer(issuer))
+      .send({ ca_id: ca.id, certificate_type: 'server', csr, ...body });
+  }
+
+  const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  let csrCount = 0;
+  function csr(subject: string, extensions: string[] = [], keyArgs = EC): string {
+    csrCount += 1;
+    return ssl.csr(`request-${csrCount}`, keyArgs, subject, extensions).csr;
+  }
+
+  async function expectRefused(send: () => PromiseLike<{ status: number; body: unknown }>, detail: string) {
+    const before = await certificateCount();
+    const response = await send();
+    expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { detail } });
+    expect(await certificateCount()).toBe(before);
+  }
+
+  function verifies(pem: string, ca: 'issuing' | 'short' = 'issuing'): boolean {
+    const file = ssl.write(`leaf-${Math.random().toString(36).slice(2)}.pem`, pem);
+    const untrusted = ca === 'issuing' ? 'issuing.pem' : ssl.write('short.pem', shortLived.certificate);
+    return ssl.run(['verify', '-CAfile', 'root.pem', '-untrusted', untrusted, file]).ok;
+  }
+
+  describe('certificate_type', () => {
+    it('issues a listed type and refuses another, naming both', async () => {
+      const allowed = await issue(issuing, { profile: 'web', common_name: 'a.svc.internal' });
+      expect(allowed.status).toBe(201);
+      await expectRefused(
+        () =>
+          issue(issuing, { profile: 'web', certificate_type: 'dual_purpose', common_name: 'a.svc.internal' }),
+        'certificate_type "dual_purpose" is not allowed by profile "web" (allowed: server)',
+      );
+      await expectRefused(
+        () =>
+          signCsr(issuing, csr('/CN=b.svc.internal'), { profile: 'web', certificate_type: 'dual_purpose' }),
+        'certificate_type "dual_purpose" is not allowed by profile "web" (allowed: server)',
+      );
+    });
+  });
+
+  describe('key_types and min_rsa_bits', () => {
+    it('issues an RSA key of min_rsa_bits, refuses a smaller one and an unlisted type', async () => {
+      const rsa = await issue(issuing, {
+        profile: 'web',
+        common_name: 'rsa.svc.internal',
+        key_type: 'rsa',
+        key_size: 3072,
+      });
+      expect(rsa.status).toBe(201);
+      expect((rsa.body as CertificateBody).key_size).toBe(3072);
+      await expectRefused(
+        () =>
+          issue(issuing, {
+            profile: 'web',
+            common_name: 'rsa.svc.internal',
+            key_type: 'rsa',
+            key_size: 2048,
+          }),
+        'key_size "2048" is not allowed by profile "web" (allowed: at least 3072 bits for RSA)',
+      );
+      await expectRefused(
+        () => signCsr(issuing, csr('/CN=rsa.svc.internal', [], ['-newkey', 'rsa:2048']), { profile: 'web' }),
+        'key_size "2048" is not allowed by profile "web" (allowed: at least 3072 bits for RSA)',
+      );
+      await expectRefused(
+        () => issue(issuing, { profile: 'web', common_name: 'ed.svc.internal', key_type: 'ed25519' }),
+        'key_type "ed25519" is not allowed by profile "web" (allowed: ec, rsa)',
+      );
+      await expectRefused(
+        () => signCsr(issuing, csr('/CN=ed.svc.internal', [], ['-newkey', 'ed25519']), { profile: 'web' }),
+        'key_type "ed25519" is not allowed by profile "web" (allowed: ec, rsa)',
+      );
+    });
+
+    it('refuses an RSA public exponent other than 65537, with a profile and without', async () => {
+      const e3 = csr('/CN=e3.svc.internal', [], ['-newkey', 'rsa:3072', '-pkeyopt', 'rsa_keygen_pubexp:3']);
+      const message = 'The RSA public exponent 3 is not allowed: RSA keys must use 65537';
+      await expectRefused(() => signCsr(issuing, e3, {}), message);
+      await expectRefused(() => signCsr(issuing, e3, { profile: 'web' }), message);
+    });
+  });
+
+  describe('allowed_dns and allow_wildcard_certificates', () => {
+    it('issues exact names and any depth below *.x, and the certificate verifies', async () => {
+      const response = await issue(issuing, {
+        profile: 'web',
+        common_name: 'api.example',
+        san_dns_names: ['api.example', 'a.b.svc.internal'],
+      });
+      expect(response.status).toBe(201);
+      const certificate = response.body as CertificateBody;
+      expect(certificate.san_dns_names).toEqual(['api.example', 'a.b.svc.internal']);
+      expect(verifies(certificate.certificate)).toBe(true);
+    });
+
+    it('refuses a name outside the patterns by its index, the apex of *.x, and a Common Name outside', async () => {
+      await expectRefused(
+        () =>
+          issue(issuing, {
+            profile: 'web',
+            common_name: 'a.svc.internal',
+            san_dns_names: ['a.svc.internal', 'evil.example'],
+          }),
+        'san_dns_names[1] "evil.example" is not allowed by profile "web" (allowed: *.svc.internal, api.example)',
+      );
+      await expectRefused(
+        () => signCsr(issuing, csr('/CN=svc.internal'), { profile: 'web' }),
+        'san_dns_names[0] "svc.internal" is not allowed by profile "web" (allowed: *.svc.internal, api.example)',
+      );
+      await expectRefused(
+        () =>
+          signCsr(
+            issuing,
+            csr('/CN=x.svc.internal', ['subjectAltName=DNS:x.svc.internal,DNS:login.microsoftonline.com']),
+            {
+              profile: 'web',
+            },
+          ),
+        'san_dns_names[1] "login.microsoftonline.com" is not allowed by profile "web" (allowed: *.svc.internal, api.example)',
+      );
+    });
+
+    it('refuses a wildcard unless allowed, and then it must lie within a pattern', async () => {
+      await expectRefused(
+        () => issue(issuing, { profile: 'web', common_name: '*.svc.internal' }),
+        'san_dns_names[0] "*.svc.internal" is not allowed by profile "web" (allowed: no wildcard certificates (allow_wildcard_certificates is false))',
+      );
+      const wildcard = await issue(issuing, { profile: 'wild', common_name: '*.a.svc.internal' });
+      expect(wildcard.status).toBe(201);
+      expect(verifies((wildcard.body as CertificateBody).certificate)).toBe(true);
+      await expectRefused(
+        () => signCsr(issuing, csr('/CN=*.internal'), { profile: 'wild' }),
+        'san_dns_names[0] "*.internal" is not allowed by profile "wild" (allowed: *.svc.internal)',
+      );
+    });
+  });
+
+  describe('allowed_ip_ranges', () => {
+    it('issues addresses inside the v4 and v6 ranges and refuses one outside by its index', async () => {
+      const response = await issue(issuing, {
+        profile: 'web',
+        common_name: 'ip.svc.internal',
+        san_ip_addresses: ['10.1.2.3', '2001:db8::7'],
+      });
+      expect(response.status).toBe(201);
+      expect(x509Field(ssl, (response.body as CertificateBody).certificate, 'subjectAltName')).toContain(
+        'IP Address:10.1.2.3',
+      );
+      await expectRefused(
+        () =>
+          issue(issuing, {
+            profile: 'web',
+            common_name: 'ip.svc.internal',
+            san_ip_addresses: ['10.1.2.3', '192.168.0.1'],
+          }),
+        'san_ip_addresses[1] "192.168.0.1" is not allowed by profile "web" (allowed: 10.0.0.0/8, 2001:db8::/32)',
+      );
+      await expectRefused(
+        () =>
+          signCsr(
+            issuing,
+            csr('/CN=ip.svc.internal', ['subjectAltName=DNS:ip.svc.internal,IP:2001:db9::1']),
+            {
+              profile: 'web',
+            },
+          ),
+        'san_ip_addresses[0] "2001:db9::1" is not allowed by profile "web" (allowed: 10.0.0.0/8, 2001:db8::/32)',
+      );
+    });
+  });
+
+  describe('allowed_emails', () => {
+    it('issues *@domain and exact mailboxes, the domain case-insensitively, and refuses another', async () => {
+      const response = await issue(issuing, {
+        profile: 'mail',
+        certificate_type: 'client',
+        common_name: 'alice',
+        san_email_addresses: ['alice@CORP.example', 'ops@partner.example'],
+      });
+      expect(response.status).toBe(201);
+      expect(verifies((response.body as CertificateBody).certificate)).toBe(true);
+      await expectRefused(
+        () =>
+          issue(issuing, {
+            profile: 'mail',
+            certificate_type: 'client',
+            common_name: 'bob',
+            san_email_addresses: ['bob@corp.example', 'bob@partner.example'],
+          }),
+        'san_email_addresses[1] "bob@partner.example" is not allowed by profile "mail" (allowed: *@corp.example, ops@partner.example)',
+      );
+      await expectRefused(
+        () => signCsr(issuing, csr('/CN=eve@evil.example'), { profile: 'mail', certificate_type: 'client' }),
+        'san_email_addresses[0] "eve@evil.example" is not allowed by profile "mail" (allowed: *@corp.example, ops@partner.example)',
+      );
+    });
+  });
+
+  describe('allowed_uris', () => {
+    it('issues a URI matching the glob, from the request and from a CSR, and refuses another', async () => {
+      const response = await issue(issuing, {
+        profile: 'web',
+        common_name: 'spiffe.svc.internal',
+        san_uris: ['spiffe://corp/ns/prod/sa/api'],
+      });
+      expect(response.status).toBe(201);
+      expect(x509Field(ssl, (response.body as CertificateBody).certificate, 'subjectAltName')).toContain(
+        'URI:spiffe://corp/ns/prod/sa/api',
+      );
+      await expectRefused(
+        () =>
+          issue(issuing, {
+            profile: 'web',
+            common_name: 'spiffe.svc.internal',
+            san_uris: ['spiffe://corp/ns/a', 'spiffe://other/ns/a'],
+          }),
+        'san_uris[1] "spiffe://other/ns/a" is not allowed by profile "web" (allowed: spiffe://corp/ns/*)',
+      );
+      await expectRefused(
+        () =>
+          signCsr(
+            issuing,
+            csr('/CN=u.svc.internal', ['subjectAltName=DNS:u.svc.internal,URI:spiffe://evil/ns/x']),
+            { profile: 'web' },
+          ),
+        'san_uris[0] "spiffe://evil/ns/x" is not allowed by profile "web" (allowed: spiffe://corp/ns/*)',
+      );
+    });
+  });
+
+  describe('subject', () => {
+    it('refuses attributes outside allowed_subject_attributes, naming them', async () => {
+      await expectRefused(
+        () => signCsr(issuing, csr('/DC=corp/UID=u1/CN=s.svc.internal'), { profile: 'web' }),
+        'subject "DC, UID" is not allowed by profile "web" (allowed: CN, C, O)',
+      );
+      await expectRefused(
+        () =>
+          issue(issuing, {
+            profile: 'mail',
+            certificate_type: 'client',
+            common_name: 'alice',
+            subject_dn: 'CN=alice,OU=Sales',
+            san_email_addresses: ['alice@corp.example'],
+          }),
+        'subject "OU" is not allowed by profile "mail" (allowed: CN, emailAddress)',
+      );
+    });
+
+    it("writes the profile's fixed values over the request's", async () => {
+      const response = await signCsr(issuing, csr('/C=DE/O=Some Other Company Inc/CN=s.svc.internal'), {
+        profile: 'web',
+      });
+      expect(response.status).toBe(201);
+      const certificate = response.body as CertificateBody;
+      expect(x509Field(ssl, certificate.certificate, 'subject')).toContain(
+        'C = US, O = Acme Platform, CN = s.svc.internal',
+      );
+      expect(verifies(certificate.certificate)).toBe(true);
+    });
+  });
+
+  describe('validity', () => {
+    it('takes the profile default, allows up to max_validity_days and refuses more, naming both', async () => {
+      const defaulted = await issue(issuing, { profile: 'web', common_name: 'v.svc.internal' });
+      expect(defaulted.status).toBe(201);
+      expect((defaulted.body as CertificateBody).valid_days).toBe(30);
+      const longest = await issue(issuing, { profile: 'web', common_name: 'v.svc.internal', valid_days: 90 });
+      expect(longest.status).toBe(201);
+      await expectRefused(
+        () => issue(issuing, { profile: 'web', common_name: 'v.svc.internal', valid_days: 91 }),
+        'valid_days "91" is not allowed by profile "web" (allowed: at most 90 days)',
+      );
+      await expectRefused(
+        () => signCsr(issuing, csr('/CN=v.svc.internal'), { profile: 'web', valid_days: 3650 }),
+        'valid_days "3650" is not allowed by profile "web" (allowed: at most 90 days)',
+      );
+    });
+
+    it('backdates notBefore by backdate_seconds (default 60) with a profile, not without', async () => {
+      const asked = Math.floor(Date.now() / 1000) * 1000;
+      const backdated = await issue(issuing, { profile: 'web', common_name: 'b.svc.internal' });
+      const plain = await issue(issuing, { common_name: 'b.svc.internal' });
+      const none = await issue(issuing, { profile: 'clamp', common_name: 'b.svc.internal' });
+      expect(Date.parse((backdated.body as CertificateBody).not_before)).toBeLessThanOrEqual(asked - 59_000);
+      expect(Date.parse((plain.body as CertificateBody).not_before)).toBeGreaterThanOrEqual(asked);
+      expect(Date.parse((none.body as CertificateBody).not_before)).toBeGreaterThanOrEqual(asked);
+      expect(verifies((backdated.body as CertificateBody).certificate)).toBe(true);
+    });
+
+    it("clamps to the issuer's notAfter by default, refuses with issuer_lifetime 'refuse'", async () => {
+      const clamped = await issue(shortLived, { profile: 'clamp', common_name: 'l.example', valid_days: 30 });
+      expect(clamped.status).toBe(201);
+      expect((clamped.body as CertificateBody).not_after).toBe(shortLived.not_after);
+      expect(verifies((clamped.body as CertificateBody).certificate, 'short')).toBe(true);
+      const refusal = `valid_days "30" is not allowed by profile "refuse" (allowed: until the issuer's notAfter ${new Date(shortLived.not_after).toISOString()}; issuer_lifetime is refuse)`;
+      await expectRefused(
+        () => issue(shortLived, { profile: 'refuse', common_name: 'l.example', valid_days: 30 }),
+        refusal,
+      );
+      await expectRefused(
+        () => signCsr(shortLived, csr('/CN=l.example'), { profile: 'refuse', valid_days: 30 }),
+        refusal,
+      );
+      const inside = await issue(shortLived, { profile: 'refuse', common_name: 'l.example', valid_days: 5 });
+      expect(inside.status).toBe(201);
+    });
+  });
+});
