@@ -83,6 +83,14 @@ export class CertificateAuthority implements OwnedResource, Omit<IssuingCa, 'nam
   @Column({ type: 'timestamptz', nullable: true })
   issuerChainNotAfter!: Date | null;
 
+  /** Issuing under this CA needs a named profile. */
+  @Column({ type: 'boolean', default: false })
+  requireProfile!: boolean;
+
+  /** This CA's certificate was shortened to end with its issuer's. */
+  @Column({ type: 'boolean', default: false })
+  validityClamped!: boolean;
+
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 
