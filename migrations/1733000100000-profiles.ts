@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Certificate profiles (what may be issued, per organisation), the CA's require_profile, and on each
+ * Certificate profiles (what may be issued, per organisation; unowned ones, like unowned CAs, are
+ * superuser-only), the CA's require_profile, and on each
  * certificate the profile it was issued under (its name kept when the profile is deleted) and whether
  * its notAfter was clamped to the issuer's. CAs record the clamp of their own certificate too.
  */
@@ -15,7 +16,7 @@ export class Profiles1733000100000 implements MigrationInterface {
         name text NOT NULL CHECK (length(btrim(name)) > 0),
         description text,
         enabled boolean NOT NULL DEFAULT true,
-        organization_id integer NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        organization_id integer REFERENCES organizations (id) ON DELETE CASCADE,
         ca_ids integer[] NOT NULL DEFAULT '{}',
         certificate_types text[] NOT NULL DEFAULT '{}',
         key_types text[] NOT NULL DEFAULT '{}',
@@ -36,7 +37,7 @@ export class Profiles1733000100000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(
-      `CREATE UNIQUE INDEX certificate_profiles_org_name_key ON certificate_profiles (organization_id, name)`,
+      `CREATE UNIQUE INDEX certificate_profiles_org_name_key ON certificate_profiles (COALESCE(organization_id, 0), name)`,
     );
     await queryRunner.query(
       `ALTER TABLE certificate_authorities

@@ -20,8 +20,9 @@ export class CertificateProfileEntity implements OwnedResource {
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
 
-  @Column({ type: 'integer' })
-  organizationId!: number;
+  /** Null: unowned (made by a superuser outside every organisation), for unowned CAs. */
+  @Column({ type: 'integer', nullable: true })
+  organizationId!: number | null;
 
   /** Empty: any CA of the organisation. */
   @Column({ type: 'integer', array: true, default: () => "'{}'" })

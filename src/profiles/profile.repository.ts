@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeepPartial } from 'typeorm';
+import { DeepPartial, IsNull } from 'typeorm';
 import { SqlCondition } from '../access/list-scope';
 import { violatedConstraint } from '../common/database-errors';
 import { InvalidInputError } from '../common/errors';
@@ -17,11 +17,15 @@ export class ProfileRepository {
 
   /** The profile called `name` in the organisation, or null. */
   findByName(
-    organizationId: number,
+    organizationId: number | null,
     name: string,
     tx: Transaction = this.transactions.none,
   ): Promise<CertificateProfileEntity | null> {
-    return entityManagerOf(tx).findOneBy(CertificateProfileEntity, { organizationId, name });
+    // IsNull: TypeORM drops a plain null condition, which would match a profile of any organisation.
+    return entityManagerOf(tx).findOneBy(CertificateProfileEntity, {
+      organizationId: organizationId ?? IsNull(),
+      name,
+    });
   }
 
   /** The profile row locked FOR UPDATE until the transaction ends. */

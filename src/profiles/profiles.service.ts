@@ -122,10 +122,8 @@ export class ProfilesService {
 
   async create(auth: AuthContext, dto: CreateProfileDto): Promise<ProfileResponseDto> {
     const organizationId = dto.organization_id ?? auth.user.organizationId;
+    // Without an organisation the profile is unowned: superusers only (like an unowned CA).
     authorize(auth.user, 'manage_profile', resource.newProfile(organizationId));
-    if (organizationId === null) {
-      throw new InvalidInputError('organization_id is required: you belong to no organization');
-    }
     const fields = await this.checked({ ...DEFAULTS, name: dto.name }, dto, organizationId);
     return this.transactions.run(async (tx) => {
       const created = await this.repository.insert(tx, {
@@ -230,12 +228,10 @@ export class ProfilesService {
       return byId;
     }
     const name = ref.trim();
-    if (ca.organizationId !== null) {
-      const own = await this.repository.findByName(ca.organizationId, name);
-      if (own) return own;
-    }
+    const own = await this.repository.findByName(ca.organizationId, name);
+    if (own) return own;
     // Named from the caller's organisation for a CA of another: refused as such, not as unknown.
-    if (actor.organizationId !== null && actor.organizationId !== ca.organizationId) {
+    if (actor.organizationId !== ca.organizationId) {
       const elsewhere = await this.repository.findByName(actor.organizationId, name);
       if (elsewhere && allows(actor, 'read', resource.profile(elsewhere))) return elsewhere;
     }
@@ -246,7 +242,7 @@ export class ProfilesService {
   private async checked(
     base: ProfileFields,
     dto: ProfileFieldsDto & { name?: string },
-    organizationId: number,
+    organizationId: number | null,
   ): Promise<ProfileFields> {
     const pick = <T>(value: T | undefined, current: T): T => (value === undefined ? current : value);
     const patterns = <T>(
@@ -294,14 +290,16 @@ export class ProfilesService {
   }
 
   /** Each id a CA of the profile's organisation; duplicates dropped. */
-  private async checkedCaIds(ids: readonly number[], organizationId: number): Promise<number[]> {
+  private async checkedCaIds(ids: readonly number[], organizationId: number | null): Promise<number[]> {
     const unique = [...new Set(ids)];
     for (const id of unique) {
       const ca = await this.caLookup(id);
       if (!ca || ca.organizationId !== organizationId) {
-        throw new InvalidInputError(
-          `ca_ids[${ids.indexOf(id)}] ${id} is not a CA of organization ${organizationId}`,
-        );
+        const owner =
+          organizationId === null
+            ? 'without an organization, like the profile'
+            : `of the profile's organization (${organizationId})`;
+        throw new InvalidInputError(`ca_ids[${ids.indexOf(id)}] ${id} is not a CA ${owner}`);
       }
     }
     return unique;

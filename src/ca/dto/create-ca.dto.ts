@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { MAX_INT4 } from '../../common/integer-limits';
 import { KeyType } from '../../crypto/crypto.types';
+import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
 
 export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ec', 'ed25519'];
 
@@ -91,4 +92,17 @@ export class CreateCaDto {
   @IsOptional()
   @IsBoolean()
   pending?: boolean | null;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Every certificate this CA signs must name a profile (400 otherwise)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  require_profile?: boolean | null;
+
+  /** The profile the new CA's certificate is issued under (with parent_ca_id). */
+  @ProfileRefProperty()
+  profile?: ProfileRef | null;
 }

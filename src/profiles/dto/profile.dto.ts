@@ -259,7 +259,7 @@ export class ProfileResponseDto {
   @ApiProperty() name!: string;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty() enabled!: boolean;
-  @ApiProperty() organization_id!: number;
+  @ApiProperty({ type: Number, nullable: true }) organization_id!: number | null;
   @ApiProperty({ type: [Number] }) ca_ids!: number[];
   @ApiProperty({ enum: ISSUABLE_TYPES, isArray: true }) certificate_types!: CertificateType[];
   @ApiProperty({ enum: KEY_TYPES, isArray: true }) key_types!: KeyType[];

@@ -37,6 +37,14 @@ export class RequestResponseDto {
   @ApiProperty() updated_at!: Date;
 }
 
+/** The answer to signing a request: the request, and whether its certificate's notAfter was clamped. */
+export class SignedRequestResponseDto extends RequestResponseDto {
+  @ApiProperty({
+    description: "The certificate's notAfter was shortened to the issuer's (a Warning header says so too)",
+  })
+  validity_clamped!: boolean;
+}
+
 export function toRequestResponse(request: CertificateRequest): RequestResponseDto {
   return {
     id: request.id,
