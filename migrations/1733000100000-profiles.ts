@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Certificate profiles (what may be issued, per organisation; unowned ones, like unowned CAs, are
  * superuser-only), the CA's require_profile, and on each
  * certificate the profile it was issued under (its name kept when the profile is deleted) and whether
- * its notAfter was clamped to the issuer's. CAs record the clamp of their own certificate too.
+ * its notAfter was clamped to the issuer's. CAs record the clamp of their own certificate too, and a
+ * request the clamp of the certificate we signed for it.
  */
 export class Profiles1733000100000 implements MigrationInterface {
   name = 'Profiles1733000100000';
@@ -51,11 +52,15 @@ export class Profiles1733000100000 implements MigrationInterface {
          ADD COLUMN validity_clamped boolean NOT NULL DEFAULT false`,
     );
     await queryRunner.query(
+      `ALTER TABLE certificate_requests ADD COLUMN validity_clamped boolean NOT NULL DEFAULT false`,
+    );
+    await queryRunner.query(
       `CREATE INDEX certificates_profile_id_idx ON certificates (profile_id) WHERE profile_id IS NOT NULL`,
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE certificate_requests DROP COLUMN validity_clamped`);
     await queryRunner.query(
       `ALTER TABLE certificates DROP COLUMN validity_clamped, DROP COLUMN profile_name, DROP COLUMN profile_id`,
     );

@@ -16,7 +16,7 @@ import { CLAMP_WARNING_HEADER, WarnsOfValidityClamp } from '../common/validity-c
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Auth, AuthContext } from '../common/request-context';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
-import { RequestResponseDto, SignedRequestResponseDto } from './dto/request-response.dto';
+import { RequestResponseDto } from './dto/request-response.dto';
 import { RequestsService } from './requests.service';
 
 @ApiTags('certificate requests')
@@ -100,7 +100,7 @@ export class RequestsController {
   })
   @WarnsOfValidityClamp()
   @ApiOkResponse({
-    type: SignedRequestResponseDto,
+    type: RequestResponseDto,
     description: 'The request, now active, with its certificate',
     headers: CLAMP_WARNING_HEADER,
   })
@@ -115,7 +115,7 @@ export class RequestsController {
     @Auth() auth: AuthContext,
     @Param('request_id', ParseIdPipe) id: number,
     @Body() dto: SignRequestDto,
-  ): Promise<SignedRequestResponseDto> {
+  ): Promise<RequestResponseDto> {
     return this.requests.sign(auth, id, dto);
   }
 

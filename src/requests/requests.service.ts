@@ -18,7 +18,7 @@ import { DomainMetrics } from '../system/domain-metrics';
 import { CertificateRequest, REQUEST_STATUSES, RequestStatus } from './certificate-request.entity';
 import { CertificateRequestRepository } from './certificate-request.repository';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
-import { RequestResponseDto, SignedRequestResponseDto, toRequestResponse } from './dto/request-response.dto';
+import { RequestResponseDto, toRequestResponse } from './dto/request-response.dto';
 
 type RequestEvent = 'sign' | 'reject' | 'upload_certificate' | 'remove_certificate' | 'revoke' | 'delete';
 
@@ -144,7 +144,7 @@ export class RequestsService implements OnModuleInit {
     return (await this.findReadable(actor, id)).csrPem;
   }
 
-  async sign(auth: AuthContext, id: number, dto: SignRequestDto): Promise<SignedRequestResponseDto> {
+  async sign(auth: AuthContext, id: number, dto: SignRequestDto): Promise<RequestResponseDto> {
     // Checked before the (slow) signature, and again under the row lock before anything is stored.
     const request = await this.findReadable(auth.user, id);
     this.assertMay(auth.user, 'sign', request);
@@ -176,6 +176,7 @@ export class RequestsService implements OnModuleInit {
           serialNumber: certificate.serialNumber,
           notBefore: certificate.notBefore,
           notAfter: certificate.notAfter,
+          validityClamped: certificate.validityClamped,
           handledByUserId: auth.user.id,
         });
         await this.requests.save(tx, locked);
@@ -189,11 +190,11 @@ export class RequestsService implements OnModuleInit {
             : {}),
           ...(changes ? { overrides: changes } : {}),
         });
-        return { request: locked, validityClamped: certificate.validityClamped };
+        return locked;
       },
     });
     this.metrics.requestEvents.inc({ action: 'sign' });
-    return { ...toRequestResponse(signed.request), validity_clamped: signed.validityClamped };
+    return toRequestResponse(signed);
   }
 
   reject(auth: AuthContext, id: number, dto: RejectRequestDto): Promise<RequestResponseDto> {
@@ -234,6 +235,7 @@ export class RequestsService implements OnModuleInit {
         serialNumber: leaf.serialNumberHex,
         notBefore: leaf.notBefore,
         notAfter: leaf.notAfter,
+        validityClamped: false,
       });
       return { serial_number: leaf.serialNumberHex, chain_length: chain.length };
     });
@@ -252,6 +254,7 @@ export class RequestsService implements OnModuleInit {
         serialNumber: null,
         notBefore: null,
         notAfter: null,
+        validityClamped: false,
       });
       return detail;
     });
