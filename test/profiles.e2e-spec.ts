@@ -548,7 +548,6 @@ describe('certificate profiles', () => {
         const created = await post(managerA, '/cas', { ...body, profile: 'any' }).expect(201);
         expect(created.body).toMatchObject({
           parent_ca_id: strict.id,
-          validity_clamped: false,
           require_profile: false,
         });
         const [row] = await auditRows(testApp, 'ca_create', created.body.id);
@@ -705,7 +704,7 @@ describe('certificate profiles', () => {
       });
       const [row] = await auditRows(testApp, 'csr_sign', request.body.id);
       expect(row.detail?.overrides).toEqual({
-        subject: { csr: 'O=Acme,CN=asked.example', issued: certificate.subject_dn },
+        subject: { csr: 'CN=asked.example,O=Acme', issued: certificate.subject_dn },
         san_dns_names: { csr: ['asked.example'], issued: ['decided.example', 'www.decided.example'] },
         certificate_type: { csr: 'server', issued: 'dual_purpose' },
         valid_days: { csr: null, issued: 7 },
