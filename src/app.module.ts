@@ -14,6 +14,7 @@ import { RuntimeSecrets } from './config/secret-files';
 import { DatabaseModule } from './database/database.module';
 import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
+import { ProfilesModule } from './profiles/profiles.module';
 import { PublicPkiModule } from './public-pki/public-pki.module';
 import { SystemModule } from './system/system.module';
 import { TlsModule } from './tls/tls.module';
@@ -35,6 +36,7 @@ export class AppModule {
         UsersModule,
         OrgsModule,
         KeysModule,
+        ProfilesModule,
         CaModule,
         CertModule,
         ExportModule,

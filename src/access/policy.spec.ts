@@ -7,6 +7,7 @@ import {
   OrganizationAction,
   OwnedResource,
   PkiAction,
+  ProfileAction,
   RequestAction,
   requestListScope,
   RequestTarget,
@@ -497,5 +498,62 @@ describe('policy: list scope', () => {
       organizationId: null,
       everything: false,
     });
+  });
+});
+
+const PROFILE_ACTIONS: ProfileAction[] = ['read', 'manage_profile'];
+
+/**
+ * Certificate profiles: superusers always; the creator always; the organisation's members read; its
+ * admins and members with can_create_ca manage (create, update, delete); other organisations never;
+ * unowned profiles superuser-only. "flag" is can_create_ca.
+ */
+// prettier-ignore
+const PROFILE_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean][] = [
+  //  role         relation     flag        read manage_profile
+  ['superuser', 'creator',   'flag off',  Y,   Y],
+  ['superuser', 'same org',  'flag off',  Y,   Y],
+  ['superuser', 'other org', 'flag off',  Y,   Y],
+  ['superuser', 'unowned',   'flag off',  Y,   Y],
+  ['admin',     'creator',   'flag off',  Y,   Y],
+  ['admin',     'same org',  'flag off',  Y,   Y],
+  ['admin',     'other org', 'flag off',  N,   N],
+  ['admin',     'other org', 'flag on',   N,   N],
+  ['admin',     'unowned',   'flag off',  N,   N],
+  ['user',      'creator',   'flag off',  Y,   Y],
+  ['user',      'same org',  'flag off',  Y,   N],
+  ['user',      'same org',  'flag on',   Y,   Y],
+  ['user',      'other org', 'flag off',  N,   N],
+  ['user',      'other org', 'flag on',   N,   N],
+  ['user',      'unowned',   'flag on',   N,   N],
+];
+
+const PROFILE_CASES = PROFILE_MATRIX.flatMap(([role, relation, flag, ...expected]) =>
+  PROFILE_ACTIONS.map((action, index) => ({ role, relation, action, flag, expected: expected[index] })),
+);
+
+describe('policy: certificate profiles', () => {
+  it.each(PROFILE_CASES)(
+    '$role on a profile of relation "$relation", $action with can_create_ca $flag → $expected',
+    ({ role, relation, action, flag, expected }) => {
+      const subject = actor(role, { canCreateCa: flag === 'flag on' });
+      expect(can(subject, action, RESOURCES[relation])).toBe(expected);
+    },
+  );
+
+  it('does not let a member manage profiles with every flag but can_create_ca', () => {
+    const everyOtherFlag = actor('user', {
+      canCreateCert: true,
+      canRevokeCert: true,
+      canExportPrivateKey: true,
+      canDeleteCa: true,
+      canRequestCert: true,
+    });
+    expect(can(everyOtherFlag, 'manage_profile', RESOURCES['same org'])).toBe(false);
+    expect(can(everyOtherFlag, 'read', RESOURCES['same org'])).toBe(true);
+  });
+
+  it.each(PROFILE_ACTIONS)('denies %s to an inactive superuser', (action) => {
+    expect(can({ ...actor('superuser'), isActive: false }, action, RESOURCES.creator)).toBe(false);
   });
 });

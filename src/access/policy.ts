@@ -51,6 +51,9 @@ export type PkiAction =
   | 'export_private_key'
   | 'delete_ca';
 
+/** Actions on certificate profiles: members read; admins, can_create_ca members and the creator manage. */
+export type ProfileAction = 'read' | 'manage_profile';
+
 /** Actions on certificate requests (the CSR workflow). */
 export type RequestAction =
   | 'read_request'
@@ -88,13 +91,14 @@ const CAPABILITY: Record<Exclude<PkiAction, 'read'>, keyof Actor> = {
 };
 
 export function can(actor: Actor, action: PkiAction, resource: OwnedResource): boolean;
+export function can(actor: Actor, action: ProfileAction, resource: OwnedResource): boolean;
 export function can(actor: Actor, action: RequestAction, target: RequestTarget): boolean;
 export function can(actor: Actor, action: UserAction, target: UserTarget): boolean;
 export function can(actor: Actor, action: OrganizationAction, target: OrganizationTarget): boolean;
 export function can(actor: Actor, action: GlobalAction): boolean;
 export function can(
   actor: Actor,
-  action: PkiAction | RequestAction | UserAction | OrganizationAction | GlobalAction,
+  action: PkiAction | ProfileAction | RequestAction | UserAction | OrganizationAction | GlobalAction,
   target?: OwnedResource | RequestTarget | UserTarget | OrganizationTarget,
 ): boolean {
   if (!actor.isActive) return false;
@@ -115,6 +119,8 @@ export function can(
     case 'revoke_request':
     case 'delete_request':
       return canOnRequest(actor, action, target as RequestTarget);
+    case 'manage_profile': // create, update and delete: CA managers govern what may be issued
+      return canOnOwnedResource(actor, 'manage_ca', target as OwnedResource);
     case 'read_organization':
       return isMemberOf(actor, (target as OrganizationTarget).id);
     case 'update_organization':

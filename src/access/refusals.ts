@@ -30,6 +30,11 @@ export const REFUSALS: { [K in ResourceKind]: Record<ResourceActions[K], Refusal
     revoke_request: 'You may not revoke this certificate request (needs can_revoke_cert or admin)',
     delete_request: 'You may not delete this certificate request (submitter, can_create_cert or admin)',
   },
+  profile: {
+    read: 'You may not view this profile',
+    manage_profile:
+      'You may not manage certificate profiles here (needs can_create_ca in the organization, admin or superuser)',
+  },
   user: {
     read_user: 'You may not view this user',
     create_user: (actor) =>

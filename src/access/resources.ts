@@ -4,6 +4,7 @@ import {
   OrganizationTarget,
   OwnedResource,
   PkiAction,
+  ProfileAction,
   RequestAction,
   RequestTarget,
   UserAction,
@@ -15,6 +16,7 @@ export interface ResourceFacts {
   ca: OwnedResource;
   certificate: OwnedResource;
   certificate_request: RequestTarget;
+  profile: OwnedResource;
   user: UserTarget;
   organization: OrganizationTarget;
 }
@@ -26,6 +28,7 @@ export interface ResourceActions {
   ca: PkiAction;
   certificate: Extract<PkiAction, 'read' | 'revoke_cert' | 'export_private_key'>;
   certificate_request: RequestAction;
+  profile: ProfileAction;
   user: UserAction;
   organization: OrganizationAction;
 }
@@ -52,6 +55,12 @@ export const resource = {
   certificateRequest: (facts: RequestTarget): Resource<'certificate_request'> => ({
     kind: 'certificate_request',
     facts,
+  }),
+  profile: (facts: OwnedResource): Resource<'profile'> => ({ kind: 'profile', facts }),
+  /** A profile that does not exist yet: the organisation it would belong to. */
+  newProfile: (organizationId: number | null): Resource<'profile'> => ({
+    kind: 'profile',
+    facts: { organizationId, createdByUserId: null },
   }),
   user: (facts: UserTarget): Resource<'user'> => ({ kind: 'user', facts }),
   organization: (id: number): Resource<'organization'> => ({ kind: 'organization', facts: { id } }),

@@ -54,6 +54,10 @@ export class CaLifecycleService {
         ca.description = dto.description;
         changed.push('description');
       }
+      if (dto.require_profile !== undefined && dto.require_profile !== ca.requireProfile) {
+        ca.requireProfile = dto.require_profile;
+        changed.push('require_profile');
+      }
       if (dto.allow_leaf_certs !== undefined) {
         ca.allowLeafCertsExplicit = dto.allow_leaf_certs !== null;
         if (dto.allow_leaf_certs !== null) ca.allowLeafCerts = dto.allow_leaf_certs;
@@ -164,12 +168,18 @@ export class CaLifecycleService {
       throw new InvalidInputError(`CA ${parent.id} belongs to another organization than CA ${id}`);
     }
     await this.cas.assertConstraintsUnder(parent, pending.nameConstraints);
-    const approved = await this.cas.approveCa(parent, {
-      subject: csr.subject,
-      keySpec: csr.keySpec,
-      validDays: dto.valid_days ?? pending.validDays,
-      pathLength: pending.pathLength,
-    });
+    const profile = await this.cas.profileFor(auth.user, parent, dto.profile);
+    const approved = await this.cas.approveCa(
+      parent,
+      {
+        subject: csr.subject,
+        keySpec: csr.keySpec,
+        // The CA's own valid_days when asked for none and the profile has no default.
+        validDays: dto.valid_days ?? profile?.defaultValidityDays ?? pending.validDays,
+        pathLength: pending.pathLength,
+      },
+      profile,
+    );
     const { pathLength, validity } = approved;
     const { der } = await this.cas.issueCaCertificate(approved, {
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
@@ -183,6 +193,7 @@ export class CaLifecycleService {
         status: 'active',
         parentCaId: parent.id,
         pathLength,
+        validityClamped: validity.clamped,
       });
       await this.repository.save(tx, ca);
       await this.cas.refreshLeafPolicy(tx, parent.id);
@@ -190,6 +201,7 @@ export class CaLifecycleService {
         parent_ca_id: parent.id,
         serial_number: ca.serialNumber,
         validity_clamped: validity.clamped,
+        ...(profile ? { profile_id: profile.id, profile_name: profile.name } : {}),
       };
       return [{ action: 'ca_sign', detail }];
     });

@@ -11,6 +11,7 @@ import { ForeignChainBody } from '../common/api-examples';
 import { ApiErrors, ApiFileResponse, ApiIdParam } from '../common/api-responses.decorator';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
+import { CLAMP_WARNING_HEADER, WarnsOfValidityClamp } from '../common/validity-clamp-warning';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
@@ -74,7 +75,8 @@ export class CaController {
       },
     },
   })
-  @ApiCreatedResponse({ type: CaDetailResponseDto })
+  @WarnsOfValidityClamp()
+  @ApiCreatedResponse({ type: CaDetailResponseDto, headers: CLAMP_WARNING_HEADER })
   @ApiErrors([400, 'Invalid input, a taken name, or a parent that cannot sign'], 401, 403, [
     404,
     'The parent CA does not exist',
@@ -208,7 +210,8 @@ export class CaController {
       root: { summary: 'CA 1 signs CA 3 for a year', value: { parent_ca_id: 1, valid_days: 365 } },
     },
   })
-  @ApiOkResponse({ type: CaResponseDto, description: 'The CA, now active' })
+  @WarnsOfValidityClamp()
+  @ApiOkResponse({ type: CaResponseDto, description: 'The CA, now active', headers: CLAMP_WARNING_HEADER })
   @ApiErrors([400, 'Invalid input, or the parent cannot sign'], 401, 403, 404, [409, 'The CA is not pending'])
   signPending(
     @Auth() auth: AuthContext,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProfilesModule } from '../profiles/profiles.module';
 import { CaLifecycleService } from './ca-lifecycle.service';
 import { CaController } from './ca.controller';
 import { CaService } from './ca.service';
@@ -12,7 +13,7 @@ import { CrlService } from './crl.service';
 import { IssuerCache } from './issuer-cache';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CertificateAuthority, CrlState])],
+  imports: [TypeOrmModule.forFeature([CertificateAuthority, CrlState]), ProfilesModule],
   controllers: [CaController],
   providers: [
     CertificateAuthorityRepository,
@@ -23,6 +24,6 @@ import { IssuerCache } from './issuer-cache';
     CrlRefresher,
     IssuerCache,
   ],
-  exports: [CaService, CrlService, CrlRefresher],
+  exports: [CaService, CrlService, CrlRefresher, ProfilesModule],
 })
 export class CaModule {}

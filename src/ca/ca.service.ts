@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { KeyObject } from 'node:crypto';
 import { authorize } from '../access/authorize';
 import { listScopeCondition } from '../access/list-scope';
@@ -18,8 +18,11 @@ import { ApprovedIssuance, IssuingCa, issuingCaOf } from '../issuance/issuance-t
 import type { ChainConstraints, NameConstraints } from '../issuance/name-constraints';
 import { parseNameConstraints } from '../issuance/name-constraints-input';
 import { assertWithinChain } from '../issuance/name-constraints-within';
+import type { ProfilePolicy } from '../issuance/profile-policy';
 import { assertMaySignNow } from '../issuance/rules/issuer.rules';
 import { PrivateKeyVault } from '../keys/private-key-vault';
+import { ProfileRef } from '../profiles/dto/profile-ref';
+import { ProfilesService } from '../profiles/profiles.service';
 import { DomainMetrics } from '../system/domain-metrics';
 import { caPublicUrls } from './ca-slug';
 import { CertificateAuthority } from './certificate-authority.entity';
@@ -35,7 +38,7 @@ import { CreateCaDto } from './dto/create-ca.dto';
 import { IssuerCache } from './issuer-cache';
 
 @Injectable()
-export class CaService {
+export class CaService implements OnModuleInit {
   private readonly activeCas = new Map<number, { ca: CertificateAuthority; until: number }>();
   /** The chain's nameConstraints per CA certificate (see chainConstraints). */
   private readonly chainConstraintsMemo = new Map<
@@ -53,7 +56,31 @@ export class CaService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly metrics: DomainMetrics,
+    private readonly profiles: ProfilesService,
   ) {}
+
+  /** Profiles name CAs (ca_ids): they find them through this module. */
+  onModuleInit(): void {
+    this.profiles.useCaLookup((id) => this.repository.findById(id));
+  }
+
+  /**
+   * The profile a certificate signed by `issuer` runs with (named, or required by the issuer): the
+   * binding rules of ProfilesService.resolveForIssuance. A root or pending CA has no issuer to bind to.
+   */
+  async profileFor(
+    actor: Actor,
+    issuer: CertificateAuthority | null,
+    ref: ProfileRef | null | undefined,
+  ): Promise<ProfilePolicy | null> {
+    if (!issuer) {
+      if (ref === undefined || ref === null) return null;
+      throw new InvalidInputError(
+        'profile applies to a certificate signed by one of our CAs: give parent_ca_id, or name it when signing a pending CA (POST /cas/{id}/sign)',
+      );
+    }
+    return this.profiles.resolveForIssuance(actor, issuer, ref);
+  }
 
   async create(auth: AuthContext, dto: CreateCaDto): Promise<CaDetailResponseDto> {
     const pending = dto.pending ?? false;
@@ -67,7 +94,14 @@ export class CaService {
     const parent = dto.parent_ca_id ? await this.findParent(auth.user, dto.parent_ca_id) : null;
     const organizationId = parent ? parent.organizationId : auth.user.organizationId;
     if (!parent) authorize(auth.user, 'create_ca', resource.newCa(organizationId));
-    const { ca, privateKey } = await this.insertCa(auth, dto, { subject, keySpec, parent, organizationId });
+    const profile = await this.profileFor(auth.user, parent, dto.profile);
+    const { ca, privateKey } = await this.insertCa(auth, dto, {
+      subject,
+      keySpec,
+      parent,
+      organizationId,
+      profile,
+    });
     return {
       ...toCaResponse(ca, this.config.publicBaseUrl),
       private_key: this.crypto.exportPrivateKeyPem(privateKey),
@@ -89,6 +123,7 @@ export class CaService {
       keySpec: this.keySpecFor(dto.key_type, dto.key_size),
       parent: null,
       organizationId: null,
+      profile: null,
     };
     return (await this.insertCa(context, dto, input, link)).ca;
   }
@@ -101,21 +136,21 @@ export class CaService {
       keySpec: KeySpec;
       parent: CertificateAuthority | null;
       organizationId: number | null;
+      profile: ProfilePolicy | null;
     },
     link?: (tx: Transaction, ca: CertificateAuthority) => Promise<void>,
   ): Promise<{ ca: CertificateAuthority; privateKey: KeyObject }> {
     const pending = dto.pending ?? false;
-    const { subject, keySpec, parent, organizationId } = input;
-    const validDays = dto.valid_days ?? this.config.caCertDays;
+    const { subject, keySpec, parent, organizationId, profile } = input;
     const nameConstraints = parseNameConstraints(dto.name_constraints);
     if (parent) await this.assertConstraintsUnder(parent, nameConstraints);
-    const approved = await this.approveCa(parent, {
-      subject,
-      keySpec,
-      validDays,
-      pathLength: dto.path_length,
-    });
+    const approved = await this.approveCa(
+      parent,
+      { subject, keySpec, validDays: dto.valid_days ?? null, pathLength: dto.path_length },
+      profile,
+    );
     const { pathLength, validity } = approved;
+    const validDays = approved.validDays ?? this.config.caCertDays;
 
     const { privateKey, publicKey } = await this.metrics.time(
       this.metrics.keyGeneration,
@@ -161,6 +196,8 @@ export class CaService {
         nameConstraints,
         allowLeafCerts: dto.allow_leaf_certs ?? true,
         allowLeafCertsExplicit: dto.allow_leaf_certs !== undefined && dto.allow_leaf_certs !== null,
+        requireProfile: dto.require_profile ?? false,
+        validityClamped: certificate ? validity.clamped : false,
       });
       await this.crls.initialise(tx, created.id);
       if (parent) await this.refreshLeafPolicy(tx, parent.id);
@@ -179,6 +216,8 @@ export class CaService {
           pending,
           validity_clamped: validity.clamped,
           ...(nameConstraints ? { name_constraints: true } : {}),
+          ...(profile ? { profile_id: profile.id, profile_name: profile.name } : {}),
+          ...(dto.require_profile ? { require_profile: true } : {}),
         },
       });
       await link?.(tx, created);
@@ -425,9 +464,11 @@ export class CaService {
     request: {
       subject: DistinguishedName;
       keySpec: KeySpec;
-      validDays: number;
+      /** null: the profile's default, else CA_CERT_DAYS. */
+      validDays: number | null;
       pathLength: number | null | undefined;
     },
+    profile: ProfilePolicy | null = null,
   ): Promise<ApprovedIssuance> {
     return approveIssuance(
       { ...request, san: { dns: [], ip: [], email: [] }, certificateType: 'ca', validity: null },
@@ -436,7 +477,7 @@ export class CaService {
         now: new Date(),
         maxSans: this.config.maxSansPerCertificate,
         defaultValidDays: this.config.caCertDays,
-        profile: null,
+        profile,
       },
     );
   }

@@ -90,6 +90,13 @@ export class CertificateAuthority implements OwnedResource, Omit<IssuingCa, 'nam
    */
   @Column({ type: 'jsonb', nullable: true })
   nameConstraints!: NameConstraints | null;
+  /** Issuing under this CA needs a named profile. */
+  @Column({ type: 'boolean', default: false })
+  requireProfile!: boolean;
+
+  /** This CA's certificate was shortened to end with its issuer's. */
+  @Column({ type: 'boolean', default: false })
+  validityClamped!: boolean;
 
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

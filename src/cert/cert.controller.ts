@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EXAMPLE_CSR_PEM } from '../common/api-examples';
 import { ApiErrors, ApiIdParam } from '../common/api-responses.decorator';
+import { CLAMP_WARNING_HEADER, WarnsOfValidityClamp } from '../common/validity-clamp-warning';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext } from '../common/request-context';
@@ -41,7 +42,8 @@ export class CertController {
       },
     },
   })
-  @ApiCreatedResponse({ type: CertificateDetailResponseDto })
+  @WarnsOfValidityClamp()
+  @ApiCreatedResponse({ type: CertificateDetailResponseDto, headers: CLAMP_WARNING_HEADER })
   @ApiErrors(
     [400, 'Invalid input, or a certificate the CA or the rules refuse (SANs, lifetime, type)'],
     401,
@@ -68,7 +70,8 @@ export class CertController {
       },
     },
   })
-  @ApiCreatedResponse({ type: CertificateResponseDto })
+  @WarnsOfValidityClamp()
+  @ApiCreatedResponse({ type: CertificateResponseDto, headers: CLAMP_WARNING_HEADER })
   @ApiErrors(
     [400, 'Invalid input, or a certificate the CA or the rules refuse (SANs, lifetime, type)'],
     401,

@@ -23,8 +23,10 @@ import {
   IssuingCa,
   issuingCaOf,
 } from '../issuance/issuance-template';
+import type { ProfilePolicy } from '../issuance/profile-policy';
 import { withCommonName } from '../issuance/rules/name.rules';
 import { PrivateKeyVault } from '../keys/private-key-vault';
+import { ProfileRef } from '../profiles/dto/profile-ref';
 import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
 import { CertificateRepository } from './certificate.repository';
@@ -48,6 +50,7 @@ export interface ServiceIssuance {
 /** An approved template, the key it certifies and how the issuance is recorded. */
 interface IssuanceRequest {
   ca: CertificateAuthority;
+  profile: ProfilePolicy | null;
   approved: ApprovedIssuance;
   subjectPublicKeyDer: Buffer;
   sealedPrivateKey: string | null;
@@ -61,8 +64,17 @@ export interface CsrSigning<Linked> {
   csr: ParsedCsr;
   certificateType: Exclude<CertificateType, 'ca'>;
   validDays: number | undefined;
+  /** The approver's overrides of the CSR (sign-csr's fields); absent ones keep the CSR's. */
+  overrides: CsrOverrides;
+  profile: ProfileRef | null | undefined;
   requestId: number;
   link: (tx: Transaction, certificate: Certificate) => Promise<Linked>;
+}
+
+/** What sign-csr lets the signer change of a CSR. */
+export interface CsrOverrides extends SanFieldsDto {
+  subject_dn?: string;
+  common_name?: string;
 }
 
 /**
@@ -89,7 +101,8 @@ export class CertificateIssuanceService {
   ): Promise<CertificateDetailResponseDto> {
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(caId));
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
-    const approved = await this.approve(ca, {
+    const profile = await this.cas.profileFor(auth.user, ca, dto.profile);
+    const approved = await this.approve(ca, profile, {
       subject,
       san: requestedSans(dto, { dns: [], ip: [], email: [] }),
       certificateType: dto.certificate_type,
@@ -109,6 +122,7 @@ export class CertificateIssuanceService {
     const privateKeyPem = keepKey ? this.crypto.exportPrivateKeyPem(privateKey) : null;
     const certificate = await this.signAndStore(auth, {
       ca,
+      profile,
       approved,
       subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
       sealedPrivateKey: privateKeyPem === null ? null : await this.vault.sealPem(privateKeyPem),
@@ -135,11 +149,12 @@ export class CertificateIssuanceService {
         ? await this.cas.findSigningCa(caId)
         : await this.cas.findSigningCaByName(auth.user, caName ?? '');
     const ca = await this.permittedCa(auth.user, found);
-    const base = dto.subject_dn ? this.crypto.parseDistinguishedName(dto.subject_dn) : csr.subject;
+    const profile = await this.cas.profileFor(auth.user, ca, dto.profile);
     const certificate = await this.signAndStore(auth, {
       ca,
-      approved: await this.approve(ca, {
-        subject: dto.common_name ? withCommonName(base, dto.common_name) : base,
+      profile,
+      approved: await this.approve(ca, profile, {
+        subject: this.overriddenSubject(csr, dto),
         san: requestedSans(dto, csr.san),
         certificateType: dto.certificate_type,
         keySpec,
@@ -154,16 +169,21 @@ export class CertificateIssuanceService {
     return toCertificateResponse(certificate);
   }
 
-  /** Signs a stored request's CSR as it was submitted (subject and SANs from the CSR). */
+  /**
+   * Signs a stored request's CSR: its subject and SANs, or what the approver overrides (sign-csr's
+   * fields), through the same rules.
+   */
   async signRequestCsr<Linked>(auth: AuthContext, signing: CsrSigning<Linked>): Promise<Linked> {
-    const { csr, certificateType } = signing;
+    const { csr, certificateType, overrides } = signing;
     const { keySpec } = csr;
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(signing.caId));
+    const profile = await this.cas.profileFor(auth.user, ca, signing.profile);
     return this.signAndStoreLinked(auth, signing.link, {
       ca,
-      approved: await this.approve(ca, {
-        subject: csr.subject,
-        san: csr.san,
+      profile,
+      approved: await this.approve(ca, profile, {
+        subject: this.overriddenSubject(csr, overrides),
+        san: requestedSans(overrides, csr.san),
         certificateType,
         keySpec,
         validDays: signing.validDays ?? null,
@@ -188,7 +208,7 @@ export class CertificateIssuanceService {
   ): Promise<{ linked: Linked; certificate: Certificate; privateKeyPem: string }> {
     const context: RequestContext = { user: null, clientAddress: null };
     const ca = await this.cas.findSigningCa(issuance.caId, { fresh: true });
-    const approved = await this.approve(ca, {
+    const approved = await this.approve(ca, null, {
       subject: [{ type: 'CN', value: issuance.commonName }],
       san: issuance.san,
       certificateType: 'server',
@@ -208,6 +228,7 @@ export class CertificateIssuanceService {
       },
       {
         ca,
+        profile: null,
         approved,
         subjectPublicKeyDer: this.crypto.spkiDer(publicKey),
         sealedPrivateKey: await this.vault.sealPem(privateKeyPem),
@@ -225,22 +246,34 @@ export class CertificateIssuanceService {
     return ca;
   }
 
-  private issuanceContext(issuer: IssuingCa | null): IssuanceContext {
+  private issuanceContext(issuer: IssuingCa | null, profile: ProfilePolicy | null = null): IssuanceContext {
     return {
       issuer,
       now: new Date(),
       maxSans: this.config.maxSansPerCertificate,
       defaultValidDays: this.config.certDays,
-      profile: null,
+      profile,
     };
   }
 
   /**
-   * The template through every issuance rule (ISSUANCE_RULES) under `ca`, with its chain's
-   * nameConstraints (remembered with the CA: no database round trip per signature).
+   * The template through every issuance rule (ISSUANCE_RULES) under `ca` and `profile`, with the
+   * chain's nameConstraints (remembered with the CA: no database round trip per signature).
    */
-  private async approve(ca: CertificateAuthority, template: IssuanceTemplate): Promise<ApprovedIssuance> {
-    return approveIssuance(template, this.issuanceContext(await this.cas.issuingCaFor(ca)));
+  private async approve(
+    ca: CertificateAuthority,
+    profile: ProfilePolicy | null,
+    template: IssuanceTemplate,
+  ): Promise<ApprovedIssuance> {
+    return approveIssuance(template, this.issuanceContext(await this.cas.issuingCaFor(ca), profile));
+  }
+
+  /** The CSR's subject, or subject_dn instead, with common_name replacing its CN when given. */
+  private overriddenSubject(csr: ParsedCsr, overrides: CsrOverrides): IssuanceTemplate['subject'] {
+    const base = overrides.subject_dn
+      ? this.crypto.parseDistinguishedName(overrides.subject_dn)
+      : csr.subject;
+    return overrides.common_name ? withCommonName(base, overrides.common_name) : base;
   }
 
   /**
@@ -312,7 +345,7 @@ export class CertificateIssuanceService {
       certificateType: approved.certificateType,
       keyType: approved.keySpec.type,
       keySize: approved.keySpec.size,
-      validDays: approved.validDays,
+      validDays: approved.validDays ?? this.config.certDays,
       status: 'valid',
       certificatePem: this.crypto.derToPem(der, 'CERTIFICATE'),
       serialNumber: this.crypto.serialToHex(serial),
@@ -323,6 +356,9 @@ export class CertificateIssuanceService {
       sanIpAddresses: approved.san.ip,
       sanEmailAddresses: approved.san.email,
       pathLength: approved.pathLength,
+      profileId: request.profile?.id ?? null,
+      profileName: request.profile?.name ?? null,
+      validityClamped: validity.clamped,
       issuerId: ca.id,
       organizationId: ca.organizationId,
       createdByUserId: auth.user?.id ?? null,
@@ -342,6 +378,7 @@ export class CertificateIssuanceService {
         certificate_type: approved.certificateType,
         key_type: approved.keySpec.type,
         validity_clamped: validity.clamped,
+        ...(request.profile ? { profile_id: request.profile.id, profile_name: request.profile.name } : {}),
         ...request.auditDetail,
       },
     };
@@ -373,7 +410,7 @@ export class CertificateIssuanceService {
       return certificate;
     const current = await this.cas.findSigningCa(certificate.issuerId, { fresh: true });
     if (actor) await this.permittedCa(actor, current);
-    applyRules(ISSUER_RULES, request.approved, this.issuanceContext(issuingCaOf(current)));
+    applyRules(ISSUER_RULES, request.approved, this.issuanceContext(issuingCaOf(current), request.profile));
     throw new ConflictError(`CA ${certificate.issuerId} changed while signing; retry`);
   }
 }

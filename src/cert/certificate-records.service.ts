@@ -6,7 +6,8 @@ import { resource, ResourceAction } from '../access/resources';
 import { AuditService } from '../audit/audit.service';
 import { CaService } from '../ca/ca.service';
 import { CrlService } from '../ca/crl.service';
-import { ConflictError, NotFoundError } from '../common/errors';
+import { MAX_INT4 } from '../common/integer-limits';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { RevokeCertificateDto } from '../common/revoke.dto';
@@ -85,6 +86,7 @@ export class CertificateRecordsService {
     const rows = await this.repository.list(scope, {
       caId: query.ca_id,
       status: query.status,
+      profile: profileFilter(query.profile),
       now: new Date(),
       skip: query.skip,
       limit: query.limit,
@@ -237,4 +239,14 @@ export class CertificateRecordsService {
   replaceSealedKey(tx: Transaction, certificateId: number, sealed: string): Promise<void> {
     return this.repository.updateSealedKey(tx, certificateId, sealed);
   }
+}
+
+/** ?profile=: digits name a profile by id (names are never only digits), anything else by name. */
+function profileFilter(profile: string | undefined): { id: number } | { name: string } | undefined {
+  if (profile === undefined) return undefined;
+  const text = profile.trim();
+  if (!/^[0-9]+$/.test(text)) return { name: text };
+  const id = Number(text);
+  if (id < 1 || id > MAX_INT4) throw new InvalidInputError(`profile ${text} is not a valid profile id`);
+  return { id };
 }

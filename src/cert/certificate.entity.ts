@@ -71,6 +71,18 @@ export class Certificate implements OwnedResource {
   @Column({ type: 'integer', nullable: true })
   createdByUserId!: number | null;
 
+  /** The profile it was issued under; null when none, or after the profile was deleted. */
+  @Column({ type: 'integer', nullable: true })
+  profileId!: number | null;
+
+  /** The profile's name at issuance (kept when the profile is deleted). */
+  @Column({ type: 'text', nullable: true })
+  profileName!: string | null;
+
+  /** The notAfter was shortened to the issuer's. */
+  @Column({ type: 'boolean', default: false })
+  validityClamped!: boolean;
+
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 

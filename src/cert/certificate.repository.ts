@@ -11,6 +11,8 @@ import { Certificate } from './certificate.entity';
 export interface CertificateListFilter {
   caId?: number;
   status?: 'valid' | 'revoked' | 'expired';
+  /** A profile id, or the profile's name at issuance. */
+  profile?: { id: number } | { name: string };
   now: Date;
   skip: number;
   limit: number;
@@ -79,6 +81,11 @@ export class CertificateRepository {
       .createQueryBuilder(Certificate, 'cert')
       .where(scope.sql, scope.params);
     if (filter.caId !== undefined) builder.andWhere('cert.issuer_id = :caId', { caId: filter.caId });
+    const profile = filter.profile;
+    if (profile && 'id' in profile)
+      builder.andWhere('cert.profile_id = :profileId', { profileId: profile.id });
+    if (profile && 'name' in profile)
+      builder.andWhere('cert.profile_name = :profileName', { profileName: profile.name });
     const now = filter.now;
     if (filter.status === 'revoked') builder.andWhere("cert.status = 'revoked'");
     if (filter.status === 'valid')
@@ -149,6 +156,9 @@ export class CertificateRepository {
       ['sealed_private_key', sealedPrivateKey, 'text'],
       ['organization_id', certificate.organizationId, 'integer'],
       ['created_by_user_id', certificate.createdByUserId, 'integer'],
+      ['profile_id', certificate.profileId, 'integer'],
+      ['profile_name', certificate.profileName, 'text'],
+      ['validity_clamped', certificate.validityClamped, 'boolean'],
     ];
     const values = columns.map(([, , type], index) => `$${index + 2}::${type}`);
     const auditRow = insertFromCte(audit, 'certificate', columns.length + 2);

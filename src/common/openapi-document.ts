@@ -11,6 +11,8 @@ const TAGS: Record<string, string> = {
   organizations: 'Tenants: users, CAs, certificates and requests belong to one',
   'certificate authorities':
     'Root and intermediate CAs, pending CAs signed here or outside, their CRLs and revocation',
+  'certificate profiles':
+    'What may be issued under the CAs of an organization (names, key types, lifetimes), when named with `profile`',
   certificates: 'Issue with a server-generated key or from a CSR; list, read, revoke',
   'certificate requests': 'CSRs submitted for someone else to sign, here or outside',
   export: 'Certificates, keys and chains as files (PEM, PKCS#12)',

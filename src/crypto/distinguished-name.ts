@@ -47,6 +47,14 @@ for (const definition of ATTRIBUTES) {
     BY_LOWER_NAME.set(name.toLowerCase(), definition);
 }
 
+/** The canonical short name of a known subject attribute ("commonname" → "CN"), or null. */
+export function knownAttributeName(type: string): string | null {
+  return BY_LOWER_NAME.get(type.trim().toLowerCase())?.name ?? null;
+}
+
+/** The canonical short names of every attribute the encoder knows, in its order. */
+export const KNOWN_ATTRIBUTE_NAMES: readonly string[] = ATTRIBUTES.map((definition) => definition.name);
+
 const DOTTED_OID = /^(?:oid\.)?([0-2](?:\.(?:0|[1-9]\d*))+)$/i;
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 const IA5 = /^[\x20-\x7e]*$/;

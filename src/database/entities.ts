@@ -6,6 +6,7 @@ import { CrlState } from '../ca/crl-state.entity';
 import { Certificate } from '../cert/certificate.entity';
 import { CertificateRequest } from '../requests/certificate-request.entity';
 import { Organization } from '../orgs/organization.entity';
+import { CertificateProfileEntity } from '../profiles/certificate-profile.entity';
 import { User } from '../users/user.entity';
 
 export const ENTITIES = [
@@ -18,4 +19,5 @@ export const ENTITIES = [
   Certificate,
   CrlState,
   CertificateRequest,
+  CertificateProfileEntity,
 ];

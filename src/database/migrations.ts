@@ -3,6 +3,7 @@ import { Pki1732300100000 } from '../../migrations/1732300100000-pki';
 import { Requests1732300200000 } from '../../migrations/1732300200000-requests';
 import { ServiceTls1732300400000 } from '../../migrations/1732300400000-service-tls';
 import { AuthRateLimits1732300500000 } from '../../migrations/1732300500000-auth-rate-limits';
+import { Profiles1733000100000 } from '../../migrations/1733000100000-profiles';
 import { CaNameConstraints1733000300000 } from '../../migrations/1733000300000-ca-name-constraints';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   Requests1732300200000,
   ServiceTls1732300400000,
   AuthRateLimits1732300500000,
+  Profiles1733000100000,
   CaNameConstraints1733000300000,
 ];

@@ -83,6 +83,10 @@ export class CertificateRequest implements RequestTarget {
   @Column({ type: 'timestamptz', nullable: true })
   notAfter!: Date | null;
 
+  /** The certificate we signed for it was shortened to end with its issuer's. */
+  @Column({ type: 'boolean', default: false })
+  validityClamped!: boolean;
+
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 

@@ -12,6 +12,7 @@ import { EXAMPLE_CSR_PEM, ForeignChainBody } from '../common/api-examples';
 import { ApiErrors, ApiFileResponse, ApiIdParam } from '../common/api-responses.decorator';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
+import { CLAMP_WARNING_HEADER, WarnsOfValidityClamp } from '../common/validity-clamp-warning';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Auth, AuthContext } from '../common/request-context';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
@@ -97,7 +98,12 @@ export class RequestsController {
     type: SignRequestDto,
     examples: { issuing: { summary: 'CA 2 signs for 90 days', value: { ca_id: 2, valid_days: 90 } } },
   })
-  @ApiOkResponse({ type: RequestResponseDto, description: 'The request, now active, with its certificate' })
+  @WarnsOfValidityClamp()
+  @ApiOkResponse({
+    type: RequestResponseDto,
+    description: 'The request, now active, with its certificate',
+    headers: CLAMP_WARNING_HEADER,
+  })
   @ApiErrors(
     [400, 'Invalid input, or a certificate the CA or the rules refuse'],
     401,

@@ -5,6 +5,7 @@ import { resource } from '../access/resources';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { CertificateIssuanceService } from '../cert/certificate-issuance.service';
+import type { Certificate } from '../cert/certificate.entity';
 import { CertificateRecordsService } from '../cert/certificate-records.service';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
@@ -148,11 +149,20 @@ export class RequestsService implements OnModuleInit {
     const request = await this.findReadable(auth.user, id);
     this.assertMay(auth.user, 'sign', request);
     const csr = await this.crypto.parseCsr(request.csrPem);
+    const overrides = {
+      subject_dn: dto.subject_dn,
+      common_name: dto.common_name,
+      san_dns_names: dto.san_dns_names,
+      san_ip_addresses: dto.san_ip_addresses,
+      san_email_addresses: dto.san_email_addresses,
+    };
     const signed = await this.issuance.signRequestCsr(auth, {
       caId: dto.ca_id,
       csr,
       certificateType: dto.certificate_type ?? request.certificateType,
       validDays: dto.valid_days,
+      overrides,
+      profile: dto.profile,
       requestId: id,
       link: async (tx, certificate) => {
         const locked = await this.lockedForEvent(tx, auth.user, id, 'sign');
@@ -166,13 +176,19 @@ export class RequestsService implements OnModuleInit {
           serialNumber: certificate.serialNumber,
           notBefore: certificate.notBefore,
           notAfter: certificate.notAfter,
+          validityClamped: certificate.validityClamped,
           handledByUserId: auth.user.id,
         });
         await this.requests.save(tx, locked);
+        const changes = overridesAgainstCsr(request, certificate, dto);
         await this.record(tx, auth, 'sign', locked, {
           certificate_id: certificate.id,
           ca_id: certificate.issuerId,
           serial_number: certificate.serialNumber,
+          ...(certificate.profileId !== null
+            ? { profile_id: certificate.profileId, profile_name: certificate.profileName }
+            : {}),
+          ...(changes ? { overrides: changes } : {}),
         });
         return locked;
       },
@@ -219,6 +235,7 @@ export class RequestsService implements OnModuleInit {
         serialNumber: leaf.serialNumberHex,
         notBefore: leaf.notBefore,
         notAfter: leaf.notAfter,
+        validityClamped: false,
       });
       return { serial_number: leaf.serialNumberHex, chain_length: chain.length };
     });
@@ -237,6 +254,7 @@ export class RequestsService implements OnModuleInit {
         serialNumber: null,
         notBefore: null,
         notAfter: null,
+        validityClamped: false,
       });
       return detail;
     });
@@ -356,4 +374,51 @@ export class RequestsService implements OnModuleInit {
       detail,
     });
   }
+}
+
+/**
+ * What the approver changed against the CSR (item 6 of issue 16): for each override given, the CSR's
+ * value and the issued one, when they differ; null when nothing was overridden or nothing changed.
+ */
+function overridesAgainstCsr(
+  request: CertificateRequest,
+  certificate: Certificate,
+  dto: SignRequestDto,
+): JsonObject | null {
+  const changes: JsonObject = {};
+  const compare = (
+    field: string,
+    given: boolean,
+    csr: string | string[] | null,
+    issued: string | string[],
+  ) => {
+    if (given && JSON.stringify(csr) !== JSON.stringify(issued)) changes[field] = { csr, issued };
+  };
+  compare(
+    'subject',
+    dto.subject_dn !== undefined || dto.common_name !== undefined,
+    request.subjectDn,
+    certificate.subjectDn,
+  );
+  compare('san_dns_names', dto.san_dns_names !== undefined, request.sanDnsNames, certificate.sanDnsNames);
+  compare(
+    'san_ip_addresses',
+    dto.san_ip_addresses !== undefined,
+    request.sanIpAddresses,
+    certificate.sanIpAddresses,
+  );
+  compare(
+    'san_email_addresses',
+    dto.san_email_addresses !== undefined,
+    request.sanEmailAddresses,
+    certificate.sanEmailAddresses,
+  );
+  compare(
+    'certificate_type',
+    dto.certificate_type !== undefined,
+    request.certificateType,
+    certificate.certificateType,
+  );
+  if (dto.valid_days !== undefined) changes.valid_days = { csr: null, issued: certificate.validDays };
+  return Object.keys(changes).length > 0 ? changes : null;
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_INT4 } from '../../common/integer-limits';
 import { IsOptionalNotNull } from '../../common/validation';
+import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
 
 export class UpdateCaDto {
   @ApiPropertyOptional({ description: 'false disables the CA (it signs nothing; its CRL stays published)' })
@@ -19,6 +20,11 @@ export class UpdateCaDto {
   @IsOptional()
   @IsBoolean()
   allow_leaf_certs?: boolean | null;
+
+  @ApiPropertyOptional({ description: 'true: every certificate this CA signs must name a profile' })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  require_profile?: boolean;
 }
 
 export class SignPendingCaDto {
@@ -36,4 +42,7 @@ export class SignPendingCaDto {
   @Min(1)
   @Max(36500)
   valid_days?: number;
+
+  @ProfileRefProperty()
+  profile?: ProfileRef | null;
 }

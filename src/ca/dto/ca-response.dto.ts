@@ -29,6 +29,12 @@ export class CaResponseDto {
   @ApiProperty({ type: Number, nullable: true }) parent_ca_id!: number | null;
   @ApiProperty({ type: Number, nullable: true }) path_length!: number | null;
   @ApiProperty() allow_leaf_certs!: boolean;
+  @ApiProperty({ description: 'Certificates signed by this CA must name a profile' })
+  require_profile!: boolean;
+  @ApiProperty({
+    description: "This CA's certificate was shortened to end with its issuer's (a Warning header said so)",
+  })
+  validity_clamped!: boolean;
   @ApiProperty({ description: 'Self-signed here (false for intermediates and pending or uploaded CAs)' })
   is_root!: boolean;
   @ApiProperty({ description: 'The certificate was signed outside this service and uploaded' })
@@ -76,6 +82,8 @@ export function toCaResponse(ca: CertificateAuthority, publicBaseUrl: string): C
     parent_ca_id: ca.parentCaId,
     path_length: ca.pathLength,
     allow_leaf_certs: ca.allowLeafCerts,
+    require_profile: ca.requireProfile,
+    validity_clamped: ca.validityClamped,
     is_root: ca.parentCaId === null && !ca.signedExternally && ca.status !== 'pending',
     signed_externally: ca.signedExternally,
     csr: ca.csrPem,

@@ -17,6 +17,7 @@ import { Type } from 'class-transformer';
 import { MAX_INT4 } from '../../common/integer-limits';
 import { KeyType } from '../../crypto/crypto.types';
 import { NameConstraintsDto } from './name-constraints.dto';
+import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
 
 export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ec', 'ed25519'];
 
@@ -108,4 +109,17 @@ export class CreateCaDto {
   @ValidateNested()
   @Type(() => NameConstraintsDto)
   name_constraints?: NameConstraintsDto | null;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Every certificate this CA signs must name a profile (400 otherwise)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  require_profile?: boolean | null;
+
+  /** The profile the new CA's certificate is issued under (with parent_ca_id). */
+  @ProfileRefProperty()
+  profile?: ProfileRef | null;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_INT4 } from '../../common/integer-limits';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateStatus } from '../certificate.entity';
@@ -18,4 +18,15 @@ export class CertificateQueryDto extends PaginationQueryDto {
   @IsOptional()
   @IsIn(['valid', 'revoked', 'expired'])
   status?: CertificateStatus;
+
+  @ApiPropertyOptional({
+    description:
+      'Filter by profile: its id (digits) or its name at issuance (kept after the profile is deleted)',
+    example: 'web',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  profile?: string;
 }

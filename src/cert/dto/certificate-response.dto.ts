@@ -25,6 +25,22 @@ export class CertificateResponseDto {
   @ApiProperty({ type: [String] }) san_ip_addresses!: string[];
   @ApiProperty({ type: [String] }) san_email_addresses!: string[];
   @ApiProperty() fingerprint_sha256!: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The profile it was issued under (null: none, or deleted)',
+  })
+  profile_id!: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The profile's name at issuance (kept after deletion)",
+  })
+  profile_name!: string | null;
+  @ApiProperty({
+    description: "notAfter was shortened to the issuer's (the issuing response also had a Warning header)",
+  })
+  validity_clamped!: boolean;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 }
@@ -67,6 +83,9 @@ export function toCertificateResponse(certificate: Certificate): CertificateResp
     san_ip_addresses: certificate.sanIpAddresses,
     san_email_addresses: certificate.sanEmailAddresses,
     fingerprint_sha256: certificate.fingerprintSha256,
+    profile_id: certificate.profileId,
+    profile_name: certificate.profileName,
+    validity_clamped: certificate.validityClamped,
     created_at: certificate.createdAt,
     updated_at: certificate.updatedAt,
   };

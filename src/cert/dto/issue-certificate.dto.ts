@@ -17,6 +17,7 @@ import { MAX_INT4 } from '../../common/integer-limits';
 import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
 import { SAN_COUNT_CEILING } from '../../config/app-config';
 import { CertificateType, KeyType } from '../../crypto/crypto.types';
+import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
 
 export const ISSUABLE_TYPES: readonly CertificateType[] = ['server', 'client', 'dual_purpose', 'ca'];
 export const CSR_TYPES: readonly CertificateType[] = ['server', 'client', 'dual_purpose'];
@@ -108,6 +109,9 @@ export class IssueCertificateDto extends SanFieldsDto {
   @Min(0)
   @Max(32)
   path_length?: number | null;
+
+  @ProfileRefProperty()
+  profile?: ProfileRef | null;
 }
 
 export class SignCsrDto extends SanFieldsDto {
@@ -163,4 +167,7 @@ export class SignCsrDto extends SanFieldsDto {
   @IsNotEmpty()
   @MaxLength(1024)
   subject_dn?: string;
+
+  @ProfileRefProperty()
+  profile?: ProfileRef | null;
 }

@@ -32,6 +32,11 @@ export class RequestResponseDto {
   @ApiProperty({ type: String, nullable: true }) serial_number!: string | null;
   @ApiProperty({ type: String, nullable: true }) not_before!: Date | null;
   @ApiProperty({ type: String, nullable: true }) not_after!: Date | null;
+  @ApiProperty({
+    description:
+      "Our certificate's notAfter was shortened to the issuer's (signing answered with a Warning header)",
+  })
+  validity_clamped!: boolean;
   @ApiProperty({ type: String, nullable: true }) revoked_at!: Date | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
@@ -63,6 +68,7 @@ export function toRequestResponse(request: CertificateRequest): RequestResponseD
     serial_number: request.serialNumber,
     not_before: request.notBefore,
     not_after: request.notAfter,
+    validity_clamped: request.validityClamped,
     revoked_at: request.revokedAt,
     created_at: request.createdAt,
     updated_at: request.updatedAt,

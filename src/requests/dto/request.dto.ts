@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_INT4 } from '../../common/integer-limits';
-import { CSR_TYPES } from '../../cert/dto/issue-certificate.dto';
+import { CSR_TYPES, SanFieldsDto } from '../../cert/dto/issue-certificate.dto';
+import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateType } from '../../crypto/crypto.types';
 import { REQUEST_STATUSES, RequestStatus } from '../certificate-request.entity';
@@ -29,7 +30,8 @@ export class SubmitRequestDto {
   comment?: string | null;
 }
 
-export class SignRequestDto {
+/** The approver's decision: the CA, and optionally sign-csr's overrides of the CSR (audited as such). */
+export class SignRequestDto extends SanFieldsDto {
   @ApiProperty({ description: 'The CA that signs (needs can_create_cert on it)' })
   @IsInt()
   @Min(1)
@@ -47,6 +49,23 @@ export class SignRequestDto {
   @Min(1)
   @Max(36500)
   valid_days?: number;
+
+  @ApiPropertyOptional({ description: "Override the CSR's Common Name" })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  common_name?: string;
+
+  @ApiPropertyOptional({ description: "Override the CSR's whole subject" })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  subject_dn?: string;
+
+  @ProfileRefProperty()
+  profile?: ProfileRef | null;
 }
 
 export class RejectRequestDto {

@@ -1,0 +1,85 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { OwnedResource } from '../access/policy';
+import { CertificateType, KeyType } from '../crypto/crypto.types';
+import type { FixedSubjectAttribute } from '../issuance/profile-policy';
+
+export type IssuerLifetime = 'clamp' | 'refuse';
+
+/** A certificate profile: what may be issued under the CAs of an organisation (table certificate_profiles). */
+@Entity({ name: 'certificate_profiles' })
+export class CertificateProfileEntity implements OwnedResource {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  /** Null: unowned (made by a superuser outside every organisation), for unowned CAs. */
+  @Column({ type: 'integer', nullable: true })
+  organizationId!: number | null;
+
+  /** Empty: any CA of the organisation. */
+  @Column({ type: 'integer', array: true, default: () => "'{}'" })
+  caIds!: number[];
+
+  /** Empty: any type. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  certificateTypes!: CertificateType[];
+
+  /** Empty: any key type. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  keyTypes!: KeyType[];
+
+  @Column({ type: 'integer', nullable: true })
+  minRsaBits!: number | null;
+
+  /** Null: any DNS name; empty: none. */
+  @Column({ type: 'text', array: true, nullable: true })
+  allowedDns!: string[] | null;
+
+  @Column({ type: 'boolean', default: false })
+  allowWildcardCertificates!: boolean;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  allowedIpRanges!: string[] | null;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  allowedEmails!: string[] | null;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  allowedUris!: string[] | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{CN}'" })
+  allowedSubjectAttributes!: string[];
+
+  /** Attributes the profile writes whatever the request says. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  subject!: Partial<Record<FixedSubjectAttribute, string>>;
+
+  @Column({ type: 'integer', nullable: true })
+  defaultValidityDays!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  maxValidityDays!: number | null;
+
+  @Column({ type: 'integer', default: 60 })
+  backdateSeconds!: number;
+
+  @Column({ type: 'text', default: 'clamp' })
+  issuerLifetime!: IssuerLifetime;
+
+  @Column({ type: 'integer', nullable: true })
+  createdByUserId!: number | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
