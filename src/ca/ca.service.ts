@@ -364,7 +364,7 @@ export class CaService {
     },
   ): ApprovedIssuance {
     return approveIssuance(
-      { ...request, san: { dns: [], ip: [], email: [] }, certificateType: 'ca', validity: null },
+      { ...request, san: { dns: [], ip: [], email: [], uri: [] }, certificateType: 'ca', validity: null },
       {
         issuer: parent ? issuingCaOf(parent) : null,
         now: new Date(),

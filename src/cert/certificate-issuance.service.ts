@@ -90,7 +90,7 @@ export class CertificateIssuanceService {
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
     const approved = this.approve(ca, {
       subject,
-      san: requestedSans(dto, { dns: [], ip: [], email: [] }),
+      san: requestedSans(dto, { dns: [], ip: [], email: [], uri: [] }),
       certificateType: dto.certificate_type,
       keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
       validDays: dto.valid_days ?? this.config.certDays,
@@ -317,6 +317,7 @@ export class CertificateIssuanceService {
       sanDnsNames: approved.san.dns,
       sanIpAddresses: approved.san.ip,
       sanEmailAddresses: approved.san.email,
+      sanUris: approved.san.uri,
       pathLength: approved.pathLength,
       issuerId: ca.id,
       organizationId: ca.organizationId,
@@ -378,5 +379,6 @@ function requestedSans(dto: SanFieldsDto, fallback: SubjectAltNames): SubjectAlt
     dns: dto.san_dns_names ?? fallback.dns,
     ip: dto.san_ip_addresses ?? fallback.ip,
     email: dto.san_email_addresses ?? fallback.email,
+    uri: dto.san_uris ?? fallback.uri,
   };
 }

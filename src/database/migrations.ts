@@ -3,6 +3,7 @@ import { Pki1732300100000 } from '../../migrations/1732300100000-pki';
 import { Requests1732300200000 } from '../../migrations/1732300200000-requests';
 import { ServiceTls1732300400000 } from '../../migrations/1732300400000-service-tls';
 import { AuthRateLimits1732300500000 } from '../../migrations/1732300500000-auth-rate-limits';
+import { CertificateUriSans1733000200000 } from '../../migrations/1733000200000-certificate-uri-sans';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Requests1732300200000,
   ServiceTls1732300400000,
   AuthRateLimits1732300500000,
+  CertificateUriSans1733000200000,
 ];

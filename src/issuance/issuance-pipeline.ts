@@ -3,6 +3,7 @@ import { caAllowsType, caMaySignNow } from './rules/issuer.rules';
 import { lifetimeWithinIssuer, pathLengthUnderIssuer } from './rules/limits.rules';
 import {
   defaultSansFromCommonName,
+  dnsNamesAsALabels,
   sanCount,
   sanSyntax,
   sansDeduplicated,
@@ -21,6 +22,7 @@ export const ISSUER_RULES: readonly IssuanceRule[] = [caMaySignNow, caAllowsType
 export const NAME_RULES: readonly IssuanceRule[] = [
   subjectIsWellFormed,
   sanTypesForType,
+  dnsNamesAsALabels,
   defaultSansFromCommonName,
   sansDeduplicated,
   sanSyntax,
