@@ -223,6 +223,16 @@ describe('name rules', () => {
       );
     });
 
+    it('writes an IP CN in RFC 5952 text, the same as its IP SAN', () => {
+      for (const ctx of [context(), underProfile]) {
+        const result = defaultSansFromCommonName(
+          named('server', '2001:0DB8::0001', { ip: ['2001:db8::1'] }),
+          ctx,
+        );
+        expect(result.subject[1]).toEqual({ type: 'CN', value: '2001:db8::1' });
+      }
+    });
+
     it('writes a Unicode CN used as a DNS SAN as A-labels in the SAN and in the CN', () => {
       for (const ctx of [context(), underProfile]) {
         const result = defaultSansFromCommonName(named('server', 'bücher.example'), ctx);

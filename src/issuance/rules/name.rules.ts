@@ -80,7 +80,10 @@ function isDnsName(name: string): boolean {
 
 interface CommonNameAsSan {
   san: SubjectAltNames;
-  /** The CN as the certificate writes it: a Unicode DNS name becomes its A-label form (CABF BR 7.1.4.3). */
+  /**
+   * The CN as the certificate writes it (CABF BR 7.1.4.3: a copy of the SAN): a Unicode DNS name
+   * becomes its A-label form, an IP address its RFC 5952 text.
+   */
   commonName: string;
 }
 
@@ -104,6 +107,7 @@ function contractDefaults(
   ) {
     if (isIP(name) !== 0) {
       if (!result.ip.some((ip) => sameIp(ip, name))) result.ip.push(name);
+      commonNameValue = canonicalIp(name);
     } else {
       const ascii = aLabelsOf(name);
       result.dns.push(ascii);
@@ -131,7 +135,7 @@ function commonNameAmongSans(
   const emailNames = certificateType === 'client' || certificateType === 'dual_purpose';
   if (serverNames && isIP(name) !== 0) {
     if (!result.ip.some((ip) => sameIp(ip, name))) result.ip.push(name);
-    return { san: result, commonName: name };
+    return { san: result, commonName: canonicalIp(name) };
   }
   if (emailNames && EMAIL.test(name)) {
     if (!result.email.includes(name)) result.email.push(name);
