@@ -59,6 +59,9 @@ export function validateEmail(address: string): string {
   return address;
 }
 
+/** Only ASCII characters (each one UTF-8 byte). */
+const ASCII_ONLY = { test: (text: string): boolean => Buffer.byteLength(text, 'utf8') === text.length };
+
 /** An IDNA2008 U-label holds letters, marks, digits and hyphens only (no symbols, emoji or punctuation). */
 const U_LABEL = /^[\p{L}\p{M}\p{N}-]+$/u;
 
@@ -68,7 +71,7 @@ function aLabelIsValid(label: string): boolean {
   return (
     unicode !== '' &&
     unicode !== label &&
-    /[^\x00-\x7f]/.test(unicode) &&
+    !ASCII_ONLY.test(unicode) &&
     U_LABEL.test(unicode) &&
     domainToASCII(unicode) === label.toLowerCase()
   );
@@ -81,13 +84,13 @@ function aLabelIsValid(label: string): boolean {
  */
 export function dnsNameToAscii(name: string): string {
   if (typeof name !== 'string') return name;
-  const ascii = /^[\x00-\x7f]*$/.test(name);
+  const ascii = ASCII_ONLY.test(name);
   if (ascii && !/(^|\.)xn--/i.test(name)) return name;
   const wildcard = name.startsWith('*.');
   const body = wildcard ? name.slice(2) : name;
   if (!ascii) {
     const labels = body.split('.');
-    if (!labels.every((label) => /^[\x00-\x7f]*$/.test(label) || U_LABEL.test(label.normalize('NFC')))) {
+    if (!labels.every((label) => ASCII_ONLY.test(label) || U_LABEL.test(label.normalize('NFC')))) {
       throw new InvalidInputError(
         `DNS name "${name}" has a label that is not a valid IDNA2008 U-label (letters, digits, marks and hyphens)`,
       );
