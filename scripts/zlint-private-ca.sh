@@ -9,7 +9,9 @@
 # - Ed25519 keys and signatures, which the BR algorithm lists do not name (RFC 8410 allows them);
 # - reserved/private IP addresses and internal names (.internal, .corp, .lan …), which is what
 #   private CAs are for;
-# - e-mail SANs in dual-purpose certificates (the BR allow only DNS names and IPs in TLS certificates).
+# - e-mail SANs in dual-purpose certificates (the BR allow only DNS names and IPs in TLS certificates);
+# - URI SANs (SPIFFE IDs name workloads of a private PKI; the BR allow only DNS names and IPs). The
+#   RFC 5280 URI lints (syntax, IA5, host) still run.
 set -uo pipefail
 web_pki_only=(
   e_sub_cert_certificate_policies_missing e_sub_cert_cert_policy_empty e_sub_ca_certificate_policies_missing
@@ -24,7 +26,7 @@ web_pki_only=(
   e_public_key_type_not_allowed e_signature_algorithm_not_supported e_algorithm_identifier_improper_encoding
   e_ext_san_contains_reserved_ip e_subject_contains_reserved_ip e_subject_contains_reserved_arpa_ip
   e_dnsname_not_valid_tld e_dnsname_contains_prohibited_reserved_label
-  e_ext_san_rfc822_name_present
+  e_ext_san_rfc822_name_present e_ext_san_uniform_resource_identifier_present
 )
 exclude=$(IFS=,; echo "${web_pki_only[*]}")
 status=0

@@ -42,7 +42,7 @@ const CASES: Case[] = [
 function leafOrCa(profile: 'server' | 'ca'): IssuanceTemplate {
   return {
     subject: [{ type: 'CN', value: 'table.example' }],
-    san: { dns: ['table.example'], ip: [], email: [] },
+    san: { dns: ['table.example'], ip: [], email: [], uri: [] },
     certificateType: profile,
     keySpec: { type: 'ec', size: 256 },
     validDays: 1,

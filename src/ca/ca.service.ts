@@ -471,7 +471,7 @@ export class CaService implements OnModuleInit {
     profile: ProfilePolicy | null = null,
   ): Promise<ApprovedIssuance> {
     return approveIssuance(
-      { ...request, san: { dns: [], ip: [], email: [] }, certificateType: 'ca', validity: null },
+      { ...request, san: { dns: [], ip: [], email: [], uri: [] }, certificateType: 'ca', validity: null },
       {
         issuer: parent ? await this.issuingCaFor(parent) : null,
         now: new Date(),

@@ -104,7 +104,7 @@ export class CertificateIssuanceService {
     const profile = await this.cas.profileFor(auth.user, ca, dto.profile);
     const approved = await this.approve(ca, profile, {
       subject,
-      san: requestedSans(dto, { dns: [], ip: [], email: [] }),
+      san: requestedSans(dto, { dns: [], ip: [], email: [], uri: [] }),
       certificateType: dto.certificate_type,
       keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
       validDays: dto.valid_days ?? null,
@@ -355,6 +355,7 @@ export class CertificateIssuanceService {
       sanDnsNames: approved.san.dns,
       sanIpAddresses: approved.san.ip,
       sanEmailAddresses: approved.san.email,
+      sanUris: approved.san.uri,
       pathLength: approved.pathLength,
       profileId: request.profile?.id ?? null,
       profileName: request.profile?.name ?? null,
@@ -420,5 +421,6 @@ function requestedSans(dto: SanFieldsDto, fallback: SubjectAltNames): SubjectAlt
     dns: dto.san_dns_names ?? fallback.dns,
     ip: dto.san_ip_addresses ?? fallback.ip,
     email: dto.san_email_addresses ?? fallback.email,
+    uri: dto.san_uris ?? fallback.uri,
   };
 }

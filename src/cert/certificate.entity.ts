@@ -55,6 +55,10 @@ export class Certificate implements OwnedResource {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   sanEmailAddresses!: string[];
 
+  /** uniformResourceIdentifier SANs (SPIFFE IDs, for example). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  sanUris!: string[];
+
   @Column({ type: 'integer', nullable: true })
   pathLength!: number | null;
 

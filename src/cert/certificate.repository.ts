@@ -152,6 +152,7 @@ export class CertificateRepository {
       ['san_dns_names', certificate.sanDnsNames, 'text[]'],
       ['san_ip_addresses', certificate.sanIpAddresses, 'text[]'],
       ['san_email_addresses', certificate.sanEmailAddresses, 'text[]'],
+      ['san_uris', certificate.sanUris, 'text[]'],
       ['path_length', certificate.pathLength, 'integer'],
       ['sealed_private_key', sealedPrivateKey, 'text'],
       ['organization_id', certificate.organizationId, 'integer'],

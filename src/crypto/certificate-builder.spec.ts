@@ -74,7 +74,7 @@ describe('certificate builder', () => {
           ],
           subjectPublicKeyDer: spkiDer(leafKey.publicKey),
           certificateType: 'dual_purpose',
-          san: { dns: ['www.example.com'], ip: ['192.0.2.7'], email: [] },
+          san: { dns: ['www.example.com'], ip: ['192.0.2.7'], email: [], uri: [] },
           crlDistributionUrl: 'http://pki.example.com/intermediate.crl',
           caIssuersUrl: 'http://pki.example.com/intermediate.crt',
         }),
@@ -136,7 +136,7 @@ describe('certificate builder', () => {
           { type: 'O', value: 'Example' },
           { type: 'CN', value: 'www.example.com' },
         ],
-        san: { dns: ['www.example.com'], ip: ['192.0.2.7'], email: [] },
+        san: { dns: ['www.example.com'], ip: ['192.0.2.7'], email: [], uri: [] },
       });
     });
   });
@@ -158,6 +158,7 @@ describe('certificate builder', () => {
             dns: ['a.example.com', '*.b.example.com'],
             ip: ['10.0.0.1', '2001:db8::1'],
             email: ['ops@example.com'],
+            uri: ['spiffe://example.com/ns/web'],
           },
           crlDistributionUrl: 'http://pki.example.com/root.crl',
           caIssuersUrl: 'http://pki.example.com/root.crt',
@@ -170,7 +171,7 @@ describe('certificate builder', () => {
       expect(out).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment\n/);
       expect(out).toMatch(/X509v3 Extended Key Usage: \s+TLS Web Server Authentication\n/);
       expect(out).toMatch(
-        /X509v3 Subject Alternative Name: \s+DNS:a.example.com, DNS:\*.b.example.com, IP Address:10.0.0.1, IP Address:2001:DB8:0:0:0:0:0:1, email:ops@example.com/,
+        /X509v3 Subject Alternative Name: \s+DNS:a.example.com, DNS:\*.b.example.com, IP Address:10.0.0.1, IP Address:2001:DB8:0:0:0:0:0:1, email:ops@example.com, URI:spiffe:\/\/example.com\/ns\/web/,
       );
       expect(out).toMatch(/X509v3 Subject Key Identifier: \s+[0-9A-F:]{59}/);
       expect(out).toMatch(/X509v3 Authority Key Identifier: \s+[0-9A-F:]{59}/);
@@ -182,6 +183,7 @@ describe('certificate builder', () => {
       );
       const parsed = parseCertificate(der);
       expect(parsed.san.ip).toEqual(['10.0.0.1', '2001:db8::1']);
+      expect(parsed.san.uri).toEqual(['spiffe://example.com/ns/web']);
       expect(parsed.serialNumberHex).toMatch(/^[0-9a-f]+$/);
       expect(out.replace(/:/g, '').toLowerCase()).toContain(parsed.serialNumberHex);
     });
@@ -220,7 +222,7 @@ describe('certificate builder', () => {
         template({
           subject: [],
           subjectPublicKeyDer: spkiDer(publicKey),
-          san: { dns: ['only.example.com'], ip: [], email: [] },
+          san: { dns: ['only.example.com'], ip: [], email: [], uri: [] },
         }),
         issuer.issuer,
       );
@@ -350,8 +352,12 @@ describe('certificate builder', () => {
       ['invalid date', { notBefore: new Date('nonsense') }, 'not a valid date'],
       ['negative serial', { serialNumber: Buffer.from([0x80, 1]) }, 'positive'],
       ['no subject and no SAN', { subject: [] }, 'subject or at least one subject alternative name'],
-      ['bad DNS name', { san: { dns: ['bad_name.example'], ip: [], email: [] } }, 'not a valid host name'],
-      ['bad IP', { san: { dns: [], ip: ['300.1.1.1'], email: [] } }, 'not an IPv4 or IPv6 address'],
+      [
+        'bad DNS name',
+        { san: { dns: ['bad_name.example'], ip: [], email: [], uri: [] } },
+        'not a valid host name',
+      ],
+      ['bad IP', { san: { dns: [], ip: ['300.1.1.1'], email: [], uri: [] } }, 'not an IPv4 or IPv6 address'],
       ['bad URL', { crlDistributionUrl: 'ftp://x/y.crl' }, 'http, https or ldap'],
       ['bad certificate type', { certificateType: 'code_signing' as 'server' }, 'Unknown certificate type'],
       ['bad path length', { certificateType: 'ca' as const, pathLength: -1 }, 'pathLength'],
@@ -452,7 +458,7 @@ describe('certificate builder', () => {
         { type: 'O', value: 'Ops' },
         { type: 'CN', value: 'ops.example' },
       ]);
-      expect(parsed.san).toEqual({ dns: ['ops.example'], ip: ['::1'], email: ['a@ops.example'] });
+      expect(parsed.san).toEqual({ dns: ['ops.example'], ip: ['::1'], email: ['a@ops.example'], uri: [] });
       expect(parsed.isCa).toBe(true);
       expect(parsed.keySpec).toEqual({ type: 'rsa', size: 2048, rsaPublicExponent: 65537 });
       expect(parsed.signatureAlgorithmOid).toBe('1.2.840.113549.1.1.11');

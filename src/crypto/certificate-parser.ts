@@ -113,7 +113,7 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
       subjectPublicKeyDer,
       publicKey,
       keySpec: supportedKeySpec(publicKey),
-      san: extensions?.san ?? { dns: [], ip: [], email: [] },
+      san: extensions?.san ?? { dns: [], ip: [], email: [], uri: [] },
       keyUsage: extensions?.keyUsage ?? null,
       signatureAlgorithmOid,
       nameConstraints: extensions?.nameConstraints ?? null,

@@ -21,7 +21,7 @@ describe('CryptoService', () => {
         notAfter: new Date(now.getTime() + 86_400_000 * 365),
         certificateType: 'ca',
         pathLength: null,
-        san: { dns: [], ip: [], email: [] },
+        san: { dns: [], ip: [], email: [], uri: [] },
         crlDistributionUrl: null,
         caIssuersUrl: null,
       },
@@ -34,6 +34,7 @@ describe('CryptoService', () => {
       dns: ['svc.internal'],
       ip: [],
       email: [],
+      uri: [],
     });
     const csr = await crypto.parseCsr(crypto.derToPem(csrDer, 'CERTIFICATE REQUEST'));
     const serial = crypto.randomSerialNumber();

@@ -25,6 +25,12 @@ export interface RdnAttribute {
   type: string;
   value: string;
   sameRdnAsPrevious?: boolean;
+  /**
+   * The ASN.1 string type a CSR used, when it differs from the attribute's default and RFC 5280 allows
+   * it (a PrintableString O, say); absent: the default (UTF8String, PrintableString for C and
+   * serialNumber, IA5String for emailAddress and DC).
+   */
+  stringType?: 'utf8' | 'printable' | 'ia5';
 }
 
 /** Most significant first (C before O before CN), as in the certificate. */
@@ -34,6 +40,8 @@ export interface SubjectAltNames {
   dns: string[];
   ip: string[];
   email: string[];
+  /** uniformResourceIdentifier [6] (SPIFFE IDs, for example): absolute URIs. */
+  uri: string[];
 }
 
 export type CertificateType = 'server' | 'client' | 'dual_purpose' | 'ca';

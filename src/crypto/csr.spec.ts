@@ -45,7 +45,7 @@ describe('CSRs', () => {
     ])('reads an openssl %s CSR with its SANs', async (name, newKey, keySpec) => {
       const pem = opensslCsr(name, newKey, [
         '-addext',
-        'subjectAltName=DNS:a.example.com,DNS:b.example.com,IP:10.0.0.1,IP:2001:db8::5,email:x@y.com',
+        'subjectAltName=DNS:a.example.com,DNS:b.example.com,IP:10.0.0.1,IP:2001:db8::5,email:x@y.com,URI:spiffe://corp.example/ns/a',
         '-addext',
         'keyUsage=critical,digitalSignature',
       ]);
@@ -59,6 +59,7 @@ describe('CSRs', () => {
         dns: ['a.example.com', 'b.example.com'],
         ip: ['10.0.0.1', '2001:db8::5'],
         email: ['x@y.com'],
+        uri: ['spiffe://corp.example/ns/a'],
       });
       expect(csr.keySpec).toEqual(keySpec);
       const key = createPublicKey(readFileSync(workspace.path(`${name}.key`), 'utf8'));
@@ -71,7 +72,7 @@ describe('CSRs', () => {
       const csr = await parseCsr(
         opensslCsr('plain', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']),
       );
-      expect(csr.san).toEqual({ dns: [], ip: [], email: [] });
+      expect(csr.san).toEqual({ dns: [], ip: [], email: [], uri: [] });
     });
 
     it('keeps a comma in a value inside one attribute', async () => {
@@ -149,7 +150,7 @@ describe('CSRs', () => {
       const der = await buildCsr(
         subject,
         privateKey,
-        { dns: ['ca.example.com'], ip: [], email: [] },
+        { dns: ['ca.example.com'], ip: [], email: [], uri: [] },
         { ca: true, pathLength: 0 },
       );
       const file = `built-${spec.type}${spec.size}.csr`;
@@ -173,7 +174,51 @@ describe('CSRs', () => {
       expect(workspace.ok(['req', '-in', 'plain-built.csr', '-verify', '-noout', '-text'])).toContain(
         'Attributes:',
       );
-      expect((await parseCsr(der)).san).toEqual({ dns: [], ip: [], email: [] });
+      expect((await parseCsr(der)).san).toEqual({ dns: [], ip: [], email: [], uri: [] });
+    });
+  });
+
+  describe('names a CSR asks for', () => {
+    it.each([
+      ['otherName', 'otherName:1.3.6.1.4.1.311.20.2.3;UTF8:alice@corp.example'],
+      ['directoryName', 'dirName:dir_sect'],
+      ['registeredID', 'RID:1.2.3.4'],
+    ])('refuses a %s SAN, naming its kind', async (kind, entry) => {
+      workspace.write('dir.cnf', '[dir_sect]\nCN = someone\n');
+      const extra =
+        kind === 'directoryName'
+          ? ['-config', workspace.path('dir.cnf'), '-addext', `subjectAltName=DNS:a.example,${entry}`]
+          : ['-addext', `subjectAltName=DNS:a.example,${entry}`];
+      const pem = opensslCsr(
+        `unsupported-${kind}`,
+        ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+        extra,
+      );
+      await expect(parseCsr(pem)).rejects.toThrow(
+        new InvalidInputError(`CSR SAN of type ${kind} is not supported`),
+      );
+    });
+
+    it("keeps the CSR's PrintableString where RFC 5280 allows it, and the defaults elsewhere", async () => {
+      const pem = opensslCsr(
+        'printable',
+        ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+        [
+          '-subj',
+          '/C=US/O=Acme/OU=Ops/CN=host.example.com',
+          '-utf8',
+          '-config',
+          workspace.write('printable.cnf', '[req]\ndistinguished_name=dn\nstring_mask=default\n[dn]\n'),
+        ],
+      );
+      const csr = await parseCsr(pem);
+      // string_mask=default: PrintableString wherever the value fits.
+      expect(csr.subject).toEqual([
+        { type: 'C', value: 'US' },
+        { type: 'O', value: 'Acme', stringType: 'printable' },
+        { type: 'OU', value: 'Ops', stringType: 'printable' },
+        { type: 'CN', value: 'host.example.com', stringType: 'printable' },
+      ]);
     });
   });
 });

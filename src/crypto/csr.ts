@@ -51,7 +51,9 @@ function readRequestedSan(attributesDer: Buffer): SubjectAltNames {
     for (const extension of asn1Children(extensions)) {
       const fields = asn1Children(extension);
       if (asn1Oid(fields[0]) !== ExtensionOid.SUBJECT_ALT_NAME) continue;
-      return decodeGeneralNames(derToAsn1(asn1Bytes(fields[fields.length - 1])));
+      return decodeGeneralNames(derToAsn1(asn1Bytes(fields[fields.length - 1])), {
+        refuseUnsupportedAs: 'CSR',
+      });
     }
   }
   return emptySan();
@@ -89,7 +91,7 @@ function splitCsr(der: Buffer): CsrParts {
     san = readRequestedSan(asSet);
   }
   return {
-    subject: decodeNameDer(elementBytes(der, subject)),
+    subject: decodeNameDer(elementBytes(der, subject), { requestedBy: 'CSR' }),
     san,
     subjectPublicKeyDer: Buffer.from(elementBytes(der, spki)),
     info: elementBytes(der, info),
@@ -100,7 +102,7 @@ function splitCsr(der: Buffer): CsrParts {
 
 /**
  * Parses a PKCS#10 request and verifies its signature natively before returning. Requested extensions other
- * than subjectAltName are ignored; SAN entries other than DNS, IP and email are ignored.
+ * than subjectAltName are ignored; SAN entries other than DNS, IP, email and URI are refused.
  */
 export async function parseCsr(input: string | Buffer): Promise<ParsedCsr> {
   const der =

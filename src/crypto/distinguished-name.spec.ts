@@ -1,7 +1,10 @@
+import * as forge from 'node-forge';
 import { InvalidInputError } from '../common/errors';
 import {
   commonName,
+  decodeName,
   decodeNameDer,
+  encodeName,
   encodeNameDer,
   formatDistinguishedName,
   normaliseDistinguishedName,
@@ -174,5 +177,56 @@ describe('distinguished names', () => {
         workspace.cleanup();
       }
     });
+  });
+});
+
+describe('subjects a CSR asks for', () => {
+  const { Class, Type } = forge.asn1;
+  const attribute = (oid: string, type: number, value: string) =>
+    forge.asn1.create(Class.UNIVERSAL, Type.SET, true, [
+      forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+        forge.asn1.create(Class.UNIVERSAL, Type.OID, false, forge.asn1.oidToDer(oid).getBytes()),
+        forge.asn1.create(Class.UNIVERSAL, type, false, value),
+      ]),
+    ]);
+  const name = (...sets: forge.asn1.Asn1[]) => forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, sets);
+
+  it('refuses a value that is not a string, naming the attribute', () => {
+    const dn = name(attribute('2.5.4.3', Type.UTF8, 'a'), attribute('2.5.4.45', Type.BITSTRING, '\x00\xab'));
+    expect(() => decodeName(dn, { requestedBy: 'CSR' })).toThrow(
+      new InvalidInputError(
+        'CSR subject attribute 2.5.4.45 is a BIT STRING, not a string; it cannot be issued',
+      ),
+    );
+    // A certificate read from elsewhere is shown as RFC 4514 hex, as before.
+    expect(decodeName(dn)[1].value).toMatch(/^#03/);
+  });
+
+  it('keeps PrintableString values of DirectoryString attributes and re-encodes them so', () => {
+    const dn = decodeName(
+      name(
+        attribute('2.5.4.6', Type.PRINTABLESTRING, 'US'),
+        attribute('2.5.4.10', Type.PRINTABLESTRING, 'Acme'),
+        attribute('2.5.4.3', Type.UTF8, 'host.example'),
+        attribute('1.2.840.113549.1.9.1', Type.IA5STRING, 'a@b.example'),
+      ),
+      { requestedBy: 'CSR' },
+    );
+    expect(dn).toEqual([
+      { type: 'C', value: 'US' },
+      { type: 'O', value: 'Acme', stringType: 'printable' },
+      { type: 'CN', value: 'host.example' },
+      { type: 'emailAddress', value: 'a@b.example' },
+    ]);
+    const types = (encodeName(normaliseDistinguishedName(dn)).value as forge.asn1.Asn1[]).map(
+      (set) => ((set.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[])[1].type,
+    );
+    expect(types).toEqual([Type.PRINTABLESTRING, Type.PRINTABLESTRING, Type.UTF8, Type.IA5STRING]);
+    // A PrintableString asked for a value that does not fit it is written as UTF8String.
+    expect(
+      (
+        encodeName([{ type: 'O', value: 'Acme & Co', stringType: 'printable' }]).value as forge.asn1.Asn1[]
+      ).map((set) => ((set.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[])[1].type),
+    ).toEqual([Type.UTF8]);
   });
 });

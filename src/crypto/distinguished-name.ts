@@ -82,6 +82,24 @@ function resolveType(type: string): ResolvedType {
   throw new InvalidInputError(`Unknown distinguished name attribute "${trimmed}"`);
 }
 
+/**
+ * The string type an attribute is written with: its definition's, except where a CSR asked for another
+ * that RFC 5280 allows for it. DirectoryString attributes (4.1.2.4: CAs use PrintableString or
+ * UTF8String) keep a PrintableString; attributes of unknown type keep PrintableString or IA5String.
+ * C and serialNumber are always PrintableString, emailAddress and DC always IA5String.
+ */
+function stringTypeOf(
+  attribute: RdnAttribute,
+  definition: AttributeDefinition | null,
+  value: string,
+): StringKind {
+  const asked = attribute.stringType;
+  if (definition && definition.kind !== 'utf8') return definition.kind;
+  if (asked === 'printable' && PRINTABLE.test(value)) return 'printable';
+  if (asked === 'ia5' && definition === null && IA5.test(value)) return 'ia5';
+  return 'utf8';
+}
+
 /** Normalises one attribute (canonical type name, country upper-cased) and checks its value. */
 function normaliseAttribute(attribute: RdnAttribute): RdnAttribute & { oid: string; kind: StringKind } {
   const resolved = resolveType(attribute.type);
@@ -92,7 +110,7 @@ function normaliseAttribute(attribute: RdnAttribute): RdnAttribute & { oid: stri
   }
   if (CONTROL.test(value))
     throw new InvalidInputError(`The value of ${resolved.name} contains control characters`);
-  const kind = definition?.kind ?? 'utf8';
+  const kind = stringTypeOf(attribute, definition, value);
   if (resolved.name === 'C') {
     if (!/^[A-Za-z]{2}$/.test(value)) {
       throw new InvalidInputError(`C must be a two-letter country code, got "${value}"`);
@@ -114,6 +132,7 @@ function normaliseAttribute(attribute: RdnAttribute): RdnAttribute & { oid: stri
     kind,
   };
   if (attribute.sameRdnAsPrevious) normalised.sameRdnAsPrevious = true;
+  if (kind !== (definition?.kind ?? 'utf8')) normalised.stringType = kind;
   return normalised;
 }
 
@@ -288,6 +307,7 @@ export function normaliseDistinguishedName(dn: DistinguishedName): Distinguished
     const normalised = normaliseAttribute(attribute);
     const result: RdnAttribute = { type: normalised.type, value: normalised.value };
     if (index > 0 && normalised.sameRdnAsPrevious) result.sameRdnAsPrevious = true;
+    if (normalised.stringType) result.stringType = normalised.stringType;
     return result;
   });
 }
@@ -385,6 +405,28 @@ const LATIN1_TYPES: number[] = [
   VISIBLE_STRING,
 ];
 
+/** The names of the universal types a subject attribute may not have (for refusals). */
+const NON_STRING_TYPES: Record<number, string> = {
+  1: 'BOOLEAN',
+  2: 'INTEGER',
+  3: 'BIT STRING',
+  4: 'OCTET STRING',
+  5: 'NULL',
+  6: 'OBJECT IDENTIFIER',
+  16: 'SEQUENCE',
+  17: 'SET',
+  23: 'UTCTime',
+  24: 'GeneralizedTime',
+};
+
+const STRING_TYPES: number[] = [Type.UTF8, Type.BMPSTRING, UNIVERSAL_STRING, ...LATIN1_TYPES];
+
+function isStringNode(node: forge.asn1.Asn1): boolean {
+  return (
+    node.tagClass === Class.UNIVERSAL && typeof node.value === 'string' && STRING_TYPES.includes(node.type)
+  );
+}
+
 function decodeValue(node: forge.asn1.Asn1): string {
   if (node.tagClass === Class.UNIVERSAL && typeof node.value === 'string') {
     const type: number = node.type;
@@ -402,26 +444,59 @@ function decodeValue(node: forge.asn1.Asn1): string {
   return `#${asn1ToDer(node).toString('hex')}`;
 }
 
+/** The string type worth keeping from a request: PrintableString, IA5String or UTF8String. */
+function stringTypeOfNode(node: forge.asn1.Asn1): RdnAttribute['stringType'] {
+  if (node.type === Type.PRINTABLESTRING) return 'printable';
+  if (node.type === Type.IA5STRING) return 'ia5';
+  if (node.type === Type.UTF8) return 'utf8';
+  return undefined;
+}
+
+export interface DecodeNameOptions {
+  /**
+   * For a request's subject: refuse a value that is not a string (a BIT STRING, say) with a message
+   * naming the attribute and starting with this word ("CSR"), and remember each value's string type
+   * so the certificate keeps it where RFC 5280 allows (see stringTypeOf).
+   */
+  requestedBy?: string;
+}
+
 /** Reads a Name (forge tree) into typed attributes; unknown types come back as dotted OIDs. */
-export function decodeName(name: forge.asn1.Asn1): DistinguishedName {
+export function decodeName(name: forge.asn1.Asn1, options: DecodeNameOptions = {}): DistinguishedName {
   const dn: DistinguishedName = [];
   for (const set of asn1Children(name)) {
     asn1Children(set).forEach((sequence, index) => {
       const [typeNode, valueNode] = asn1Children(sequence);
       const oid = asn1Oid(typeNode);
-      const type = BY_OID.get(oid)?.name ?? oid;
+      const definition = BY_OID.get(oid);
+      const type = definition?.name ?? oid;
+      if (options.requestedBy !== undefined && !isStringNode(valueNode)) {
+        const kind =
+          valueNode.tagClass === Class.UNIVERSAL
+            ? (NON_STRING_TYPES[valueNode.type] ?? `universal type ${valueNode.type}`)
+            : 'non-universal tag';
+        throw new InvalidInputError(
+          `${options.requestedBy} subject attribute ${type} is a ${kind}, not a string; it cannot be issued`,
+        );
+      }
       const value = decodeValue(valueNode);
       // A NUL inside a name is the classic prefix attack ("bank.com\0.evil.com"), and unstorable text.
       const problem = textProblem(value);
       if (problem) throw new InvalidInputError(`The value of ${type} in a distinguished name ${problem}`);
       const attribute: RdnAttribute = { type, value };
       if (index > 0) attribute.sameRdnAsPrevious = true;
+      if (options.requestedBy !== undefined) {
+        const stringType = stringTypeOfNode(valueNode);
+        if (stringType !== undefined && stringType !== (definition?.kind ?? 'utf8')) {
+          attribute.stringType = stringType;
+        }
+      }
       dn.push(attribute);
     });
   }
   return dn;
 }
 
-export function decodeNameDer(der: Buffer): DistinguishedName {
-  return decodeName(derToAsn1(der));
+export function decodeNameDer(der: Buffer, options: DecodeNameOptions = {}): DistinguishedName {
+  return decodeName(derToAsn1(der), options);
 }

@@ -1,5 +1,16 @@
 import { InvalidInputError } from '../common/errors';
-import { bytesToIp, ipToBytes, validateDnsName, validateEmail } from './general-names';
+import * as forge from 'node-forge';
+import {
+  bytesToIp,
+  canonicalIp,
+  decodeGeneralNames,
+  dnsNameToAscii,
+  encodeGeneralNames,
+  ipToBytes,
+  validateDnsName,
+  validateEmail,
+  validateUri,
+} from './general-names';
 
 describe('general names', () => {
   it.each([
@@ -51,5 +62,91 @@ describe('general names', () => {
     for (const bad of ['nobody', '@x.com', 'a@', 'a@b@c.com', 'a@b_c.com', 'ä@x.com']) {
       expect(() => validateEmail(bad)).toThrow(InvalidInputError);
     }
+  });
+
+  describe('IDNA2008', () => {
+    it.each([
+      ['bücher.example', 'xn--bcher-kva.example'],
+      ['BÜCHER.Example', 'xn--bcher-kva.example'],
+      ['*.bücher.example', '*.xn--bcher-kva.example'],
+      ['xn--bcher-kva.example', 'xn--bcher-kva.example'],
+      ['XN--BCHER-KVA.example', 'XN--BCHER-KVA.example'],
+      ['plain.example', 'plain.example'],
+      ['Mixed.Case.example', 'Mixed.Case.example'],
+    ])('writes %s as %s', (name, ascii) => {
+      expect(dnsNameToAscii(name)).toBe(ascii);
+    });
+
+    it.each([['xn--zz.example'], ['xn--abc-.example'], ['a.xn--a'], ['💩.example'], ['bad label.ü']])(
+      'refuses %s',
+      (name) => {
+        expect(() => dnsNameToAscii(name)).toThrow(InvalidInputError);
+      },
+    );
+  });
+
+  describe('URIs', () => {
+    it.each([
+      ['spiffe://corp.example/ns/payments/sa/api'],
+      ['spiffe://corp/ns/a'],
+      ['https://[2001:db8::1]:8443/x?y=1#z'],
+      ['urn:uuid:123e4567-e89b-12d3-a456-426614174000'],
+      ['https://user@10.0.0.1/p%20q'],
+    ])('accepts %s', (uri) => {
+      expect(validateUri(uri)).toBe(uri);
+    });
+
+    it.each([
+      ['/relative/path', 'not an absolute URI'],
+      ['spiffe:', 'not an absolute URI'],
+      ['1http://a.example', 'not an absolute URI'],
+      ['spiffe://corp.example/ü', 'ASCII'],
+      ['spiffe://corp example/a', 'ASCII'],
+      ['https://a.example/%zz', 'RFC 3986'],
+      ['https://a.example/<x>', 'RFC 3986'],
+      ['https://bad_host.example/', 'invalid host'],
+      ['https:///path', 'invalid host'],
+    ])('refuses %s', (uri, message) => {
+      expect(() => validateUri(uri)).toThrow(message);
+    });
+
+    it('encodes a URI as GeneralName [6] and reads it back', () => {
+      const san = { dns: [], ip: [], email: [], uri: ['spiffe://corp.example/w'] };
+      const encoded = encodeGeneralNames(san);
+      const [name] = encoded.value as forge.asn1.Asn1[];
+      expect({ tagClass: name.tagClass, type: name.type, value: name.value }).toEqual({
+        tagClass: forge.asn1.Class.CONTEXT_SPECIFIC,
+        type: 6,
+        value: 'spiffe://corp.example/w',
+      });
+      expect(decodeGeneralNames(encoded)).toEqual(san);
+    });
+  });
+
+  describe('unsupported GeneralName kinds', () => {
+    const { Class, Type } = forge.asn1;
+    const kinds: [string, forge.asn1.Asn1][] = [
+      ['otherName', forge.asn1.create(Class.CONTEXT_SPECIFIC, 0, true, [])],
+      ['x400Address', forge.asn1.create(Class.CONTEXT_SPECIFIC, 3, true, [])],
+      ['directoryName', forge.asn1.create(Class.CONTEXT_SPECIFIC, 4, true, [])],
+      ['ediPartyName', forge.asn1.create(Class.CONTEXT_SPECIFIC, 5, true, [])],
+      ['registeredID', forge.asn1.create(Class.CONTEXT_SPECIFIC, 8, false, '\x2a\x03')],
+    ];
+    it.each(kinds)('refuses %s when asked to, and skips it otherwise', (kind, name) => {
+      const names = forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+        forge.asn1.create(Class.CONTEXT_SPECIFIC, 2, false, 'a.example'),
+        name,
+      ]);
+      expect(() => decodeGeneralNames(names, { refuseUnsupportedAs: 'CSR' })).toThrow(
+        new InvalidInputError(`CSR SAN of type ${kind} is not supported`),
+      );
+      expect(decodeGeneralNames(names).dns).toEqual(['a.example']);
+    });
+  });
+
+  it('gives an IP address its canonical text by its bytes', () => {
+    expect(canonicalIp('2001:0db8::0001')).toBe('2001:db8::1');
+    expect(canonicalIp('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1');
+    expect(canonicalIp('10.0.0.1')).toBe('10.0.0.1');
   });
 });

@@ -80,7 +80,7 @@ describe('nameConstraints extension (RFC 5280 4.2.1.10)', () => {
     const leaf = await signCertificate(
       template({
         subjectPublicKeyDer: spkiDer(publicKey),
-        san: { dns: ['a.example'], ip: [], email: [] },
+        san: { dns: ['a.example'], ip: [], email: [], uri: [] },
         nameConstraints: CONSTRAINTS,
       }),
       root.issuer,

@@ -4,6 +4,7 @@ import { Requests1732300200000 } from '../../migrations/1732300200000-requests';
 import { ServiceTls1732300400000 } from '../../migrations/1732300400000-service-tls';
 import { AuthRateLimits1732300500000 } from '../../migrations/1732300500000-auth-rate-limits';
 import { Profiles1733000100000 } from '../../migrations/1733000100000-profiles';
+import { CertificateUriSans1733000200000 } from '../../migrations/1733000200000-certificate-uri-sans';
 import { CaNameConstraints1733000300000 } from '../../migrations/1733000300000-ca-name-constraints';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   ServiceTls1732300400000,
   AuthRateLimits1732300500000,
   Profiles1733000100000,
+  CertificateUriSans1733000200000,
   CaNameConstraints1733000300000,
 ];

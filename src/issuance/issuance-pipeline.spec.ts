@@ -25,7 +25,7 @@ describe('issuance pipeline', () => {
 
   it('approves a server certificate with its defaulted SAN, its dates and no path length', () => {
     const approved = approveIssuance(template({ pathLength: 4 }), context());
-    expect(approved.san).toEqual({ dns: ['web.example'], ip: [], email: [] });
+    expect(approved.san).toEqual({ dns: ['web.example'], ip: [], email: [], uri: [] });
     expect(approved.pathLength).toBeNull();
     expect(approved.validity).toEqual({
       notBefore: new Date('2030-01-01T00:00:00.000Z'),
@@ -38,7 +38,7 @@ describe('issuance pipeline', () => {
     const disabled = context({ issuer: issuingCa({ status: 'disabled' }) });
     expect(() =>
       approveIssuance(
-        template({ certificateType: 'client', san: { dns: ['x.example'], ip: [], email: [] } }),
+        template({ certificateType: 'client', san: { dns: ['x.example'], ip: [], email: [], uri: [] } }),
         disabled,
       ),
     ).toThrow('CA 7 is disabled and cannot sign');

@@ -5,6 +5,7 @@ import { rsaExponentIs65537 } from './rules/key.rules';
 import { lifetimeWithinIssuer, pathLengthUnderIssuer } from './rules/limits.rules';
 import {
   defaultSansFromCommonName,
+  dnsNamesAsALabels,
   sanCount,
   sanSyntax,
   sansDeduplicated,
@@ -36,6 +37,7 @@ export const ISSUER_RULES: readonly IssuanceRule[] = [caMaySignNow, caAllowsType
 export const NAME_RULES: readonly IssuanceRule[] = [
   subjectIsWellFormed,
   sanTypesForType,
+  dnsNamesAsALabels,
   defaultSansFromCommonName,
   sansDeduplicated,
   sanSyntax,

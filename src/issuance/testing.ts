@@ -29,7 +29,7 @@ export function context(overrides: Partial<IssuanceContext> = {}): IssuanceConte
 export function template(overrides: Partial<IssuanceTemplate> = {}): IssuanceTemplate {
   return {
     subject: [{ type: 'CN', value: 'web.example' }],
-    san: { dns: [], ip: [], email: [] },
+    san: { dns: [], ip: [], email: [], uri: [] },
     certificateType: 'server',
     keySpec: { type: 'ec', size: 256 },
     validDays: 30,

@@ -167,7 +167,7 @@ export class SelfIssuedTls implements OnApplicationBootstrap, OnApplicationShutd
         {
           caId: issuerId,
           commonName: tls.dnsNames[0] ?? tls.ipAddresses[0],
-          san: { dns: tls.dnsNames, ip: tls.ipAddresses, email: [] },
+          san: { dns: tls.dnsNames, ip: tls.ipAddresses, email: [], uri: [] },
           validDays: tls.validDays,
           purpose: 'service_tls',
         },

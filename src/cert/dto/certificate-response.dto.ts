@@ -24,6 +24,7 @@ export class CertificateResponseDto {
   @ApiProperty({ type: [String] }) san_dns_names!: string[];
   @ApiProperty({ type: [String] }) san_ip_addresses!: string[];
   @ApiProperty({ type: [String] }) san_email_addresses!: string[];
+  @ApiProperty({ type: [String] }) san_uris!: string[];
   @ApiProperty() fingerprint_sha256!: string;
   @ApiProperty({
     type: Number,
@@ -82,6 +83,7 @@ export function toCertificateResponse(certificate: Certificate): CertificateResp
     san_dns_names: certificate.sanDnsNames,
     san_ip_addresses: certificate.sanIpAddresses,
     san_email_addresses: certificate.sanEmailAddresses,
+    san_uris: certificate.sanUris,
     fingerprint_sha256: certificate.fingerprintSha256,
     profile_id: certificate.profileId,
     profile_name: certificate.profileName,

@@ -58,6 +58,18 @@ export class SanFieldsDto {
   @IsString({ each: true })
   @MaxLength(254, { each: true })
   san_email_addresses?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'URI SANs, absolute RFC 3986 URIs such as SPIFFE IDs (client/server/dual_purpose)',
+    example: ['spiffe://corp.example/ns/payments/sa/api'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(SAN_COUNT_CEILING)
+  @IsString({ each: true })
+  @MaxLength(2048, { each: true })
+  san_uris?: string[];
 }
 
 export class IssueCertificateDto extends SanFieldsDto {

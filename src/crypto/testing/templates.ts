@@ -17,7 +17,7 @@ export function template(
     notAfter: new Date(now + 30 * DAY),
     certificateType: 'server',
     pathLength: null,
-    san: { dns: [], ip: [], email: [] },
+    san: { dns: [], ip: [], email: [], uri: [] },
     crlDistributionUrl: null,
     caIssuersUrl: null,
     ...overrides,

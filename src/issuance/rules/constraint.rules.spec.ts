@@ -33,7 +33,7 @@ function refusal(run: () => unknown): string {
 
 describe('withinNameConstraints', () => {
   it('is a no-op without constraints in the chain (and for a root)', () => {
-    const t = template({ san: { dns: ['anything.test'], ip: [], email: [] } });
+    const t = template({ san: { dns: ['anything.test'], ip: [], email: [], uri: [] } });
     expect(withinNameConstraints(t, context())).toBe(t);
     expect(withinNameConstraints(t, context({ issuer: null }))).toBe(t);
   });
@@ -41,7 +41,7 @@ describe('withinNameConstraints', () => {
   it('accepts names inside every CA of the chain', () => {
     const t = template({
       subject: [{ type: 'CN', value: 'web.corp.example' }],
-      san: { dns: ['web.corp.example', 'a.b.corp.example'], ip: ['10.1.2.3', 'fd00::1'], email: [] },
+      san: { dns: ['web.corp.example', 'a.b.corp.example'], ip: ['10.1.2.3', 'fd00::1'], email: [], uri: [] },
     });
     expect(withinNameConstraints(t, under(CORP))).toBe(t);
   });
@@ -49,7 +49,7 @@ describe('withinNameConstraints', () => {
   it('refuses a DNS SAN outside the permitted subtrees with the message of DESIGN16', () => {
     const t = template({
       subject: [{ type: 'CN', value: 'web.corp.example' }],
-      san: { dns: ['web.other.test'], ip: [], email: [] },
+      san: { dns: ['web.other.test'], ip: [], email: [], uri: [] },
     });
     expect(refusal(() => withinNameConstraints(t, under(ca('Corp', { dns: ['.corp.example'] }))))).toBe(
       'san_dns_names[0] "web.other.test" is outside the name constraints of CA "Corp" (permitted: .corp.example)',
@@ -57,7 +57,8 @@ describe('withinNameConstraints', () => {
   });
 
   it('refuses excluded names, wildcards that cover one, and IPs outside or of the other family', () => {
-    const dns = (names: string[]) => template({ subject: [], san: { dns: names, ip: [], email: [] } });
+    const dns = (names: string[]) =>
+      template({ subject: [], san: { dns: names, ip: [], email: [], uri: [] } });
     expect(
       refusal(() => withinNameConstraints(dns(['ok.corp.example', 'secret.corp.example']), under(CORP))),
     ).toBe(
@@ -67,7 +68,7 @@ describe('withinNameConstraints', () => {
       /excluded: secret\.corp\.example/,
     );
     const ip = (addresses: string[]) =>
-      template({ subject: [], san: { dns: ['a.corp.example'], ip: addresses, email: [] } });
+      template({ subject: [], san: { dns: ['a.corp.example'], ip: addresses, email: [], uri: [] } });
     expect(refusal(() => withinNameConstraints(ip(['192.168.0.1']), under(CORP)))).toBe(
       'san_ip_addresses[0] "192.168.0.1" is outside the name constraints of CA "Corp Root" (permitted: 10.0.0.0/8, fd00::/8)',
     );
@@ -78,7 +79,7 @@ describe('withinNameConstraints', () => {
 
   it('checks every CA of the chain, nearest first, and names the one that refuses', () => {
     const near = ca('Issuing', { dns: ['.eu.corp.example', '.us.other.test'] });
-    const t = template({ subject: [], san: { dns: ['web.us.other.test'], ip: [], email: [] } });
+    const t = template({ subject: [], san: { dns: ['web.us.other.test'], ip: [], email: [], uri: [] } });
     expect(refusal(() => withinNameConstraints(t, under(near, CORP)))).toBe(
       'san_dns_names[0] "web.us.other.test" is outside the name constraints of CA "Corp Root" (permitted: .corp.example)',
     );
@@ -88,7 +89,7 @@ describe('withinNameConstraints', () => {
     const t = template({
       certificateType: 'client',
       subject: [{ type: 'CN', value: 'alice' }],
-      san: { dns: [], ip: [], email: ['alice@anywhere.test'] },
+      san: { dns: [], ip: [], email: ['alice@anywhere.test'], uri: [] },
     });
     expect(withinNameConstraints(t, under(ca('DNS only', { dns: ['corp.example'] })))).toBe(t);
     expect(refusal(() => withinNameConstraints(t, under(CORP)))).toBe(
@@ -109,14 +110,14 @@ describe('withinNameConstraints', () => {
   it('counts the Common Name when it reads as a name, and the subject emailAddress', () => {
     const cnOutside = template({
       subject: [{ type: 'CN', value: 'web.other.test' }],
-      san: { dns: ['web.corp.example'], ip: [], email: [] },
+      san: { dns: ['web.corp.example'], ip: [], email: [], uri: [] },
     });
     expect(refusal(() => withinNameConstraints(cnOutside, under(CORP)))).toBe(
       'common_name "web.other.test" is outside the name constraints of CA "Corp Root" (permitted: .corp.example)',
     );
     const plainCn = template({
       subject: [{ type: 'CN', value: 'My Service' }],
-      san: { dns: ['web.corp.example'], ip: [], email: [] },
+      san: { dns: ['web.corp.example'], ip: [], email: [], uri: [] },
     });
     expect(withinNameConstraints(plainCn, under(CORP))).toBe(plainCn);
     const mail = template({
@@ -124,7 +125,7 @@ describe('withinNameConstraints', () => {
         { type: 'CN', value: 'x' },
         { type: 'emailAddress', value: 'x@other.test' },
       ],
-      san: { dns: ['web.corp.example'], ip: [], email: [] },
+      san: { dns: ['web.corp.example'], ip: [], email: [], uri: [] },
     });
     expect(refusal(() => withinNameConstraints(mail, under(CORP)))).toMatch(
       /^subject emailAddress "x@other\.test"/,

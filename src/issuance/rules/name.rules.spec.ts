@@ -1,8 +1,10 @@
 import { InvalidInputError } from '../../common/errors';
 import type { CertificateType, SubjectAltNames } from '../../crypto/crypto.types';
 import { context, template } from '../testing';
+import type { ProfilePolicy } from '../profile-policy';
 import {
   defaultSansFromCommonName,
+  dnsNamesAsALabels,
   sanCount,
   sansDeduplicated,
   sanSyntax,
@@ -13,7 +15,7 @@ import {
   withDefaultSans,
 } from './name.rules';
 
-const none = { dns: [], ip: [], email: [] };
+const none = { dns: [], ip: [], email: [], uri: [] };
 const withSans = (certificateType: CertificateType, san: SubjectAltNames) =>
   template({ certificateType, san });
 
@@ -35,7 +37,7 @@ describe('name rules', () => {
     });
 
     it('accepts every SAN type on dual-purpose certificates and none on CA certificates', () => {
-      const all = { dns: ['a.b'], ip: ['::1'], email: ['a@b.c'] };
+      const all = { dns: ['a.b'], ip: ['::1'], email: ['a@b.c'], uri: ['spiffe://a.b/w'] };
       expect(() => sanTypesForType(withSans('dual_purpose', all), context())).not.toThrow();
       expect(() => sanTypesForType(withSans('ca', { ...none, dns: ['a.b'] }), context())).toThrow(
         'CA certificates',
@@ -45,7 +47,7 @@ describe('name rules', () => {
 
   describe('sanCount', () => {
     it('allows up to MAX_SANS_PER_CERTIFICATE over all types together and refuses one more', () => {
-      const san = { dns: ['a.example', 'b.example'], ip: ['10.0.0.1'], email: ['x@example.com'] };
+      const san = { dns: ['a.example', 'b.example'], ip: ['10.0.0.1'], email: ['x@example.com'], uri: [] };
       expect(() => sanCount(withSans('dual_purpose', san), context({ maxSans: 4 }))).not.toThrow();
       expect(() => sanCount(withSans('dual_purpose', san), context({ maxSans: 3 }))).toThrow(
         new InvalidInputError(
@@ -89,6 +91,7 @@ describe('name rules', () => {
         dns: [],
         ip: ['10.1.2.3'],
         email: [],
+        uri: [],
       });
     });
 
@@ -100,11 +103,17 @@ describe('name rules', () => {
   });
 
   it('sansDeduplicated writes each name once, DNS names in lower case', () => {
-    const san = { dns: ['A.example', 'a.example'], ip: ['10.0.0.1', '10.0.0.1'], email: ['x@y.z', 'x@y.z'] };
+    const san = {
+      dns: ['A.example', 'a.example'],
+      ip: ['10.0.0.1', '10.0.0.1'],
+      email: ['x@y.z', 'x@y.z'],
+      uri: [],
+    };
     expect(sansDeduplicated(withSans('dual_purpose', san), context()).san).toEqual({
       dns: ['a.example'],
       ip: ['10.0.0.1'],
       email: ['x@y.z'],
+      uri: [],
     });
   });
 
@@ -135,5 +144,147 @@ describe('name rules', () => {
       { type: 'O', value: 'Acme' },
       { type: 'CN', value: 'new,O=Evil' },
     ]);
+  });
+
+  describe('names done properly', () => {
+    const profile: ProfilePolicy = {
+      id: 1,
+      name: 'web',
+      caIds: [],
+      certificateTypes: [],
+      keyTypes: [],
+      minRsaBits: null,
+      allowedDns: null,
+      allowWildcardCertificates: false,
+      allowedIpRanges: null,
+      allowedEmails: null,
+      allowedUris: null,
+      allowedSubjectAttributes: ['CN'],
+      fixedSubject: {},
+      defaultValidityDays: null,
+      maxValidityDays: null,
+      backdateSeconds: 60,
+      issuerLifetime: 'clamp',
+    };
+    const underProfile = context({ profile });
+    const named = (certificateType: CertificateType, cn: string, san: Partial<SubjectAltNames> = {}) =>
+      template({
+        certificateType,
+        subject: [
+          { type: 'O', value: 'Acme' },
+          { type: 'CN', value: cn },
+        ],
+        san: { ...none, ...san },
+      });
+
+    it('keeps the contract without a profile: SANs given beside a CN not among them are kept as asked', () => {
+      const result = defaultSansFromCommonName(
+        named('server', 'named.example', { dns: ['a.example'] }),
+        context(),
+      );
+      expect(result.san.dns).toEqual(['a.example']);
+      expect(defaultSansFromCommonName(named('client', 'alice'), context()).san).toEqual(none);
+    });
+
+    it('under a profile adds the CN to the SANs whatever else is given', () => {
+      expect(
+        defaultSansFromCommonName(named('server', 'named.example', { dns: ['a.example'] }), underProfile).san
+          .dns,
+      ).toEqual(['a.example', 'named.example']);
+      expect(
+        defaultSansFromCommonName(named('server', 'A.Example', { dns: ['a.example'] }), underProfile).san.dns,
+      ).toEqual(['a.example']);
+      expect(
+        defaultSansFromCommonName(
+          named('dual_purpose', '2001:0db8::1', { ip: ['2001:db8::1'] }),
+          underProfile,
+        ).san.ip,
+      ).toEqual(['2001:db8::1']);
+      expect(
+        defaultSansFromCommonName(named('server', '10.0.0.1', { dns: ['a.example'] }), underProfile).san,
+      ).toEqual({ ...none, dns: ['a.example'], ip: ['10.0.0.1'] });
+      expect(
+        defaultSansFromCommonName(
+          named('client', 'a@corp.example', { email: ['b@corp.example'] }),
+          underProfile,
+        ).san.email,
+      ).toEqual(['b@corp.example', 'a@corp.example']);
+    });
+
+    it.each<[CertificateType, string, string]>([
+      ['server', 'My Server', 'a DNS name or an IP address for a server certificate'],
+      ['server', 'alice@corp.example', 'a DNS name or an IP address for a server certificate'],
+      ['client', 'alice', 'an email address for a client certificate'],
+      ['dual_purpose', 'not a name!', 'a DNS name, an IP address or an email address'],
+      ['server', 'xn--zz.example', 'a DNS name or an IP address'],
+    ])('under a profile refuses a %s certificate whose CN %s cannot be a SAN', (type, cn, message) => {
+      expect(() => defaultSansFromCommonName(named(type, cn), underProfile)).toThrow(
+        `The Common Name "${cn}" must be one of the certificate's SANs, so it must be ${message}`,
+      );
+    });
+
+    it('writes an IP CN in RFC 5952 text, the same as its IP SAN', () => {
+      for (const ctx of [context(), underProfile]) {
+        const result = defaultSansFromCommonName(
+          named('server', '2001:0DB8::0001', { ip: ['2001:db8::1'] }),
+          ctx,
+        );
+        expect(result.subject[1]).toEqual({ type: 'CN', value: '2001:db8::1' });
+      }
+    });
+
+    it('writes a Unicode CN used as a DNS SAN as A-labels in the SAN and in the CN', () => {
+      for (const ctx of [context(), underProfile]) {
+        const result = defaultSansFromCommonName(named('server', 'bücher.example'), ctx);
+        expect(result.san.dns).toEqual(['xn--bcher-kva.example']);
+        expect(result.subject).toEqual([
+          { type: 'O', value: 'Acme' },
+          { type: 'CN', value: 'xn--bcher-kva.example' },
+        ]);
+      }
+    });
+
+    it('dnsNamesAsALabels converts Unicode DNS SANs and refuses invalid A-labels', () => {
+      expect(
+        dnsNamesAsALabels(withSans('server', { ...none, dns: ['*.bücher.example', 'a.example'] }), context())
+          .san.dns,
+      ).toEqual(['*.xn--bcher-kva.example', 'a.example']);
+      expect(() =>
+        dnsNamesAsALabels(withSans('server', { ...none, dns: ['xn--zz.example'] }), context()),
+      ).toThrow('"xn--zz.example" is not a valid DNS name');
+    });
+
+    it('sansDeduplicated compares IP addresses by their bytes and writes them in RFC 5952 text', () => {
+      const san = { ...none, ip: ['2001:db8::1', '2001:0db8::0001', '2001:DB8:0:0:0:0:0:1', '10.0.0.1'] };
+      expect(sansDeduplicated(withSans('server', san), context()).san.ip).toEqual([
+        '2001:db8::1',
+        '10.0.0.1',
+      ]);
+    });
+
+    it('sansDeduplicated writes each URI once; sanSyntax checks them; sanCount counts them', () => {
+      const san = {
+        ...none,
+        dns: ['a.example'],
+        uri: ['spiffe://corp.example/a', 'spiffe://corp.example/a'],
+      };
+      const deduplicated = sansDeduplicated(withSans('server', san), context());
+      expect(deduplicated.san.uri).toEqual(['spiffe://corp.example/a']);
+      expect(() => sanSyntax(deduplicated, context())).not.toThrow();
+      expect(() => sanSyntax(withSans('client', { ...none, uri: ['not a uri'] }), context())).toThrow(
+        'URI "not a uri"',
+      );
+      expect(() => sanCount(withSans('server', san), context({ maxSans: 2 }))).toThrow('would carry 3');
+    });
+
+    it('sanTypesForType allows URIs on every leaf type and none on CA certificates', () => {
+      const uri = { ...none, uri: ['spiffe://corp.example/a'] };
+      for (const type of ['server', 'client', 'dual_purpose'] as const) {
+        expect(() => sanTypesForType(withSans(type, uri), context())).not.toThrow();
+      }
+      expect(() => sanTypesForType(withSans('ca', uri), context())).toThrow(
+        'CA certificates cannot carry SANs',
+      );
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../common/errors';
-import type { DistinguishedName, RdnAttribute, SubjectAltNames } from '../../crypto/crypto.types';
+import type { DistinguishedName, RdnAttribute } from '../../crypto/crypto.types';
 import { normaliseDistinguishedName } from '../../crypto/distinguished-name';
-import type { IssuanceRule, IssuanceTemplate } from '../issuance-template';
+import type { IssuanceRule } from '../issuance-template';
 import { cidrContains, dnsPatternMatches, emailPatternMatches, uriGlobMatches } from '../name-patterns';
 import type { FixedSubjectAttribute, ProfilePolicy } from '../profile-policy';
 
@@ -149,16 +149,11 @@ export const profileEmailAddresses: IssuanceRule = (template, { profile }) => {
   return template;
 };
 
-/** The URI SANs of a template (SubjectAltNames gains `uri` with the URI SAN support; none before). */
-export function sanUrisOf(template: IssuanceTemplate): readonly string[] {
-  return (template.san as SubjectAltNames & { uri?: readonly string[] }).uri ?? [];
-}
-
 /** allowed_uris (null = any, [] = none): globs where `*` matches any run of characters. */
 export const profileUris: IssuanceRule = (template, { profile }) => {
   const patterns = profile?.allowedUris ?? null;
   if (!profile || patterns === null) return template;
-  sanUrisOf(template).forEach((uri, index) => {
+  template.san.uri.forEach((uri, index) => {
     if (!patterns.some((pattern) => uriGlobMatches(pattern, uri))) {
       throw refusal(`san_uris[${index}]`, uri, profile, listed(patterns));
     }
