@@ -5,6 +5,14 @@ import {
   createRootCa,
   createSuperuser,
 } from './support/fixtures';
+import {
+  caExtensions,
+  createPendingCa,
+  getText,
+  opensslVerify,
+  outsideRoot,
+  signOutsideBetween,
+} from './support/notary';
 import { OpensslWorkspace } from './support/openssl';
 import { CaBody, CertificateBody, x509Field } from './support/pki';
 import { bearer, createOrganization, startTestApp, TestApp, TestUser } from './support/test-app';
@@ -125,6 +133,11 @@ describe('profile rules: what a profile lets a request have', () => {
     const response = await send();
     expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { detail } });
     expect(await certificateCount()).toBe(before);
+  }
+
+  /** The subjectAltName extension as openssl prints it (`-ext`; OpenSSL 3.0 has no `-subjectAltName`). */
+  function subjectAltNames(pem: string): string {
+    return x509Field(ssl, pem, 'ext', ['subjectAltName']);
   }
 
   function verifies(pem: string, ca: 'issuing' | 'short' = 'issuing'): boolean {
@@ -255,7 +268,7 @@ describe('profile rules: what a profile lets a request have', () => {
         san_ip_addresses: ['10.1.2.3', '2001:db8::7'],
       });
       expect(response.status).toBe(201);
-      expect(x509Field(ssl, (response.body as CertificateBody).certificate, 'subjectAltName')).toContain(
+      expect(subjectAltNames((response.body as CertificateBody).certificate)).toContain(
         'IP Address:10.1.2.3',
       );
       await expectRefused(
@@ -286,20 +299,35 @@ describe('profile rules: what a profile lets a request have', () => {
       const response = await issue(issuing, {
         profile: 'mail',
         certificate_type: 'client',
-        common_name: 'alice',
+        // Under a profile the Common Name is one of the SANs: a client's is a mailbox.
+        common_name: 'alice@CORP.example',
         san_email_addresses: ['alice@CORP.example', 'ops@partner.example'],
       });
       expect(response.status).toBe(201);
+      expect((response.body as CertificateBody).san_email_addresses).toEqual([
+        'alice@CORP.example',
+        'ops@partner.example',
+      ]);
       expect(verifies((response.body as CertificateBody).certificate)).toBe(true);
       await expectRefused(
         () =>
           issue(issuing, {
             profile: 'mail',
             certificate_type: 'client',
-            common_name: 'bob',
+            common_name: 'bob@corp.example',
             san_email_addresses: ['bob@corp.example', 'bob@partner.example'],
           }),
         'san_email_addresses[1] "bob@partner.example" is not allowed by profile "mail" (allowed: *@corp.example, ops@partner.example)',
+      );
+      await expectRefused(
+        () =>
+          issue(issuing, {
+            profile: 'mail',
+            certificate_type: 'client',
+            common_name: 'alice',
+            san_email_addresses: ['alice@corp.example'],
+          }),
+        'The Common Name "alice" must be one of the certificate\'s SANs, so it must be an email address for a client certificate',
       );
       await expectRefused(
         () => signCsr(issuing, csr('/CN=eve@evil.example'), { profile: 'mail', certificate_type: 'client' }),
@@ -316,7 +344,7 @@ describe('profile rules: what a profile lets a request have', () => {
         san_uris: ['spiffe://corp/ns/prod/sa/api'],
       });
       expect(response.status).toBe(201);
-      expect(x509Field(ssl, (response.body as CertificateBody).certificate, 'subjectAltName')).toContain(
+      expect(subjectAltNames((response.body as CertificateBody).certificate)).toContain(
         'URI:spiffe://corp/ns/prod/sa/api',
       );
       await expectRefused(
@@ -351,8 +379,8 @@ describe('profile rules: what a profile lets a request have', () => {
           issue(issuing, {
             profile: 'mail',
             certificate_type: 'client',
-            common_name: 'alice',
-            subject_dn: 'CN=alice,OU=Sales',
+            common_name: 'alice@corp.example',
+            subject_dn: 'CN=alice@corp.example,OU=Sales',
             san_email_addresses: ['alice@corp.example'],
           }),
         'subject "OU" is not allowed by profile "mail" (allowed: CN, emailAddress)',
@@ -390,14 +418,47 @@ describe('profile rules: what a profile lets a request have', () => {
     });
 
     it('backdates notBefore by backdate_seconds (default 60) with a profile, not without', async () => {
+      // The backdate never reaches before the issuer's notBefore, and `issuing` began seconds ago: the
+      // issuer here is an intermediate of ours signed outside (openssl ca -startdate) an hour back.
+      const outside = outsideRoot(ssl, '/O=Elsewhere/CN=Backdate Outside Root');
+      const pending = await createPendingCa(testApp, admin, { name: 'Backdate Issuing' });
+      const pendingCsr = (await getText(testApp, `/api/v1/cas/${pending.id}/csr`, admin)).text;
+      const asn1 = (ms: number) => `${new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+      const { certificate: started } = signOutsideBetween(
+        ssl,
+        outside,
+        pendingCsr,
+        caExtensions(0),
+        asn1(Date.now() - 3_600_000),
+        asn1(Date.now() + 365 * 86_400_000),
+      );
+      const upload = await testApp
+        .http()
+        .post(`/api/v1/cas/${pending.id}/certificate`)
+        .set(...bearer(admin))
+        .send({ certificate_chain: started + outside.certificate });
+      expect(upload.status).toBe(200);
+      const hourOld = upload.body as CaBody;
+
       const asked = Math.floor(Date.now() / 1000) * 1000;
-      const backdated = await issue(issuing, { profile: 'web', common_name: 'b.svc.internal' });
-      const plain = await issue(issuing, { common_name: 'b.svc.internal' });
-      const none = await issue(issuing, { profile: 'clamp', common_name: 'b.svc.internal' });
-      expect(Date.parse((backdated.body as CertificateBody).not_before)).toBeLessThanOrEqual(asked - 59_000);
+      const backdated = await issue(hourOld, { profile: 'web', common_name: 'b.svc.internal' });
+      const plain = await issue(hourOld, { common_name: 'b.svc.internal' });
+      const none = await issue(hourOld, { profile: 'clamp', common_name: 'b.svc.internal' });
+      const backdatedNotBefore = Date.parse((backdated.body as CertificateBody).not_before);
+      expect(backdatedNotBefore).toBeLessThanOrEqual(asked - 59_000);
+      expect(backdatedNotBefore).toBeGreaterThanOrEqual(asked - 60_000);
       expect(Date.parse((plain.body as CertificateBody).not_before)).toBeGreaterThanOrEqual(asked);
       expect(Date.parse((none.body as CertificateBody).not_before)).toBeGreaterThanOrEqual(asked);
-      expect(verifies((backdated.body as CertificateBody).certificate)).toBe(true);
+      expect(
+        opensslVerify(ssl, outside.certificate, (backdated.body as CertificateBody).certificate, started).ok,
+      ).toBe(true);
+
+      // Under an issuer that began less than backdate_seconds ago, notBefore stops at the issuer's.
+      const young = await issue(issuing, { profile: 'web', common_name: 'b.svc.internal' });
+      expect(Date.parse((young.body as CertificateBody).not_before)).toBeGreaterThanOrEqual(
+        Date.parse(issuing.not_before),
+      );
+      expect(verifies((young.body as CertificateBody).certificate)).toBe(true);
     });
 
     it("clamps to the issuer's notAfter by default, refuses with issuer_lifetime 'refuse'", async () => {

@@ -353,6 +353,9 @@ describe('certificate profiles', () => {
       bound = await createProfile(adminA, {
         name: 'bound',
         default_validity_days: 10,
+        // notBefore exactly at issuance, so the lifetime is exactly the default (backdating has its
+        // own spec in profile-rules.e2e-spec.ts)
+        backdate_seconds: 0,
         ca_ids: [issuingA.id],
         // test/support/pki.ts issues with subject_dn "O=Acme"
         allowed_subject_attributes: ['CN', 'O'],
@@ -482,7 +485,8 @@ describe('certificate profiles', () => {
           parent_ca_id: rootA.id,
           require_profile: true,
         });
-        any = await createProfile(adminA, { name: 'any' });
+        // leaf(), newCsr() and createCa() subjects carry O=Acme
+        any = await createProfile(adminA, { name: 'any', allowed_subject_attributes: ['CN', 'O'] });
       });
 
       it('shows require_profile, changes it with PATCH and audits the change', async () => {
@@ -575,7 +579,13 @@ describe('certificate profiles', () => {
     });
 
     it('uses the profile default for a CA certificate too', async () => {
-      const caProfile = await createProfile(adminA, { name: 'ca-profile', default_validity_days: 100 });
+      const caProfile = await createProfile(adminA, {
+        name: 'ca-profile',
+        default_validity_days: 100,
+        backdate_seconds: 0,
+        // createCa() writes CN=<name>,O=Acme
+        allowed_subject_attributes: ['CN', 'O'],
+      });
       const child = await createCa(testApp, managerA, {
         name: 'Child with default',
         key_type: 'ec',
@@ -589,7 +599,7 @@ describe('certificate profiles', () => {
     });
 
     it('keeps profile_name on certificates when the profile is deleted, and audits the deletion', async () => {
-      const doomed = await createProfile(adminA, { name: 'doomed' });
+      const doomed = await createProfile(adminA, { name: 'doomed', allowed_subject_attributes: ['CN', 'O'] });
       const issued = await issueCertificate(
         testApp,
         issuerA,
