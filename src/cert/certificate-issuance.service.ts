@@ -35,7 +35,7 @@ import {
   CertificateResponseDto,
   toCertificateResponse,
 } from './dto/certificate-response.dto';
-import { IssueCertificateDto, SanFieldsDto, SignCsrDto } from './dto/issue-certificate.dto';
+import { IssueCertificateDto, LeafFieldsDto, SignCsrDto } from './dto/issue-certificate.dto';
 
 /** What the service asks of itself for its own TLS certificate. */
 export interface ServiceIssuance {
@@ -72,7 +72,7 @@ export interface CsrSigning<Linked> {
 }
 
 /** What sign-csr lets the signer change of a CSR. */
-export interface CsrOverrides extends SanFieldsDto {
+export interface CsrOverrides extends LeafFieldsDto {
   subject_dn?: string;
   common_name?: string;
 }
@@ -108,6 +108,7 @@ export class CertificateIssuanceService {
       certificateType: dto.certificate_type,
       keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
       validDays: dto.valid_days ?? null,
+      issuerLifetime: dto.issuer_lifetime,
       pathLength: dto.path_length,
       validity: null,
     });
@@ -159,6 +160,7 @@ export class CertificateIssuanceService {
         certificateType: dto.certificate_type,
         keySpec,
         validDays: dto.valid_days ?? null,
+        issuerLifetime: dto.issuer_lifetime,
         pathLength: null,
         validity: null,
       }),
@@ -187,6 +189,7 @@ export class CertificateIssuanceService {
         certificateType,
         keySpec,
         validDays: signing.validDays ?? null,
+        issuerLifetime: overrides.issuer_lifetime,
         pathLength: null,
         validity: null,
       }),
@@ -416,7 +419,7 @@ export class CertificateIssuanceService {
   }
 }
 
-function requestedSans(dto: SanFieldsDto, fallback: SubjectAltNames): SubjectAltNames {
+function requestedSans(dto: LeafFieldsDto, fallback: SubjectAltNames): SubjectAltNames {
   return {
     dns: dto.san_dns_names ?? fallback.dns,
     ip: dto.san_ip_addresses ?? fallback.ip,

@@ -1,7 +1,7 @@
 import type { CertificateType, DistinguishedName, KeySpec, SubjectAltNames } from '../crypto/crypto.types';
 import type { CaSigningDates } from './ca-signing-status';
 import type { ChainConstraints } from './name-constraints';
-import type { ProfilePolicy } from './profile-policy';
+import type { IssuerLifetime, ProfilePolicy } from './profile-policy';
 
 /** The issuing CA as the rules see it. */
 export interface IssuingCa extends CaSigningDates {
@@ -36,6 +36,8 @@ export interface IssuanceTemplate {
   pathLength: number | null | undefined;
   /** Set by the lifetime rule. */
   validity: Validity | null;
+  /** The request's choice when the certificate would outlive its issuer (else the profile's, else clamp). */
+  issuerLifetime?: IssuerLifetime;
 }
 
 /** Everything a rule may consult besides the template. */

@@ -1,5 +1,8 @@
 import type { CertificateType, KeyType } from '../crypto/crypto.types';
 
+/** When a certificate would outlive its issuer: end with the issuer's notAfter, or refuse. */
+export type IssuerLifetime = 'clamp' | 'refuse';
+
 /** Subject attributes a profile may write whatever the request says. */
 export type FixedSubjectAttribute = 'O' | 'OU' | 'C' | 'L' | 'ST';
 
@@ -25,5 +28,5 @@ export interface ProfilePolicy {
   defaultValidityDays: number | null;
   maxValidityDays: number | null;
   backdateSeconds: number;
-  issuerLifetime: 'clamp' | 'refuse';
+  issuerLifetime: IssuerLifetime;
 }

@@ -3,7 +3,8 @@ import { OwnedResource } from '../access/policy';
 import { CertificateType, KeyType } from '../crypto/crypto.types';
 import type { FixedSubjectAttribute } from '../issuance/profile-policy';
 
-export type IssuerLifetime = 'clamp' | 'refuse';
+export type { IssuerLifetime } from '../issuance/profile-policy';
+import type { IssuerLifetime } from '../issuance/profile-policy';
 
 /** A certificate profile: what may be issued under the CAs of an organisation (table certificate_profiles). */
 @Entity({ name: 'certificate_profiles' })

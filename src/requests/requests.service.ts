@@ -155,6 +155,8 @@ export class RequestsService implements OnModuleInit {
       san_dns_names: dto.san_dns_names,
       san_ip_addresses: dto.san_ip_addresses,
       san_email_addresses: dto.san_email_addresses,
+      san_uris: dto.san_uris,
+      issuer_lifetime: dto.issuer_lifetime,
     };
     const signed = await this.issuance.signRequestCsr(auth, {
       caId: dto.ca_id,
@@ -180,7 +182,7 @@ export class RequestsService implements OnModuleInit {
           handledByUserId: auth.user.id,
         });
         await this.requests.save(tx, locked);
-        const changes = overridesAgainstCsr(request, certificate, dto);
+        const changes = overridesAgainstCsr(request, csr.san.uri, certificate, dto);
         await this.record(tx, auth, 'sign', locked, {
           certificate_id: certificate.id,
           ca_id: certificate.issuerId,
@@ -382,6 +384,7 @@ export class RequestsService implements OnModuleInit {
  */
 function overridesAgainstCsr(
   request: CertificateRequest,
+  csrUris: readonly string[],
   certificate: Certificate,
   dto: SignRequestDto,
 ): JsonObject | null {
@@ -413,6 +416,7 @@ function overridesAgainstCsr(
     request.sanEmailAddresses,
     certificate.sanEmailAddresses,
   );
+  compare('san_uris', dto.san_uris !== undefined, [...csrUris], certificate.sanUris);
   compare(
     'certificate_type',
     dto.certificate_type !== undefined,

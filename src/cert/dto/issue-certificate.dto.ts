@@ -17,10 +17,13 @@ import { MAX_INT4 } from '../../common/integer-limits';
 import { KEY_TYPES } from '../../ca/dto/create-ca.dto';
 import { SAN_COUNT_CEILING } from '../../config/app-config';
 import { CertificateType, KeyType } from '../../crypto/crypto.types';
+import type { IssuerLifetime } from '../../issuance/profile-policy';
 import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
 
 export const ISSUABLE_TYPES: readonly CertificateType[] = ['server', 'client', 'dual_purpose', 'ca'];
 export const CSR_TYPES: readonly CertificateType[] = ['server', 'client', 'dual_purpose'];
+
+const ISSUER_LIFETIMES: readonly IssuerLifetime[] = ['clamp', 'refuse'];
 
 export class IssueQueryDto {
   @ApiProperty({
@@ -34,7 +37,8 @@ export class IssueQueryDto {
   ca_id!: number;
 }
 
-export class SanFieldsDto {
+/** What every leaf-issuing route accepts besides its own fields: the SANs and the lifetime choice. */
+export class LeafFieldsDto {
   @ApiPropertyOptional({ type: [String], description: 'DNS SANs (server/dual_purpose only)' })
   @IsOptional()
   @IsArray()
@@ -70,9 +74,19 @@ export class SanFieldsDto {
   @IsString({ each: true })
   @MaxLength(2048, { each: true })
   san_uris?: string[];
+
+  @ApiPropertyOptional({
+    enum: ISSUER_LIFETIMES,
+    description:
+      "When the certificate would outlive its CA: clamp notAfter to the CA's (default; the response says " +
+      "validity_clamped) or refuse with 400. A profile's refuse cannot be turned back into clamp",
+  })
+  @IsOptional()
+  @IsIn(ISSUER_LIFETIMES as readonly string[])
+  issuer_lifetime?: IssuerLifetime;
 }
 
-export class IssueCertificateDto extends SanFieldsDto {
+export class IssueCertificateDto extends LeafFieldsDto {
   @ApiProperty({ example: 'web.example.com' })
   @IsString()
   @IsNotEmpty()
@@ -126,7 +140,7 @@ export class IssueCertificateDto extends SanFieldsDto {
   profile?: ProfileRef | null;
 }
 
-export class SignCsrDto extends SanFieldsDto {
+export class SignCsrDto extends LeafFieldsDto {
   @ApiProperty({ description: 'PEM-encoded PKCS#10 CSR' })
   @IsString()
   @IsNotEmpty()

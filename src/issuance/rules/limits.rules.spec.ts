@@ -143,3 +143,38 @@ describe('lifetimeWithinIssuer under a profile', () => {
     ).toBe(false);
   });
 });
+
+describe("lifetimeWithinIssuer with the request's issuer_lifetime", () => {
+  const issuerEnd = new Date('2030-01-05T00:00:00Z');
+  const underShortIssuer = (profile = context().profile) =>
+    context({ issuer: issuingCa({ notAfter: issuerEnd }), profile });
+
+  it('refuses without a profile when the request asks for it, and clamps when it does not', () => {
+    expect(() =>
+      lifetimeWithinIssuer(template({ validDays: 10, issuerLifetime: 'refuse' }), underShortIssuer()),
+    ).toThrow(
+      'valid_days "10" would outlive the issuing CA (notAfter 2030-01-05T00:00:00.000Z) and issuer_lifetime is refuse',
+    );
+    const clamped = lifetimeWithinIssuer(template({ validDays: 10 }), underShortIssuer()).validity;
+    expect(clamped).toMatchObject({ notAfter: issuerEnd, clamped: true });
+    expect(
+      lifetimeWithinIssuer(template({ validDays: 10, issuerLifetime: 'clamp' }), underShortIssuer()).validity
+        ?.clamped,
+    ).toBe(true);
+  });
+
+  it("refuses under a clamping profile when the request asks, and a request cannot undo a profile's refusal", () => {
+    expect(() =>
+      lifetimeWithinIssuer(
+        template({ validDays: 10, issuerLifetime: 'refuse' }),
+        underShortIssuer(profilePolicy({ issuerLifetime: 'clamp' })),
+      ),
+    ).toThrow('would outlive the issuing CA');
+    expect(() =>
+      lifetimeWithinIssuer(
+        template({ validDays: 10, issuerLifetime: 'clamp' }),
+        underShortIssuer(profilePolicy({ issuerLifetime: 'refuse' })),
+      ),
+    ).toThrow('is not allowed by profile "web"');
+  });
+});

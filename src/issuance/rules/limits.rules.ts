@@ -75,26 +75,28 @@ export function validityWithin(
 /**
  * valid_days (as asked, else the profile's default, else the service's capped at the profile's
  * maximum) from now, within the issuer's signing window (notBefore ≥ its, notAfter ≤ its). Under a
- * profile: notBefore is backdated by backdate_seconds, and issuer_lifetime 'refuse' turns the clamp
- * into a refusal. This is the one lifetime rule; profileMaxValidity only refuses an excessive request.
+ * profile: notBefore is backdated by backdate_seconds. issuer_lifetime 'refuse' (the request's or the
+ * profile's) turns the clamp into a refusal. This is the one lifetime rule; profileMaxValidity only refuses an excessive request.
  */
 export const lifetimeWithinIssuer: IssuanceRule = (template, { issuer, now, profile, defaultValidDays }) => {
   const validDays =
     template.validDays ??
     Math.min(profile?.defaultValidityDays ?? defaultValidDays, profile?.maxValidityDays ?? Infinity);
-  const options: LifetimeOptions = profile
-    ? {
-        backdateSeconds: profile.backdateSeconds,
-        refuseBeyondIssuer:
-          profile.issuerLifetime === 'refuse'
-            ? (issuerNotAfter) =>
-                new InvalidInputError(
-                  `valid_days "${validDays}" is not allowed by profile "${profile.name}" (allowed: ` +
-                    `until the issuer's notAfter ${issuerNotAfter.toISOString()}; issuer_lifetime is refuse)`,
-                )
-            : undefined,
-      }
-    : {};
+  // Either may ask for the refusal; a request cannot turn a profile's refusal back into a clamp.
+  const refuse = template.issuerLifetime === 'refuse' || profile?.issuerLifetime === 'refuse';
+  const options: LifetimeOptions = {
+    backdateSeconds: profile?.backdateSeconds,
+    refuseBeyondIssuer: refuse
+      ? (issuerNotAfter) =>
+          new InvalidInputError(
+            profile?.issuerLifetime === 'refuse'
+              ? `valid_days "${validDays}" is not allowed by profile "${profile.name}" (allowed: ` +
+                  `until the issuer's notAfter ${issuerNotAfter.toISOString()}; issuer_lifetime is refuse)`
+              : `valid_days "${validDays}" would outlive the issuing CA (notAfter ` +
+                  `${issuerNotAfter.toISOString()}) and issuer_lifetime is refuse`,
+          )
+      : undefined,
+  };
   return {
     ...template,
     validDays,

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_INT4 } from '../../common/integer-limits';
-import { CSR_TYPES, SanFieldsDto } from '../../cert/dto/issue-certificate.dto';
+import { CSR_TYPES, LeafFieldsDto } from '../../cert/dto/issue-certificate.dto';
 import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateType } from '../../crypto/crypto.types';
@@ -31,7 +31,7 @@ export class SubmitRequestDto {
 }
 
 /** The approver's decision: the CA, and optionally sign-csr's overrides of the CSR (audited as such). */
-export class SignRequestDto extends SanFieldsDto {
+export class SignRequestDto extends LeafFieldsDto {
   @ApiProperty({ description: 'The CA that signs (needs can_create_cert on it)' })
   @IsInt()
   @Min(1)
