@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { itWithTool, ZLINT } from './support/external-tools';
 import {
   createAdmin,
   createIntermediate,
@@ -477,6 +480,124 @@ describe('profile rules: what a profile lets a request have', () => {
       );
       const inside = await issue(shortLived, { profile: 'refuse', common_name: 'l.example', valid_days: 5 });
       expect(inside.status).toBe(201);
+    });
+  });
+
+  describe('zlint with the private-CA profile', () => {
+    /** The certificates made through the `lint` profiles, by what each shows, for zlint. */
+    const linted = new Map<string, CertificateBody>();
+
+    beforeAll(async () => {
+      await createProfile({
+        name: 'lint-server',
+        certificate_types: ['server'],
+        allowed_dns: ['*.lint.example'],
+        allowed_ip_ranges: ['10.20.0.0/16', '2001:db8::/32'],
+        allowed_uris: ['spiffe://corp.example/ns/*'],
+      });
+      await createProfile({
+        name: 'lint-client',
+        certificate_types: ['client'],
+        allowed_emails: ['*@corp.example'],
+        allowed_uris: ['spiffe://corp.example/ns/*'],
+      });
+    });
+
+    function kept(label: string, response: { status: number; body: unknown; text: string }): CertificateBody {
+      expect({ label, status: response.status }).toEqual({ label, status: 201 });
+      const certificate = response.body as CertificateBody & { san_uris: string[]; profile_name: string };
+      expect(certificate.profile_name).toMatch(/^lint-/);
+      expect(verifies(certificate.certificate)).toBe(true);
+      linted.set(label, certificate);
+      return certificate;
+    }
+
+    it('issues a server certificate whose CN is added to its SANs, with URI, IPv4 and IPv6 SANs', async () => {
+      const certificate = kept(
+        'server: CN added, URI, IPv4, IPv6',
+        await issue(issuing, {
+          profile: 'lint-server',
+          common_name: 'web.lint.example',
+          san_dns_names: ['api.lint.example'],
+          san_uris: ['spiffe://corp.example/ns/web'],
+          san_ip_addresses: ['10.20.30.40', '2001:0db8:0:0::40'],
+        }),
+      );
+      expect(certificate.san_dns_names).toEqual(['api.lint.example', 'web.lint.example']);
+      expect(subjectAltNames(certificate.certificate)).toContain('URI:spiffe://corp.example/ns/web');
+      expect(subjectAltNames(certificate.certificate)).toContain('IP Address:2001:DB8:0:0:0:0:0:40');
+    });
+
+    it('issues a Unicode DNS name (CN and SAN) as its A-labels', async () => {
+      const certificate = kept(
+        'server: IDNA',
+        await issue(issuing, {
+          profile: 'lint-server',
+          common_name: 'bücher.lint.example',
+          san_dns_names: ['münchen.lint.example'],
+        }),
+      );
+      expect(certificate.san_dns_names).toEqual([
+        'xn--mnchen-3ya.lint.example',
+        'xn--bcher-kva.lint.example',
+      ]);
+      expect(x509Field(ssl, certificate.certificate, 'subject')).toContain('CN = xn--bcher-kva.lint.example');
+    });
+
+    it('issues server certificates whose CN is an IPv4 and an IPv6 address', async () => {
+      const v4 = kept(
+        'server: IPv4 CN',
+        await issue(issuing, { profile: 'lint-server', common_name: '10.20.30.41' }),
+      );
+      expect(subjectAltNames(v4.certificate)).toContain('IP Address:10.20.30.41');
+      const v6 = kept(
+        'server: IPv6 CN',
+        await issue(issuing, { profile: 'lint-server', common_name: '2001:0DB8::41' }),
+      );
+      expect(x509Field(ssl, v6.certificate, 'subject')).toContain('CN = 2001:db8::41');
+    });
+
+    it('signs a CSR whose CN is added beside its URI and IP SANs', async () => {
+      kept(
+        'server: CSR with URI and IPs',
+        await signCsr(
+          issuing,
+          csr('/CN=csr.lint.example', [
+            'subjectAltName=URI:spiffe://corp.example/ns/web/sa/csr,IP:10.20.30.42,IP:2001:db8::42',
+          ]),
+          { profile: 'lint-server' },
+        ),
+      );
+    });
+
+    it('issues a client certificate whose mailbox CN is its email SAN', async () => {
+      const certificate = kept(
+        'client: mailbox CN',
+        await issue(issuing, {
+          profile: 'lint-client',
+          certificate_type: 'client',
+          common_name: 'alice@corp.example',
+          san_uris: ['spiffe://corp.example/ns/batch/sa/alice'],
+        }),
+      );
+      expect(certificate.san_email_addresses).toEqual(['alice@corp.example']);
+    });
+
+    itWithTool(ZLINT)('finds no error or fatal result on any of them', () => {
+      expect([...linted.keys()]).toHaveLength(6);
+      const script = resolve(__dirname, '..', 'scripts', 'zlint-private-ca.sh');
+      const findings: Record<string, string> = {};
+      for (const [label, certificate] of linted) {
+        const file = ssl.write(
+          `zlint-${linted.size}-${label.replace(/\W+/g, '-')}.pem`,
+          certificate.certificate,
+        );
+        const result = spawnSync('bash', [script, file]);
+        const output = `${result.stdout.toString()}${result.stderr.toString()}`;
+        findings[label] =
+          result.status === 0 && output === '' ? 'no error' : `exit ${result.status}: ${output}`;
+      }
+      expect(findings).toEqual(Object.fromEntries([...linted.keys()].map((label) => [label, 'no error'])));
     });
   });
 });
