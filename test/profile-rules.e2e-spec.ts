@@ -23,8 +23,9 @@ import { bearer, createOrganization, startTestApp, TestApp, TestUser } from './s
 /**
  * The profile rules of issue 16 (PROFILE_RULES, and the lifetime rule's backdate and issuer_lifetime)
  * through the real API: each field's allowed and refused case, each refusal's exact message, on both
- * POST /certificates (server-generated key) and POST /certificates/sign-csr. Allowed certificates verify
- * with openssl; a refusal writes no row.
+ * POST /certificates (server-generated key) and POST /certificates/sign-csr, and the same rules on
+ * POST /certificate-requests/{id}/sign and POST /cas (a CA under a parent). Allowed certificates verify
+ * with openssl and pass zlint's private-CA profile; a refusal writes no row.
  */
 describe('profile rules: what a profile lets a request have', () => {
   let testApp: TestApp;
@@ -481,6 +482,170 @@ describe('profile rules: what a profile lets a request have', () => {
       );
       const inside = await issue(shortLived, { profile: 'refuse', common_name: 'l.example', valid_days: 5 });
       expect(inside.status).toBe(201);
+    });
+  });
+
+  describe('POST /certificate-requests/{id}/sign under a profile', () => {
+    async function submit(csrPem: string): Promise<number> {
+      const response = await testApp
+        .http()
+        .post('/api/v1/certificate-requests/')
+        .set(...bearer(issuer))
+        .send({ csr: csrPem });
+      if (response.status !== 201)
+        throw new Error(`POST /certificate-requests answered ${response.status}: ${response.text}`);
+      return (response.body as { id: number }).id;
+    }
+
+    function signRequest(id: number, body: Record<string, unknown>) {
+      return testApp
+        .http()
+        .post(`/api/v1/certificate-requests/${id}/sign`)
+        .set(...bearer(issuer))
+        .send({ ca_id: issuing.id, ...body });
+    }
+
+    async function requestStatus(id: number): Promise<string> {
+      const response = await testApp
+        .http()
+        .get(`/api/v1/certificate-requests/${id}`)
+        .set(...bearer(issuer));
+      return (response.body as { status: string }).status;
+    }
+
+    /** Refused with `detail`, no certificate written, and the request still waits for a decision. */
+    async function expectRequestRefused(id: number, body: Record<string, unknown>, detail: string) {
+      await expectRefused(() => signRequest(id, body), detail);
+      expect(await requestStatus(id)).toBe('outstanding');
+    }
+
+    it('refuses a DNS name, a subject attribute and a lifetime the profile does not allow', async () => {
+      const outsideName = await submit(
+        csr('/CN=x.svc.internal', ['subjectAltName=DNS:x.svc.internal,DNS:login.microsoftonline.com']),
+      );
+      await expectRequestRefused(
+        outsideName,
+        { profile: 'web' },
+        'san_dns_names[1] "login.microsoftonline.com" is not allowed by profile "web" (allowed: *.svc.internal, api.example)',
+      );
+      const extraAttributes = await submit(csr('/DC=corp/UID=u1/CN=s.svc.internal'));
+      await expectRequestRefused(
+        extraAttributes,
+        { profile: 'web' },
+        'subject "DC, UID" is not allowed by profile "web" (allowed: CN, C, O)',
+      );
+      const tooLong = await submit(csr('/CN=v.svc.internal'));
+      await expectRequestRefused(
+        tooLong,
+        { profile: 'web', valid_days: 91 },
+        'valid_days "91" is not allowed by profile "web" (allowed: at most 90 days)',
+      );
+      // The approver's overrides are held to the profile too.
+      await expectRequestRefused(
+        tooLong,
+        { profile: 'web', san_dns_names: ['v.svc.internal', 'evil.example'] },
+        'san_dns_names[1] "evil.example" is not allowed by profile "web" (allowed: *.svc.internal, api.example)',
+      );
+    });
+
+    it('signs a request the profile allows, with its fixed subject and default lifetime', async () => {
+      const id = await submit(csr('/C=DE/O=Some Other Company Inc/CN=r.svc.internal'));
+      const response = await signRequest(id, { profile: 'web' });
+      expect(response.status).toBe(200);
+      const certificateId = (response.body as { certificate_id: number }).certificate_id;
+      expect(await requestStatus(id)).toBe('active');
+      const fetched = await testApp
+        .http()
+        .get(`/api/v1/certificates/${certificateId}`)
+        .set(...bearer(issuer));
+      const certificate = fetched.body as CertificateBody & { profile_name: string | null };
+      expect(certificate).toMatchObject({
+        profile_name: 'web',
+        valid_days: 30,
+        san_dns_names: ['r.svc.internal'],
+      });
+      expect(x509Field(ssl, certificate.certificate, 'subject')).toContain(
+        'C = US, O = Acme Platform, CN = r.svc.internal',
+      );
+      expect(verifies(certificate.certificate)).toBe(true);
+    });
+  });
+
+  describe('POST /cas with parent_ca_id under a profile', () => {
+    beforeAll(async () => {
+      await createProfile({
+        name: 'sub-ca',
+        certificate_types: ['ca'],
+        key_types: ['ec'],
+        max_validity_days: 365,
+        subject: { O: 'Acme Platform' },
+      });
+    });
+
+    async function rowCounts(): Promise<{ cas: number; certificates: number }> {
+      const [row]: { cas: number }[] = await testApp.dataSource.query(
+        'SELECT count(*)::integer AS cas FROM certificate_authorities',
+      );
+      return { cas: row.cas, certificates: await certificateCount() };
+    }
+
+    function createChild(body: Record<string, unknown>) {
+      return testApp
+        .http()
+        .post('/api/v1/cas/')
+        .set(...bearer(admin))
+        .send({ key_type: 'ec', parent_ca_id: root.id, ...body });
+    }
+
+    async function expectCaRefused(body: Record<string, unknown>, detail: string) {
+      const before = await rowCounts();
+      const response = await createChild(body);
+      expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { detail } });
+      expect(await rowCounts()).toEqual(before);
+    }
+
+    it('creates an intermediate the profile allows, with its fixed subject, and records the profile', async () => {
+      const response = await createChild({
+        name: 'Profiled Sub CA',
+        subject_dn: 'CN=Profiled Sub CA',
+        profile: 'sub-ca',
+        valid_days: 365,
+      });
+      expect(response.status).toBe(201);
+      const ca = response.body as CaBody;
+      expect(x509Field(ssl, ca.certificate, 'subject')).toContain('O = Acme Platform, CN = Profiled Sub CA');
+      const file = ssl.write('profiled-sub-ca.pem', ca.certificate);
+      expect(ssl.run(['verify', '-CAfile', 'root.pem', file]).ok).toBe(true);
+      const audit: { detail: Record<string, unknown> }[] = await testApp.dataSource.query(
+        "SELECT detail FROM audit_logs WHERE action = 'ca_create' AND resource_id = $1",
+        [ca.id],
+      );
+      expect(audit.map((row) => row.detail)).toEqual([expect.objectContaining({ profile_name: 'sub-ca' })]);
+    });
+
+    it("refuses a profile whose certificate_types exclude 'ca', and what the profile does not allow", async () => {
+      await expectCaRefused(
+        { name: 'Web Sub CA', subject_dn: 'CN=Web Sub CA', profile: 'web' },
+        'certificate_type "ca" is not allowed by profile "web" (allowed: server)',
+      );
+      await expectCaRefused(
+        { name: 'OU Sub CA', subject_dn: 'CN=OU Sub CA,OU=Ops', profile: 'sub-ca' },
+        'subject "OU" is not allowed by profile "sub-ca" (allowed: CN, O)',
+      );
+      await expectCaRefused(
+        { name: 'Long Sub CA', subject_dn: 'CN=Long Sub CA', profile: 'sub-ca', valid_days: 3650 },
+        'valid_days "3650" is not allowed by profile "sub-ca" (allowed: at most 365 days)',
+      );
+      await expectCaRefused(
+        {
+          name: 'RSA Sub CA',
+          subject_dn: 'CN=RSA Sub CA',
+          profile: 'sub-ca',
+          key_type: 'rsa',
+          key_size: 2048,
+        },
+        'key_type "rsa" is not allowed by profile "sub-ca" (allowed: ec)',
+      );
     });
   });
 
