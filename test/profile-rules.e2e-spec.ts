@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { itWithTool, ZLINT } from './support/external-tools';
 import {
   createAdmin,
   createIntermediate,
@@ -20,8 +23,9 @@ import { bearer, createOrganization, startTestApp, TestApp, TestUser } from './s
 /**
  * The profile rules of issue 16 (PROFILE_RULES, and the lifetime rule's backdate and issuer_lifetime)
  * through the real API: each field's allowed and refused case, each refusal's exact message, on both
- * POST /certificates (server-generated key) and POST /certificates/sign-csr. Allowed certificates verify
- * with openssl; a refusal writes no row.
+ * POST /certificates (server-generated key) and POST /certificates/sign-csr, and the same rules on
+ * POST /certificate-requests/{id}/sign and POST /cas (a CA under a parent). Allowed certificates verify
+ * with openssl and pass zlint's private-CA profile; a refusal writes no row.
  */
 describe('profile rules: what a profile lets a request have', () => {
   let testApp: TestApp;
@@ -304,8 +308,9 @@ describe('profile rules: what a profile lets a request have', () => {
         san_email_addresses: ['alice@CORP.example', 'ops@partner.example'],
       });
       expect(response.status).toBe(201);
+      // The CN and the SAN are one mailbox: its domain is compared case-insensitively and written in lower case.
       expect((response.body as CertificateBody).san_email_addresses).toEqual([
-        'alice@CORP.example',
+        'alice@corp.example',
         'ops@partner.example',
       ]);
       expect(verifies((response.body as CertificateBody).certificate)).toBe(true);
@@ -477,6 +482,288 @@ describe('profile rules: what a profile lets a request have', () => {
       );
       const inside = await issue(shortLived, { profile: 'refuse', common_name: 'l.example', valid_days: 5 });
       expect(inside.status).toBe(201);
+    });
+  });
+
+  describe('POST /certificate-requests/{id}/sign under a profile', () => {
+    async function submit(csrPem: string): Promise<number> {
+      const response = await testApp
+        .http()
+        .post('/api/v1/certificate-requests/')
+        .set(...bearer(issuer))
+        .send({ csr: csrPem });
+      if (response.status !== 201)
+        throw new Error(`POST /certificate-requests answered ${response.status}: ${response.text}`);
+      return (response.body as { id: number }).id;
+    }
+
+    function signRequest(id: number, body: Record<string, unknown>) {
+      return testApp
+        .http()
+        .post(`/api/v1/certificate-requests/${id}/sign`)
+        .set(...bearer(issuer))
+        .send({ ca_id: issuing.id, ...body });
+    }
+
+    async function requestStatus(id: number): Promise<string> {
+      const response = await testApp
+        .http()
+        .get(`/api/v1/certificate-requests/${id}`)
+        .set(...bearer(issuer));
+      return (response.body as { status: string }).status;
+    }
+
+    /** Refused with `detail`, no certificate written, and the request still waits for a decision. */
+    async function expectRequestRefused(id: number, body: Record<string, unknown>, detail: string) {
+      await expectRefused(() => signRequest(id, body), detail);
+      expect(await requestStatus(id)).toBe('outstanding');
+    }
+
+    it('refuses a DNS name, a subject attribute and a lifetime the profile does not allow', async () => {
+      const outsideName = await submit(
+        csr('/CN=x.svc.internal', ['subjectAltName=DNS:x.svc.internal,DNS:login.microsoftonline.com']),
+      );
+      await expectRequestRefused(
+        outsideName,
+        { profile: 'web' },
+        'san_dns_names[1] "login.microsoftonline.com" is not allowed by profile "web" (allowed: *.svc.internal, api.example)',
+      );
+      const extraAttributes = await submit(csr('/DC=corp/UID=u1/CN=s.svc.internal'));
+      await expectRequestRefused(
+        extraAttributes,
+        { profile: 'web' },
+        'subject "DC, UID" is not allowed by profile "web" (allowed: CN, C, O)',
+      );
+      const tooLong = await submit(csr('/CN=v.svc.internal'));
+      await expectRequestRefused(
+        tooLong,
+        { profile: 'web', valid_days: 91 },
+        'valid_days "91" is not allowed by profile "web" (allowed: at most 90 days)',
+      );
+      // The approver's overrides are held to the profile too.
+      await expectRequestRefused(
+        tooLong,
+        { profile: 'web', san_dns_names: ['v.svc.internal', 'evil.example'] },
+        'san_dns_names[1] "evil.example" is not allowed by profile "web" (allowed: *.svc.internal, api.example)',
+      );
+    });
+
+    it('signs a request the profile allows, with its fixed subject and default lifetime', async () => {
+      const id = await submit(csr('/C=DE/O=Some Other Company Inc/CN=r.svc.internal'));
+      const response = await signRequest(id, { profile: 'web' });
+      expect(response.status).toBe(200);
+      const certificateId = (response.body as { certificate_id: number }).certificate_id;
+      expect(await requestStatus(id)).toBe('active');
+      const fetched = await testApp
+        .http()
+        .get(`/api/v1/certificates/${certificateId}`)
+        .set(...bearer(issuer));
+      const certificate = fetched.body as CertificateBody & { profile_name: string | null };
+      expect(certificate).toMatchObject({
+        profile_name: 'web',
+        valid_days: 30,
+        san_dns_names: ['r.svc.internal'],
+      });
+      expect(x509Field(ssl, certificate.certificate, 'subject')).toContain(
+        'C = US, O = Acme Platform, CN = r.svc.internal',
+      );
+      expect(verifies(certificate.certificate)).toBe(true);
+    });
+  });
+
+  describe('POST /cas with parent_ca_id under a profile', () => {
+    beforeAll(async () => {
+      await createProfile({
+        name: 'sub-ca',
+        certificate_types: ['ca'],
+        key_types: ['ec'],
+        max_validity_days: 365,
+        subject: { O: 'Acme Platform' },
+      });
+    });
+
+    async function rowCounts(): Promise<{ cas: number; certificates: number }> {
+      const [row]: { cas: number }[] = await testApp.dataSource.query(
+        'SELECT count(*)::integer AS cas FROM certificate_authorities',
+      );
+      return { cas: row.cas, certificates: await certificateCount() };
+    }
+
+    function createChild(body: Record<string, unknown>) {
+      return testApp
+        .http()
+        .post('/api/v1/cas/')
+        .set(...bearer(admin))
+        .send({ key_type: 'ec', parent_ca_id: root.id, ...body });
+    }
+
+    async function expectCaRefused(body: Record<string, unknown>, detail: string) {
+      const before = await rowCounts();
+      const response = await createChild(body);
+      expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { detail } });
+      expect(await rowCounts()).toEqual(before);
+    }
+
+    it('creates an intermediate the profile allows, with its fixed subject, and records the profile', async () => {
+      const response = await createChild({
+        name: 'Profiled Sub CA',
+        subject_dn: 'CN=Profiled Sub CA',
+        profile: 'sub-ca',
+        valid_days: 365,
+      });
+      expect(response.status).toBe(201);
+      const ca = response.body as CaBody;
+      expect(x509Field(ssl, ca.certificate, 'subject')).toContain('O = Acme Platform, CN = Profiled Sub CA');
+      const file = ssl.write('profiled-sub-ca.pem', ca.certificate);
+      expect(ssl.run(['verify', '-CAfile', 'root.pem', file]).ok).toBe(true);
+      const audit: { detail: Record<string, unknown> }[] = await testApp.dataSource.query(
+        "SELECT detail FROM audit_logs WHERE action = 'ca_create' AND resource_id = $1",
+        [ca.id],
+      );
+      expect(audit.map((row) => row.detail)).toEqual([expect.objectContaining({ profile_name: 'sub-ca' })]);
+    });
+
+    it("refuses a profile whose certificate_types exclude 'ca', and what the profile does not allow", async () => {
+      await expectCaRefused(
+        { name: 'Web Sub CA', subject_dn: 'CN=Web Sub CA', profile: 'web' },
+        'certificate_type "ca" is not allowed by profile "web" (allowed: server)',
+      );
+      await expectCaRefused(
+        { name: 'OU Sub CA', subject_dn: 'CN=OU Sub CA,OU=Ops', profile: 'sub-ca' },
+        'subject "OU" is not allowed by profile "sub-ca" (allowed: CN, O)',
+      );
+      await expectCaRefused(
+        { name: 'Long Sub CA', subject_dn: 'CN=Long Sub CA', profile: 'sub-ca', valid_days: 3650 },
+        'valid_days "3650" is not allowed by profile "sub-ca" (allowed: at most 365 days)',
+      );
+      await expectCaRefused(
+        {
+          name: 'RSA Sub CA',
+          subject_dn: 'CN=RSA Sub CA',
+          profile: 'sub-ca',
+          key_type: 'rsa',
+          key_size: 2048,
+        },
+        'key_type "rsa" is not allowed by profile "sub-ca" (allowed: ec)',
+      );
+    });
+  });
+
+  describe('zlint with the private-CA profile', () => {
+    /** The certificates made through the `lint` profiles, by what each shows, for zlint. */
+    const linted = new Map<string, CertificateBody>();
+
+    beforeAll(async () => {
+      await createProfile({
+        name: 'lint-server',
+        certificate_types: ['server'],
+        allowed_dns: ['*.lint.example'],
+        allowed_ip_ranges: ['10.20.0.0/16', '2001:db8::/32'],
+        allowed_uris: ['spiffe://corp.example/ns/*'],
+      });
+      await createProfile({
+        name: 'lint-client',
+        certificate_types: ['client'],
+        allowed_emails: ['*@corp.example'],
+        allowed_uris: ['spiffe://corp.example/ns/*'],
+      });
+    });
+
+    function kept(label: string, response: { status: number; body: unknown; text: string }): CertificateBody {
+      expect({ label, status: response.status }).toEqual({ label, status: 201 });
+      const certificate = response.body as CertificateBody & { san_uris: string[]; profile_name: string };
+      expect(certificate.profile_name).toMatch(/^lint-/);
+      expect(verifies(certificate.certificate)).toBe(true);
+      linted.set(label, certificate);
+      return certificate;
+    }
+
+    it('issues a server certificate whose CN is added to its SANs, with URI, IPv4 and IPv6 SANs', async () => {
+      const certificate = kept(
+        'server: CN added, URI, IPv4, IPv6',
+        await issue(issuing, {
+          profile: 'lint-server',
+          common_name: 'web.lint.example',
+          san_dns_names: ['api.lint.example'],
+          san_uris: ['spiffe://corp.example/ns/web'],
+          san_ip_addresses: ['10.20.30.40', '2001:0db8:0:0::40'],
+        }),
+      );
+      expect(certificate.san_dns_names).toEqual(['api.lint.example', 'web.lint.example']);
+      expect(subjectAltNames(certificate.certificate)).toContain('URI:spiffe://corp.example/ns/web');
+      expect(subjectAltNames(certificate.certificate)).toContain('IP Address:2001:DB8:0:0:0:0:0:40');
+    });
+
+    it('issues a Unicode DNS name (CN and SAN) as its A-labels', async () => {
+      const certificate = kept(
+        'server: IDNA',
+        await issue(issuing, {
+          profile: 'lint-server',
+          common_name: 'bücher.lint.example',
+          san_dns_names: ['münchen.lint.example'],
+        }),
+      );
+      expect(certificate.san_dns_names).toEqual([
+        'xn--mnchen-3ya.lint.example',
+        'xn--bcher-kva.lint.example',
+      ]);
+      expect(x509Field(ssl, certificate.certificate, 'subject')).toContain('CN = xn--bcher-kva.lint.example');
+    });
+
+    it('issues server certificates whose CN is an IPv4 and an IPv6 address', async () => {
+      const v4 = kept(
+        'server: IPv4 CN',
+        await issue(issuing, { profile: 'lint-server', common_name: '10.20.30.41' }),
+      );
+      expect(subjectAltNames(v4.certificate)).toContain('IP Address:10.20.30.41');
+      const v6 = kept(
+        'server: IPv6 CN',
+        await issue(issuing, { profile: 'lint-server', common_name: '2001:0DB8::41' }),
+      );
+      expect(x509Field(ssl, v6.certificate, 'subject')).toContain('CN = 2001:db8::41');
+    });
+
+    it('signs a CSR whose CN is added beside its URI and IP SANs', async () => {
+      kept(
+        'server: CSR with URI and IPs',
+        await signCsr(
+          issuing,
+          csr('/CN=csr.lint.example', [
+            'subjectAltName=URI:spiffe://corp.example/ns/web/sa/csr,IP:10.20.30.42,IP:2001:db8::42',
+          ]),
+          { profile: 'lint-server' },
+        ),
+      );
+    });
+
+    it('issues a client certificate whose mailbox CN is its email SAN', async () => {
+      const certificate = kept(
+        'client: mailbox CN',
+        await issue(issuing, {
+          profile: 'lint-client',
+          certificate_type: 'client',
+          common_name: 'alice@corp.example',
+          san_uris: ['spiffe://corp.example/ns/batch/sa/alice'],
+        }),
+      );
+      expect(certificate.san_email_addresses).toEqual(['alice@corp.example']);
+    });
+
+    itWithTool(ZLINT)('finds no error or fatal result on any of them', () => {
+      expect([...linted.keys()]).toHaveLength(6);
+      const script = resolve(__dirname, '..', 'scripts', 'zlint-private-ca.sh');
+      const findings: Record<string, string> = {};
+      for (const [label, certificate] of linted) {
+        const file = ssl.write(
+          `zlint-${linted.size}-${label.replace(/\W+/g, '-')}.pem`,
+          certificate.certificate,
+        );
+        const result = spawnSync('bash', [script, file]);
+        const output = `${result.stdout.toString()}${result.stderr.toString()}`;
+        findings[label] =
+          result.status === 0 && output === '' ? 'no error' : `exit ${result.status}: ${output}`;
+      }
+      expect(findings).toEqual(Object.fromEntries([...linted.keys()].map((label) => [label, 'no error'])));
     });
   });
 });

@@ -117,6 +117,23 @@ describe('name rules', () => {
     });
   });
 
+  it('sansDeduplicated compares mailboxes by their local part exactly and their domain case-insensitively', () => {
+    const emails = (email: string[]) =>
+      sansDeduplicated(withSans('client', { ...none, email }), context()).san.email;
+    expect(emails(['alice@corp.example', 'alice@CORP.Example', 'alice@corp.EXAMPLE'])).toEqual([
+      'alice@corp.example',
+    ]);
+    // The local part is case-sensitive (RFC 5280 4.2.1.6): two mailboxes, each domain in lower case.
+    expect(emails(['Alice@Corp.Example', 'alice@corp.example'])).toEqual([
+      'Alice@corp.example',
+      'alice@corp.example',
+    ]);
+    // The domain is what follows the last @ (a quoted local part may hold one).
+    expect(emails(['"a@b"@Corp.Example', '"a@b"@corp.example'])).toEqual(['"a@b"@corp.example']);
+    // Text that is no mailbox is left as given, for sanSyntax to refuse.
+    expect(emails(['Not-A-Mailbox'])).toEqual(['Not-A-Mailbox']);
+  });
+
   it('sanSyntax checks DNS names, IP addresses and mailboxes', () => {
     const check = (san: SubjectAltNames) => () => sanSyntax(withSans('dual_purpose', san), context());
     expect(check({ ...none, dns: ['*.example.com', 'a-b.example'] })).not.toThrow();
@@ -176,6 +193,12 @@ describe('name rules', () => {
         ],
         san: { ...none, ...san },
       });
+
+    it('writes a mailbox CN once beside the same email SAN whose domain is in another case', () => {
+      const mail = named('client', 'bob@Corp.Example', { email: ['bob@corp.example'] });
+      const withCn = defaultSansFromCommonName(mail, underProfile);
+      expect(sansDeduplicated(withCn, underProfile).san.email).toEqual(['bob@corp.example']);
+    });
 
     it('keeps the contract without a profile: SANs given beside a CN not among them are kept as asked', () => {
       const result = defaultSansFromCommonName(

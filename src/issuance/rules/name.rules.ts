@@ -188,13 +188,26 @@ export const defaultSansFromCommonName: IssuanceRule = (template, context) => {
   return { ...template, subject: replaceCommonName(template.subject, written), san };
 };
 
-/** Each name once: DNS names case-insensitively (RFC 4343), IP addresses by their bytes, in RFC 5952 text. */
+/**
+ * A mailbox with its domain in lower case, the local part as given: RFC 5280 4.2.1.6 and 7.5 compare the
+ * host part of an rfc822Name case-insensitively and the local part exactly. The domain follows the
+ * last `@` (a quoted local part may hold one); text without `@` is left for sanSyntax to refuse.
+ */
+function mailboxWithLowerCaseDomain(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? email : `${email.slice(0, at + 1)}${email.slice(at + 1).toLowerCase()}`;
+}
+
+/**
+ * Each name once: DNS names case-insensitively (RFC 4343), IP addresses by their bytes, in RFC 5952 text,
+ * mailboxes by their local part exactly and their domain case-insensitively (written in lower case).
+ */
 export const sansDeduplicated: IssuanceRule = (template) => ({
   ...template,
   san: {
     dns: [...new Set(template.san.dns.map((name) => name.toLowerCase()))],
     ip: [...new Set(template.san.ip.map((ip) => (isIP(ip) !== 0 ? canonicalIp(ip) : ip)))],
-    email: [...new Set(template.san.email)],
+    email: [...new Set(template.san.email.map(mailboxWithLowerCaseDomain))],
     uri: [...new Set(template.san.uri)],
   },
 });
