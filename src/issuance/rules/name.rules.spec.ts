@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../common/errors';
 import type { CertificateType, SubjectAltNames } from '../../crypto/crypto.types';
-import { context, template } from '../testing';
+import { context, profilePolicy, template } from '../testing';
 import type { ProfilePolicy } from '../profile-policy';
 import {
   defaultSansFromCommonName,
@@ -118,18 +118,25 @@ describe('name rules', () => {
   });
 
   it('sansDeduplicated compares mailboxes by their local part exactly and their domain case-insensitively', () => {
-    const emails = (email: string[]) =>
-      sansDeduplicated(withSans('client', { ...none, email }), context()).san.email;
-    expect(emails(['alice@corp.example', 'alice@CORP.Example', 'alice@corp.EXAMPLE'])).toEqual([
+    const emails = (email: string[], profile = context().profile) =>
+      sansDeduplicated(withSans('client', { ...none, email }), context({ profile })).san.email;
+    // Without a profile the first spelling is kept as given.
+    expect(emails(['alice@Corp.example', 'alice@CORP.Example', 'alice@corp.EXAMPLE'])).toEqual([
+      'alice@Corp.example',
+    ]);
+    // Under a profile the domain is written in lower case.
+    expect(emails(['alice@Corp.example', 'alice@corp.EXAMPLE'], profilePolicy())).toEqual([
       'alice@corp.example',
     ]);
-    // The local part is case-sensitive (RFC 5280 4.2.1.6): two mailboxes, each domain in lower case.
-    expect(emails(['Alice@Corp.Example', 'alice@corp.example'])).toEqual([
+    // The local part is case-sensitive (RFC 5280 4.2.1.6): two mailboxes.
+    expect(emails(['Alice@Corp.Example', 'alice@corp.example'], profilePolicy())).toEqual([
       'Alice@corp.example',
       'alice@corp.example',
     ]);
     // The domain is what follows the last @ (a quoted local part may hold one).
-    expect(emails(['"a@b"@Corp.Example', '"a@b"@corp.example'])).toEqual(['"a@b"@corp.example']);
+    expect(emails(['"a@b"@Corp.Example', '"a@b"@corp.example'], profilePolicy())).toEqual([
+      '"a@b"@corp.example',
+    ]);
     // Text that is no mailbox is left as given, for sanSyntax to refuse.
     expect(emails(['Not-A-Mailbox'])).toEqual(['Not-A-Mailbox']);
   });

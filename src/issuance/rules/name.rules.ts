@@ -199,15 +199,29 @@ function mailboxWithLowerCaseDomain(email: string): string {
 }
 
 /**
- * Each name once: DNS names case-insensitively (RFC 4343), IP addresses by their bytes, in RFC 5952 text,
- * mailboxes by their local part exactly and their domain case-insensitively (written in lower case).
+ * Mailboxes once each, comparing the local part exactly and the domain case-insensitively; the first
+ * spelling is kept, and under a profile the domain is written in lower case (without one, the
+ * contract's mailboxes come back as they were given).
  */
-export const sansDeduplicated: IssuanceRule = (template) => ({
+function uniqueMailboxes(emails: readonly string[], lowerCaseDomains: boolean): string[] {
+  const seen = new Map<string, string>();
+  for (const email of emails) {
+    const key = mailboxWithLowerCaseDomain(email);
+    if (!seen.has(key)) seen.set(key, lowerCaseDomains ? key : email);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Each name once: DNS names case-insensitively (RFC 4343), IP addresses by their bytes, in RFC 5952 text,
+ * mailboxes by their local part exactly and their domain case-insensitively.
+ */
+export const sansDeduplicated: IssuanceRule = (template, { profile }) => ({
   ...template,
   san: {
     dns: [...new Set(template.san.dns.map((name) => name.toLowerCase()))],
     ip: [...new Set(template.san.ip.map((ip) => (isIP(ip) !== 0 ? canonicalIp(ip) : ip)))],
-    email: [...new Set(template.san.email.map(mailboxWithLowerCaseDomain))],
+    email: uniqueMailboxes(template.san.email, profile !== null),
     uri: [...new Set(template.san.uri)],
   },
 });
