@@ -140,7 +140,27 @@ export class IssueCertificateDto extends LeafFieldsDto {
   profile?: ProfileRef | null;
 }
 
-export class SignCsrDto extends LeafFieldsDto {
+/** What a signer may change of a CSR (sign-csr, and an approver signing a request), and the profile. */
+export class CsrOverridesDto extends LeafFieldsDto {
+  @ApiPropertyOptional({ description: "Override the CSR's Common Name" })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  common_name?: string;
+
+  @ApiPropertyOptional({ description: "Override the CSR's whole subject" })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  subject_dn?: string;
+
+  @ProfileRefProperty()
+  profile?: ProfileRef | null;
+}
+
+export class SignCsrDto extends CsrOverridesDto {
   @ApiProperty({ description: 'PEM-encoded PKCS#10 CSR' })
   @IsString()
   @IsNotEmpty()
@@ -179,21 +199,4 @@ export class SignCsrDto extends LeafFieldsDto {
   @Min(1)
   @Max(36500)
   valid_days?: number;
-
-  @ApiPropertyOptional({ description: "Override the CSR's Common Name" })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
-  common_name?: string;
-
-  @ApiPropertyOptional({ description: "Override the CSR's whole subject" })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(1024)
-  subject_dn?: string;
-
-  @ProfileRefProperty()
-  profile?: ProfileRef | null;
 }

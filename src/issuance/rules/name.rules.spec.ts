@@ -1,7 +1,6 @@
 import { InvalidInputError } from '../../common/errors';
 import type { CertificateType, SubjectAltNames } from '../../crypto/crypto.types';
 import { context, profilePolicy, template } from '../testing';
-import type { ProfilePolicy } from '../profile-policy';
 import {
   defaultSansFromCommonName,
   dnsNamesAsALabels,
@@ -171,25 +170,7 @@ describe('name rules', () => {
   });
 
   describe('names done properly', () => {
-    const profile: ProfilePolicy = {
-      id: 1,
-      name: 'web',
-      caIds: [],
-      certificateTypes: [],
-      keyTypes: [],
-      minRsaBits: null,
-      allowedDns: null,
-      allowWildcardCertificates: false,
-      allowedIpRanges: null,
-      allowedEmails: null,
-      allowedUris: null,
-      allowedSubjectAttributes: ['CN'],
-      fixedSubject: {},
-      defaultValidityDays: null,
-      maxValidityDays: null,
-      backdateSeconds: 60,
-      issuerLifetime: 'clamp',
-    };
+    const profile = profilePolicy({ id: 1 });
     const underProfile = context({ profile });
     const named = (certificateType: CertificateType, cn: string, san: Partial<SubjectAltNames> = {}) =>
       template({

@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_INT4 } from '../../common/integer-limits';
-import { CSR_TYPES, LeafFieldsDto } from '../../cert/dto/issue-certificate.dto';
-import { ProfileRef, ProfileRefProperty } from '../../profiles/dto/profile-ref';
+import { CSR_TYPES, CsrOverridesDto } from '../../cert/dto/issue-certificate.dto';
 import { PaginationQueryDto } from '../../common/pagination.dto';
 import { CertificateType } from '../../crypto/crypto.types';
 import { REQUEST_STATUSES, RequestStatus } from '../certificate-request.entity';
@@ -31,7 +30,7 @@ export class SubmitRequestDto {
 }
 
 /** The approver's decision: the CA, and optionally sign-csr's overrides of the CSR (audited as such). */
-export class SignRequestDto extends LeafFieldsDto {
+export class SignRequestDto extends CsrOverridesDto {
   @ApiProperty({ description: 'The CA that signs (needs can_create_cert on it)' })
   @IsInt()
   @Min(1)
@@ -49,23 +48,6 @@ export class SignRequestDto extends LeafFieldsDto {
   @Min(1)
   @Max(36500)
   valid_days?: number;
-
-  @ApiPropertyOptional({ description: "Override the CSR's Common Name" })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
-  common_name?: string;
-
-  @ApiPropertyOptional({ description: "Override the CSR's whole subject" })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(1024)
-  subject_dn?: string;
-
-  @ProfileRefProperty()
-  profile?: ProfileRef | null;
 }
 
 export class RejectRequestDto {
