@@ -62,6 +62,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     );
     if (!found || !found.user.isActive || found.flag) throw new InvalidAccessTokenError();
     const { user } = found;
+    user.credential = { kind: 'session' };
     const issuedAtMs = claims.iat * 1000;
     if (user.tokensValidAfter && issuedAtMs < user.tokensValidAfter.getTime()) {
       throw new InvalidAccessTokenError();

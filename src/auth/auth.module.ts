@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { getStorageToken, ThrottlerModule } from '@nestjs/throttler';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
 import { UsersModule } from '../users/users.module';
@@ -9,6 +10,8 @@ import { AccessTokenGuard } from './access-token.guard';
 import { accessTokenKey } from './access-token-key';
 import { AccessTokenService } from './access-token.service';
 import { AccessTokenStrategy } from './access-token.strategy';
+import { ApiKeyIssueLimiter } from './api-key-issue-limiter';
+import { ApiKeyStrategy } from './api-key.strategy';
 import { AuthController } from './auth.controller';
 import { ADDRESS_THROTTLER, AuthRateLimitGuard, FAMILY_THROTTLER } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
@@ -20,6 +23,7 @@ import { RevokedAccessTokenRepository } from './revoked-access-token.repository'
 @Module({
   imports: [
     UsersModule,
+    ApiKeysModule,
     JwtModule.registerAsync({
       inject: [RuntimeSecrets],
       useFactory: (secrets: RuntimeSecrets) => ({
@@ -45,6 +49,8 @@ import { RevokedAccessTokenRepository } from './revoked-access-token.repository'
     AuthService,
     AccessTokenService,
     AccessTokenStrategy,
+    ApiKeyStrategy,
+    ApiKeyIssueLimiter,
     RefreshTokenRepository,
     RevokedAccessTokenRepository,
     RateLimitRepository,

@@ -1,3 +1,4 @@
+import { ApiKey } from '../api-keys/api-key.entity';
 import { AuditLog } from '../audit/audit-log.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { RevokedAccessToken } from '../auth/revoked-access-token.entity';
@@ -7,6 +8,7 @@ import { Certificate } from '../cert/certificate.entity';
 import { CertificateRequest } from '../requests/certificate-request.entity';
 import { Organization } from '../orgs/organization.entity';
 import { CertificateProfileEntity } from '../profiles/certificate-profile.entity';
+import { ServiceAccountFacts } from '../service-accounts/service-account.entity';
 import { User } from '../users/user.entity';
 
 export const ENTITIES = [
@@ -20,4 +22,6 @@ export const ENTITIES = [
   CrlState,
   CertificateRequest,
   CertificateProfileEntity,
+  ServiceAccountFacts,
+  ApiKey,
 ];
