@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -90,43 +90,59 @@ describe('README "From CI" recipes', () => {
     ssl.dispose();
   });
 
-  function run(script: string, env: Record<string, string>): { status: number | null; output: string } {
-    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
-      cwd: ssl.dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
-      encoding: 'utf8',
-      timeout: 60_000,
+  /** Runs a recipe in bash without blocking the event loop: the app it calls runs in this process. */
+  function run(script: string, env: Record<string, string>): Promise<{ status: number; output: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        'bash',
+        ['-euo', 'pipefail', '-c', script],
+        {
+          cwd: ssl.dir,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) => {
+          const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ status, output: `${stdout}${stderr}` });
+        },
+      );
     });
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
   }
 
-  itWithTool(JQ, CURL)('the API-key recipe writes a certificate and its chain that openssl verifies', () => {
-    const result = run(recipe('api-key'), { CA_URL: baseUrl, CA_API_KEY: apiKey, CA_ID: String(issuing.id) });
-    expect(result).toMatchObject({ status: 0 });
-    const bundle = readFileSync(join(ssl.dir, 'tls.pem'), 'utf8');
-    const blocks = pemBlocks(bundle);
-    expect(blocks).toHaveLength(3); // the leaf, the issuing CA, the root
-    const rootPath = ssl.write('root.pem', blocks[2]);
-    const verified = ssl.run([
-      'verify',
-      '-CAfile',
-      rootPath,
-      '-untrusted',
-      join(ssl.dir, 'tls.pem'),
-      join(ssl.dir, 'tls.pem'),
-    ]);
-    expect(verified.output).toContain(': OK');
-    const subject = ssl.run([
-      'x509',
-      '-in',
-      join(ssl.dir, 'tls.pem'),
-      '-noout',
-      '-subject',
-      '-ext',
-      'subjectAltName',
-    ]);
-    expect(subject.output).toContain('app.ci.internal');
-  });
+  itWithTool(JQ, CURL)(
+    'the API-key recipe writes a certificate and its chain that openssl verifies',
+    async () => {
+      const result = await run(recipe('api-key'), {
+        CA_URL: baseUrl,
+        CA_API_KEY: apiKey,
+        CA_ID: String(issuing.id),
+      });
+      expect(result).toMatchObject({ status: 0 });
+      const bundle = readFileSync(join(ssl.dir, 'tls.pem'), 'utf8');
+      const blocks = pemBlocks(bundle);
+      expect(blocks).toHaveLength(3); // the leaf, the issuing CA, the root
+      const rootPath = ssl.write('root.pem', blocks[2]);
+      const verified = ssl.run([
+        'verify',
+        '-CAfile',
+        rootPath,
+        '-untrusted',
+        join(ssl.dir, 'tls.pem'),
+        join(ssl.dir, 'tls.pem'),
+      ]);
+      expect(verified.output).toContain(': OK');
+      const subject = ssl.run([
+        'x509',
+        '-in',
+        join(ssl.dir, 'tls.pem'),
+        '-noout',
+        '-subject',
+        '-ext',
+        'subjectAltName',
+      ]);
+      expect(subject.output).toContain('app.ci.internal');
+    },
+  );
 
   itWithTool(JQ, CURL)('the API-key recipe fails loudly with a revoked key', async () => {
     const id = /^pkca_([0-9a-f]{16})_/.exec(apiKey)?.[1];
@@ -140,7 +156,11 @@ describe('README "From CI" recipes', () => {
       .delete(`/api/v1/service-accounts/${account.body[0].id}/keys/${id}`)
       .set(...bearer(admin))
       .expect(204);
-    const result = run(recipe('api-key'), { CA_URL: baseUrl, CA_API_KEY: apiKey, CA_ID: String(issuing.id) });
+    const result = await run(recipe('api-key'), {
+      CA_URL: baseUrl,
+      CA_API_KEY: apiKey,
+      CA_ID: String(issuing.id),
+    });
     expect(result.status).not.toBe(0);
   });
 });
