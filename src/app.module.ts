@@ -14,7 +14,10 @@ import { RuntimeSecrets } from './config/secret-files';
 import { DatabaseModule } from './database/database.module';
 import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { FederationModule } from './federation/federation.module';
 import { ProfilesModule } from './profiles/profiles.module';
+import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 import { PublicPkiModule } from './public-pki/public-pki.module';
 import { SystemModule } from './system/system.module';
 import { TlsModule } from './tls/tls.module';
@@ -37,6 +40,9 @@ export class AppModule {
         OrgsModule,
         KeysModule,
         ProfilesModule,
+        ServiceAccountsModule,
+        ApiKeysModule,
+        FederationModule,
         CaModule,
         CertModule,
         ExportModule,

@@ -26,6 +26,7 @@ const ROWS: Row[] = [OWN_ORG, OTHER_ORG, null].flatMap((organizationId, o) =>
 function actor(role: Role, overrides: Partial<Actor> = {}): Actor {
   return {
     id: ACTOR_ID,
+    kind: 'person',
     role,
     isActive: true,
     organizationId: OWN_ORG,

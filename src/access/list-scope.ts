@@ -12,6 +12,8 @@ export interface ScopeColumns {
   organization: string;
   /** The creating (or submitting) user's column; rows they own are visible to them anywhere. */
   owner?: string;
+  /** A profile's id column: a service account lists the profiles it is bound to. */
+  boundProfile?: string;
 }
 
 export type ListedKind = 'owned' | 'certificate_request';
@@ -26,6 +28,7 @@ const NOTHING: SqlCondition = { sql: 'FALSE', params: {} };
  */
 export function listScopeCondition(actor: Actor, kind: ListedKind, columns: ScopeColumns): SqlCondition {
   if (!actor.isActive) return NOTHING; // the policy lets an inactive actor read nothing
+  if (actor.kind === 'service_account') return serviceAccountScope(actor, kind, columns);
   if (kind === 'certificate_request') {
     const scope = requestListScope(actor);
     if (scope.everything) return EVERYTHING;
@@ -47,4 +50,17 @@ function ownedBy(columns: ScopeColumns, organizationId: number | null, userId: n
     ? `(${columns.organization} = :scopeOrganizationId OR ${columns.owner} = :scopeUserId)`
     : `${columns.organization} = :scopeOrganizationId`;
   return { sql, params: columns.owner ? params : { scopeOrganizationId: params.scopeOrganizationId } };
+}
+
+/** A service account reads the rows it created and the profiles it is bound to; no requests. */
+function serviceAccountScope(actor: Actor, kind: ListedKind, columns: ScopeColumns): SqlCondition {
+  if (kind !== 'owned') return NOTHING;
+  if (columns.boundProfile) {
+    return {
+      sql: `${columns.boundProfile} = ANY(:scopeProfileIds)`,
+      params: { scopeProfileIds: actor.profileIds ?? [] },
+    };
+  }
+  if (!columns.owner) return NOTHING;
+  return { sql: `${columns.owner} = :scopeUserId`, params: { scopeUserId: actor.id } };
 }

@@ -8,6 +8,7 @@ import {
   OwnedResource,
   PkiAction,
   ProfileAction,
+  ProfileTarget,
   RequestAction,
   requestListScope,
   RequestTarget,
@@ -15,6 +16,7 @@ import {
   UserAction,
   UserTarget,
 } from './policy';
+import { CAPABILITIES, Capability } from './credential';
 
 const ACTOR_ID = 10;
 const OWN_ORG = 1;
@@ -23,6 +25,7 @@ const OTHER_ORG = 2;
 function actor(role: Role, overrides: Partial<Actor> = {}): Actor {
   return {
     id: ACTOR_ID,
+    kind: 'person',
     role,
     isActive: true,
     organizationId: OWN_ORG,
@@ -501,7 +504,13 @@ describe('policy: list scope', () => {
   });
 });
 
-const PROFILE_ACTIONS: ProfileAction[] = ['read', 'manage_profile'];
+const PROFILE_ACTIONS: ProfileAction[] = ['read_profile', 'issue_with_profile', 'manage_profile'];
+
+const PROFILE_ID = 7;
+
+function profileOf(relation: Relation): ProfileTarget {
+  return { ...RESOURCES[relation], id: PROFILE_ID };
+}
 
 /**
  * Certificate profiles: superusers always; the creator always; the organisation's members read; its
@@ -509,23 +518,23 @@ const PROFILE_ACTIONS: ProfileAction[] = ['read', 'manage_profile'];
  * unowned profiles superuser-only. "flag" is can_create_ca.
  */
 // prettier-ignore
-const PROFILE_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean][] = [
-  //  role         relation     flag        read manage_profile
-  ['superuser', 'creator',   'flag off',  Y,   Y],
-  ['superuser', 'same org',  'flag off',  Y,   Y],
-  ['superuser', 'other org', 'flag off',  Y,   Y],
-  ['superuser', 'unowned',   'flag off',  Y,   Y],
-  ['admin',     'creator',   'flag off',  Y,   Y],
-  ['admin',     'same org',  'flag off',  Y,   Y],
-  ['admin',     'other org', 'flag off',  N,   N],
-  ['admin',     'other org', 'flag on',   N,   N],
-  ['admin',     'unowned',   'flag off',  N,   N],
-  ['user',      'creator',   'flag off',  Y,   Y],
-  ['user',      'same org',  'flag off',  Y,   N],
-  ['user',      'same org',  'flag on',   Y,   Y],
-  ['user',      'other org', 'flag off',  N,   N],
-  ['user',      'other org', 'flag on',   N,   N],
-  ['user',      'unowned',   'flag on',   N,   N],
+const PROFILE_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean, boolean][] = [
+  //  role         relation     flag        read issue manage_profile
+  ['superuser', 'creator',   'flag off',  Y,   Y,   Y],
+  ['superuser', 'same org',  'flag off',  Y,   Y,   Y],
+  ['superuser', 'other org', 'flag off',  Y,   Y,   Y],
+  ['superuser', 'unowned',   'flag off',  Y,   Y,   Y],
+  ['admin',     'creator',   'flag off',  Y,   Y,   Y],
+  ['admin',     'same org',  'flag off',  Y,   Y,   Y],
+  ['admin',     'other org', 'flag off',  N,   N,   N],
+  ['admin',     'other org', 'flag on',   N,   N,   N],
+  ['admin',     'unowned',   'flag off',  N,   N,   N],
+  ['user',      'creator',   'flag off',  Y,   Y,   Y],
+  ['user',      'same org',  'flag off',  Y,   Y,   N],
+  ['user',      'same org',  'flag on',   Y,   Y,   Y],
+  ['user',      'other org', 'flag off',  N,   N,   N],
+  ['user',      'other org', 'flag on',   N,   N,   N],
+  ['user',      'unowned',   'flag on',   N,   N,   N],
 ];
 
 const PROFILE_CASES = PROFILE_MATRIX.flatMap(([role, relation, flag, ...expected]) =>
@@ -537,7 +546,7 @@ describe('policy: certificate profiles', () => {
     '$role on a profile of relation "$relation", $action with can_create_ca $flag → $expected',
     ({ role, relation, action, flag, expected }) => {
       const subject = actor(role, { canCreateCa: flag === 'flag on' });
-      expect(can(subject, action, RESOURCES[relation])).toBe(expected);
+      expect(can(subject, action, profileOf(relation))).toBe(expected);
     },
   );
 
@@ -549,11 +558,136 @@ describe('policy: certificate profiles', () => {
       canDeleteCa: true,
       canRequestCert: true,
     });
-    expect(can(everyOtherFlag, 'manage_profile', RESOURCES['same org'])).toBe(false);
-    expect(can(everyOtherFlag, 'read', RESOURCES['same org'])).toBe(true);
+    expect(can(everyOtherFlag, 'manage_profile', profileOf('same org'))).toBe(false);
+    expect(can(everyOtherFlag, 'read_profile', profileOf('same org'))).toBe(true);
   });
 
   it.each(PROFILE_ACTIONS)('denies %s to an inactive superuser', (action) => {
-    expect(can({ ...actor('superuser'), isActive: false }, action, RESOURCES.creator)).toBe(false);
+    expect(can({ ...actor('superuser'), isActive: false }, action, profileOf('creator'))).toBe(false);
+  });
+});
+
+/** A service account of OWN_ORG bound to profile PROFILE_ID; it created the 'creator' resources. */
+function serviceAccount(overrides: Partial<Actor> = {}): Actor {
+  return {
+    ...actor('user', { canCreateCert: true, canRevokeCert: true }),
+    kind: 'service_account',
+    profileIds: [PROFILE_ID],
+    credential: { kind: 'api_key', keyId: 'k1', capabilities: null },
+    ...overrides,
+  };
+}
+
+/**
+ * A service account issues under its organisation's CAs, and reads, revokes and exports the keys of
+ * what it created. Nothing else, whatever its flags say.
+ */
+// prettier-ignore
+const SERVICE_ACCOUNT_PKI_MATRIX: [Relation, boolean, boolean, boolean, boolean, boolean, boolean, boolean][] = [
+  //  relation     read create_ca manage_ca create_cert revoke_cert export_private_key delete_ca
+  ['creator',      Y,   N,        N,        Y,          Y,          Y,                 N],
+  ['same org',     N,   N,        N,        Y,          N,          N,                 N],
+  ['other org',    N,   N,        N,        N,          N,          N,                 N],
+  ['unowned',      N,   N,        N,        N,          N,          N,                 N],
+];
+
+describe('policy: service accounts', () => {
+  const pkiCases = SERVICE_ACCOUNT_PKI_MATRIX.flatMap(([relation, ...expected]) =>
+    PKI_ACTIONS.map((action, index) => ({ relation, action, expected: expected[index] })),
+  );
+
+  it.each(pkiCases)(
+    'on a resource of relation "$relation", $action → $expected',
+    ({ relation, action, expected }) => {
+      expect(can(serviceAccount(), action, RESOURCES[relation])).toBe(expected);
+    },
+  );
+
+  it('issues through its own profiles only, and manages none', () => {
+    const own = profileOf('same org');
+    const other = { ...own, id: PROFILE_ID + 1 };
+    expect(can(serviceAccount(), 'read_profile', own)).toBe(true);
+    expect(can(serviceAccount(), 'issue_with_profile', own)).toBe(true);
+    expect(can(serviceAccount(), 'issue_with_profile', other)).toBe(false);
+    expect(can(serviceAccount(), 'read_profile', other)).toBe(false);
+    expect(can(serviceAccount(), 'manage_profile', own)).toBe(false);
+  });
+
+  it.each(GLOBAL_ACTIONS)('may not %s', (action) => {
+    expect(can(serviceAccount(), action)).toBe(false);
+  });
+
+  it.each(USER_ACTIONS)('may not %s, not even on itself', (action) => {
+    expect(can(serviceAccount(), action, { id: ACTOR_ID, role: 'user', organizationId: OWN_ORG })).toBe(
+      false,
+    );
+  });
+
+  it.each(ORGANIZATION_ACTIONS)('may not %s of its own organisation', (action) => {
+    expect(can(serviceAccount(), action, { id: OWN_ORG })).toBe(false);
+  });
+
+  it.each(REQUEST_ACTIONS)('may not %s, not even its own', (action) => {
+    expect(can(serviceAccount(), action, { organizationId: OWN_ORG, submittedByUserId: ACTOR_ID })).toBe(
+      false,
+    );
+  });
+
+  it('gains nothing from an admin role or from being disabled and re-enabled', () => {
+    expect(can(serviceAccount({ role: 'admin' }), 'create_ca', RESOURCES['same org'])).toBe(false);
+    expect(can(serviceAccount({ isActive: false }), 'create_cert', RESOURCES['same org'])).toBe(false);
+    expect(can(serviceAccount({ isActive: false }), 'read', RESOURCES.creator)).toBe(false);
+  });
+});
+
+/**
+ * A personal API key narrows its person: each write needs its capability in the key, reads stay
+ * within the person's rights, and administration never goes through a key.
+ */
+describe('policy: personal API keys', () => {
+  const keyed = (role: Role, capabilities: Capability[], flags: Partial<Actor> = {}): Actor =>
+    actor(role, { ...flags, credential: { kind: 'api_key', keyId: 'k2', capabilities } });
+  const allFlags = {
+    canCreateCa: true,
+    canCreateCert: true,
+    canRevokeCert: true,
+    canExportPrivateKey: true,
+    canDeleteCa: true,
+    canRequestCert: true,
+  };
+
+  it.each(PKI_ACTIONS.filter((action) => action !== 'read'))(
+    'a key without the capability refuses %s the person could do',
+    (action) => {
+      expect(can(actor('user', allFlags), action, RESOURCES['same org'])).toBe(true);
+      expect(can(keyed('user', [], allFlags), action, RESOURCES['same org'])).toBe(false);
+    },
+  );
+
+  it('a key with can_create_cert issues, and still reads what the person may read', () => {
+    const subject = keyed('user', ['can_create_cert'], allFlags);
+    expect(can(subject, 'create_cert', RESOURCES['same org'])).toBe(true);
+    expect(can(subject, 'read', RESOURCES['same org'])).toBe(true);
+    expect(can(subject, 'revoke_cert', RESOURCES['same org'])).toBe(false);
+    expect(can(subject, 'read', RESOURCES['other org'])).toBe(false);
+  });
+
+  it('a key never widens the person: a capability the person lacks stays refused', () => {
+    expect(can(keyed('user', ['can_create_cert']), 'create_cert', RESOURCES['same org'])).toBe(false);
+  });
+
+  it("an admin's or superuser's key does not administer", () => {
+    for (const role of ['admin', 'superuser'] as const) {
+      const subject = keyed(role, [...CAPABILITIES]);
+      expect(can(subject, 'create_cert', RESOURCES['same org'])).toBe(true);
+      expect(can(subject, 'read_audit_logs')).toBe(false);
+      expect(can(subject, 'create_user', { id: 0, role: 'user', organizationId: OWN_ORG })).toBe(false);
+      expect(can(subject, 'update_organization', { id: OWN_ORG })).toBe(false);
+    }
+  });
+
+  it('a service account key (no narrowing) and a session are not narrowed', () => {
+    const session = actor('user', { ...allFlags, credential: { kind: 'session' } });
+    expect(can(session, 'delete_ca', RESOURCES['same org'])).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { Capability, Credential } from './credential';
+
 /**
  * The permission policy: every "who may do what" of the contract, decided here and nowhere else.
  * Pure functions over plain facts; guards, services and SQL list filters follow these rules.
@@ -6,8 +8,12 @@ export type Role = 'superuser' | 'admin' | 'user';
 
 export const ROLES: readonly Role[] = ['superuser', 'admin', 'user'];
 
+/** A person signs in; a service account (a CI pipeline, a workload) authenticates with keys or tokens. */
+export type PrincipalKind = 'person' | 'service_account';
+
 export interface Actor {
   id: number;
+  kind: PrincipalKind;
   role: Role;
   isActive: boolean;
   organizationId: number | null;
@@ -17,6 +23,10 @@ export interface Actor {
   canExportPrivateKey: boolean;
   canDeleteCa: boolean;
   canRequestCert: boolean;
+  /** How this request authenticated (absent outside a request: the shell, background jobs). */
+  credential?: Credential;
+  /** A service account's profiles, the only ones it may issue through (loaded when it authenticates). */
+  profileIds?: readonly number[];
 }
 
 /** A CA, certificate or certificate request: owned by an organisation and a creator. */
@@ -51,8 +61,16 @@ export type PkiAction =
   | 'export_private_key'
   | 'delete_ca';
 
-/** Actions on certificate profiles: members read; admins, can_create_ca members and the creator manage. */
-export type ProfileAction = 'read' | 'manage_profile';
+/** A certificate profile: owned like a CA, and known by id (service accounts are bound to some). */
+export interface ProfileTarget extends OwnedResource {
+  id: number | null;
+}
+
+/**
+ * Actions on certificate profiles: members read and issue through them; admins, can_create_ca
+ * members and the creator manage them. A service account reads and issues through its own only.
+ */
+export type ProfileAction = 'read_profile' | 'issue_with_profile' | 'manage_profile';
 
 /** Actions on certificate requests (the CSR workflow). */
 export type RequestAction =
@@ -70,7 +88,11 @@ export type UserAction =
   | 'update_user_account'; // role, is_active, organization_id
 
 export type OrganizationAction =
-  'read_organization' | 'update_organization' | 'delete_organization' | 'manage_organization_members';
+  | 'read_organization'
+  | 'update_organization'
+  | 'delete_organization'
+  | 'manage_organization_members'
+  | 'manage_service_accounts'; // service accounts, their API keys and trust policies
 
 /** Actions that need no particular resource. */
 export type GlobalAction =
@@ -91,7 +113,7 @@ const CAPABILITY: Record<Exclude<PkiAction, 'read'>, keyof Actor> = {
 };
 
 export function can(actor: Actor, action: PkiAction, resource: OwnedResource): boolean;
-export function can(actor: Actor, action: ProfileAction, resource: OwnedResource): boolean;
+export function can(actor: Actor, action: ProfileAction, resource: ProfileTarget): boolean;
 export function can(actor: Actor, action: RequestAction, target: RequestTarget): boolean;
 export function can(actor: Actor, action: UserAction, target: UserTarget): boolean;
 export function can(actor: Actor, action: OrganizationAction, target: OrganizationTarget): boolean;
@@ -102,6 +124,9 @@ export function can(
   target?: OwnedResource | RequestTarget | UserTarget | OrganizationTarget,
 ): boolean {
   if (!actor.isActive) return false;
+  if (actor.kind === 'service_account') return serviceAccountCan(actor, action, target);
+  const narrowedTo = personalKeyCapabilities(actor);
+  if (narrowedTo && !keyPermits(narrowedTo, action)) return false;
   if (actor.role === 'superuser') return true;
   switch (action) {
     case 'list_all_users':
@@ -121,10 +146,14 @@ export function can(
       return canOnRequest(actor, action, target as RequestTarget);
     case 'manage_profile': // create, update and delete: CA managers govern what may be issued
       return canOnOwnedResource(actor, 'manage_ca', target as OwnedResource);
+    case 'read_profile':
+    case 'issue_with_profile':
+      return canOnOwnedResource(actor, 'read', target as OwnedResource);
     case 'read_organization':
       return isMemberOf(actor, (target as OrganizationTarget).id);
     case 'update_organization':
     case 'manage_organization_members':
+    case 'manage_service_accounts':
       return actor.role === 'admin' && isMemberOf(actor, (target as OrganizationTarget).id);
     case 'delete_organization':
       return false;
@@ -143,6 +172,69 @@ export function can(
       return canOnOwnedResource(actor, action, target as OwnedResource);
   }
 }
+
+/**
+ * A service account issues and signs CSRs under its organisation's CAs through its profiles, and
+ * reads, revokes and exports the keys of the certificates it issued. Nothing else: no users,
+ * organisations, CAs, requests, audit or configuration.
+ */
+function serviceAccountCan(
+  actor: Actor,
+  action: string,
+  target: OwnedResource | ProfileTarget | RequestTarget | UserTarget | OrganizationTarget | undefined,
+): boolean {
+  switch (action) {
+    case 'create_cert':
+      return isMemberOf(actor, (target as OwnedResource).organizationId ?? -1);
+    case 'read':
+    case 'revoke_cert':
+    case 'export_private_key': {
+      const owned = target as OwnedResource;
+      return owned.createdByUserId !== null && owned.createdByUserId === actor.id;
+    }
+    case 'read_profile':
+    case 'issue_with_profile': {
+      const id = (target as ProfileTarget).id;
+      return id !== null && (actor.profileIds ?? []).includes(id);
+    }
+    default:
+      return false;
+  }
+}
+
+/** The capabilities a personal API key narrows its person to; null when the credential narrows nothing. */
+function personalKeyCapabilities(actor: Actor): readonly Capability[] | null {
+  return actor.credential?.kind === 'api_key' ? actor.credential.capabilities : null;
+}
+
+/**
+ * Whether a personal key's capabilities cover an action. Reads need none (within the person's own
+ * rights); each write needs the capability that grants it; administration (users, organisations,
+ * audit, configuration, backups) is never done through a key.
+ */
+function keyPermits(capabilities: readonly Capability[], action: string): boolean {
+  const needed = KEY_CAPABILITY[action];
+  if (needed === undefined) return false;
+  return needed === 'none' || needed.some((capability) => capabilities.includes(capability));
+}
+
+const KEY_CAPABILITY: Record<string, readonly Capability[] | 'none'> = {
+  read: 'none',
+  read_request: 'none',
+  read_profile: 'none',
+  issue_with_profile: ['can_create_cert', 'can_request_cert'],
+  create_ca: ['can_create_ca'],
+  manage_ca: ['can_create_ca'],
+  manage_profile: ['can_create_ca'],
+  create_cert: ['can_create_cert'],
+  revoke_cert: ['can_revoke_cert'],
+  export_private_key: ['can_export_private_key'],
+  delete_ca: ['can_delete_ca'],
+  submit_request: ['can_request_cert', 'can_create_cert'],
+  fulfil_request: ['can_create_cert'],
+  revoke_request: ['can_revoke_cert'],
+  delete_request: ['can_request_cert', 'can_create_cert'],
+};
 
 function canOnOwnedResource(actor: Actor, action: PkiAction, resource: OwnedResource): boolean {
   if (resource.createdByUserId !== null && resource.createdByUserId === actor.id) return true;

@@ -31,7 +31,11 @@ export const REFUSALS: { [K in ResourceKind]: Record<ResourceActions[K], Refusal
     delete_request: 'You may not delete this certificate request (submitter, can_create_cert or admin)',
   },
   profile: {
-    read: 'You may not view this profile',
+    read_profile: 'You may not view this profile',
+    issue_with_profile: (actor) =>
+      actor.kind === 'service_account'
+        ? `This service account may only issue through its own profiles (ids ${(actor.profileIds ?? []).join(', ')})`
+        : 'You may not issue through this profile',
     manage_profile:
       'You may not manage certificate profiles here (needs can_create_ca in the organization, admin or superuser)',
   },
@@ -51,6 +55,7 @@ export const REFUSALS: { [K in ResourceKind]: Record<ResourceActions[K], Refusal
     read_organization: 'Only members of the organization and superusers may view it',
     update_organization: 'Only admins of the organization and superusers may change it',
     manage_organization_members: 'Only admins of the organization and superusers may change it',
+    manage_service_accounts: 'Only admins of the organization and superusers may manage its service accounts',
     delete_organization: 'Only superusers may delete organizations',
   },
   global: {
@@ -75,4 +80,9 @@ export const MEMBERSHIP_REFUSALS = {
 export function refusalFor(actor: Actor, kind: ResourceKind | 'global', action: string): string {
   const refusal = (REFUSALS[kind] as Record<string, Refusal>)[action];
   return typeof refusal === 'function' ? refusal(actor) : refusal;
+}
+
+/** A service account issues only through one of its profiles, so every issuance of one names it. */
+export function serviceAccountNeedsProfile(actor: Actor): string {
+  return `A service account issues only through one of its profiles (ids ${(actor.profileIds ?? []).join(', ')}): name one with "profile"`;
 }

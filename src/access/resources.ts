@@ -5,6 +5,7 @@ import {
   OwnedResource,
   PkiAction,
   ProfileAction,
+  ProfileTarget,
   RequestAction,
   RequestTarget,
   UserAction,
@@ -16,7 +17,7 @@ export interface ResourceFacts {
   ca: OwnedResource;
   certificate: OwnedResource;
   certificate_request: RequestTarget;
-  profile: OwnedResource;
+  profile: ProfileTarget;
   user: UserTarget;
   organization: OrganizationTarget;
 }
@@ -56,11 +57,11 @@ export const resource = {
     kind: 'certificate_request',
     facts,
   }),
-  profile: (facts: OwnedResource): Resource<'profile'> => ({ kind: 'profile', facts }),
+  profile: (facts: ProfileTarget): Resource<'profile'> => ({ kind: 'profile', facts }),
   /** A profile that does not exist yet: the organisation it would belong to. */
   newProfile: (organizationId: number | null): Resource<'profile'> => ({
     kind: 'profile',
-    facts: { organizationId, createdByUserId: null },
+    facts: { id: null, organizationId, createdByUserId: null },
   }),
   user: (facts: UserTarget): Resource<'user'> => ({ kind: 'user', facts }),
   organization: (id: number): Resource<'organization'> => ({ kind: 'organization', facts: { id } }),

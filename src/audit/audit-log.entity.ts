@@ -18,6 +18,10 @@ export class AuditLog {
   @Column({ type: 'text', nullable: true })
   username!: string | null;
 
+  /** The credential the actor used when it was not a password sign-in: `api_key:<id>`, `workload:<policy id>`… */
+  @Column({ type: 'text', nullable: true })
+  credential!: string | null;
+
   @Column({ type: 'integer', nullable: true })
   organizationId!: number | null;
 

@@ -1,9 +1,11 @@
+import { Credential, credentialLabel } from '../access/credential';
 import { JsonObject } from '../common/json';
 import { AuditAction } from './audit-action';
 
 export interface AuditEntry {
   action: AuditAction;
-  actor: { id: number; username: string } | null;
+  /** Who acted, and through which credential when it was not a password sign-in (an API key, a workload token). */
+  actor: { id: number; username: string; credential?: Credential } | null;
   /** The organisation the affected resource belongs to (what admins' queries are scoped by). */
   organizationId: number | null;
   resourceType: string | null;
@@ -15,26 +17,27 @@ export interface AuditEntry {
 
 /** The columns of an audit row, in the order both INSERTs below give their values. */
 const AUDIT_COLUMNS =
-  'action, user_id, username, organization_id, resource_type, resource_id, client_address, detail';
+  'action, user_id, username, credential, organization_id, resource_type, resource_id, client_address, detail';
 
-/** The first five audit columns' values: action, user id and name, organisation, resource type. */
+/** The first six audit columns' values: action, user id, name and credential, organisation, resource type. */
 function whoAndWhat(entry: Omit<AuditEntry, 'resourceId'>): unknown[] {
   return [
     entry.action,
     entry.actor?.id ?? null,
     entry.actor?.username ?? null,
+    credentialLabel(entry.actor?.credential),
     entry.organizationId,
     entry.resourceType,
   ];
 }
 
 /**
- * The one INSERT of an audit entry, with its parameters ($1…$8). The JSON detail goes in as text:
+ * The one INSERT of an audit entry, with its parameters ($1…$9). The JSON detail goes in as text:
  * TypeORM's deep-partial typing cannot follow a recursive JSON type.
  */
 export function insertAuditRow(entry: AuditEntry): { sql: string; parameters: unknown[] } {
   return {
-    sql: `INSERT INTO audit_logs (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    sql: `INSERT INTO audit_logs (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     parameters: [...whoAndWhat(entry), entry.resourceId, entry.clientAddress, detailText(entry)],
   };
 }
@@ -52,8 +55,8 @@ export function insertFromCte(
   const at = (offset: number) => `$${firstParameter + offset}`;
   return {
     sql: `INSERT INTO audit_logs (${AUDIT_COLUMNS})
-            SELECT ${at(0)}::text, ${at(1)}::integer, ${at(2)}::text, ${at(3)}::integer, ${at(4)}::text, ${source}.id,
-                   ${at(5)}::text, ${at(6)}::jsonb
+            SELECT ${at(0)}::text, ${at(1)}::integer, ${at(2)}::text, ${at(3)}::text, ${at(4)}::integer, ${at(5)}::text,
+                   ${source}.id, ${at(6)}::text, ${at(7)}::jsonb
               FROM ${source}`,
     parameters: [...whoAndWhat(entry), entry.clientAddress, detailText(entry)],
   };

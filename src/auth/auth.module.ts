@@ -2,16 +2,22 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { getStorageToken, ThrottlerModule } from '@nestjs/throttler';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
+import { FederationModule } from '../federation/federation.module';
+import { ServiceAccountsModule } from '../service-accounts/service-accounts.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenGuard } from './access-token.guard';
 import { accessTokenKey } from './access-token-key';
 import { AccessTokenService } from './access-token.service';
 import { AccessTokenStrategy } from './access-token.strategy';
+import { ApiKeyIssueLimiter } from './api-key-issue-limiter';
+import { ApiKeyStrategy } from './api-key.strategy';
 import { AuthController } from './auth.controller';
 import { ADDRESS_THROTTLER, AuthRateLimitGuard, FAMILY_THROTTLER } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
+import { TokenExchangeService } from './token-exchange.service';
 import { DatabaseThrottlerStorage } from './database-throttler-storage';
 import { RateLimitRepository } from './rate-limit.repository';
 import { RefreshTokenRepository } from './refresh-token.repository';
@@ -20,6 +26,9 @@ import { RevokedAccessTokenRepository } from './revoked-access-token.repository'
 @Module({
   imports: [
     UsersModule,
+    ApiKeysModule,
+    ServiceAccountsModule,
+    FederationModule,
     JwtModule.registerAsync({
       inject: [RuntimeSecrets],
       useFactory: (secrets: RuntimeSecrets) => ({
@@ -43,8 +52,11 @@ import { RevokedAccessTokenRepository } from './revoked-access-token.repository'
   controllers: [AuthController],
   providers: [
     AuthService,
+    TokenExchangeService,
     AccessTokenService,
     AccessTokenStrategy,
+    ApiKeyStrategy,
+    ApiKeyIssueLimiter,
     RefreshTokenRepository,
     RevokedAccessTokenRepository,
     RateLimitRepository,

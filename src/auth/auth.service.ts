@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { UnauthorizedError } from '../common/errors';
-import { AuthContext } from '../common/request-context';
+import { InvalidInputError, UnauthorizedError } from '../common/errors';
+import { AccessSession, AuthContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { Transaction, Transactions } from '../database/transactions';
 import { DomainMetrics } from '../system/domain-metrics';
@@ -33,7 +33,7 @@ export class AuthService {
   async login(username: string, password: string, clientAddress: string | null): Promise<TokenResponseDto> {
     const user = await this.users.findForLogin(username);
     // Unknown users cost one bcrypt comparison too, so timing does not reveal which usernames exist.
-    const passwordMatches = user
+    const passwordMatches = user?.hashedPassword
       ? await this.passwords.matches(password, user.hashedPassword)
       : await this.passwords.burnComparison(password);
     if (!user || !passwordMatches || !user.isActive) {
@@ -111,11 +111,12 @@ export class AuthService {
   }
 
   async logout(auth: AuthContext, dto: LogoutRequestDto): Promise<void> {
+    const session = sessionOf(auth);
     const now = new Date();
     await this.transactions.run(async (tx) => {
-      await this.revokedAccessTokens.revoke(tx, auth.session.tokenId, auth.user.id, auth.session.expiresAt);
-      if (auth.session.familyId) {
-        await this.refreshTokens.revokeFamily(tx, auth.session.familyId, auth.user.id, now);
+      await this.revokedAccessTokens.revoke(tx, session.tokenId, auth.user.id, session.expiresAt);
+      if (session.familyId) {
+        await this.refreshTokens.revokeFamily(tx, session.familyId, auth.user.id, now);
       }
       if (dto.refresh_token) {
         const family = await this.refreshTokens.familyOf(tx, dto.refresh_token);
@@ -137,6 +138,7 @@ export class AuthService {
 
   /** Signs out every session: refresh tokens die, access tokens issued before now are refused. */
   async invalidateAll(auth: AuthContext): Promise<void> {
+    sessionOf(auth);
     const now = new Date();
     await this.transactions.run(async (tx) => {
       await this.users.setTokensValidAfter(tx, auth.user.id, now);
@@ -164,4 +166,14 @@ export class AuthService {
     const accessToken = await this.accessTokens.sign(user.id, refresh.familyId, now);
     return { access_token: accessToken, token_type: 'bearer', refresh_token: refresh.value };
   }
+}
+
+/** The access token's session; an API key has none to end (it is revoked with DELETE instead). */
+function sessionOf(auth: AuthContext): AccessSession {
+  if (!auth.session) {
+    throw new InvalidInputError(
+      'An API key is not a sign-in session: revoke it with DELETE on its keys route',
+    );
+  }
+  return auth.session;
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EXAMPLE_CSR_PEM } from '../common/api-examples';
+import { IssuesCertificates } from '../common/issues-certificates.decorator';
 import { ApiErrors, ApiIdParam } from '../common/api-responses.decorator';
 import { CLAMP_WARNING_HEADER, WarnsOfValidityClamp } from '../common/validity-clamp-warning';
 import { ParseIdPipe } from '../common/parse-id.pipe';
@@ -22,6 +23,7 @@ export class CertController {
   ) {}
 
   @Post()
+  @IssuesCertificates()
   @SecretResponse()
   @ApiOperation({ summary: 'Issue a certificate with a server-generated key under ?ca_id=' })
   @ApiBody({
@@ -60,6 +62,7 @@ export class CertController {
   }
 
   @Post('sign-csr')
+  @IssuesCertificates()
   @ApiOperation({ summary: 'Sign a PEM CSR (its signature is verified first); never returns a private key' })
   @ApiBody({
     type: SignCsrDto,

@@ -23,8 +23,8 @@ export class UnauthorizedError extends DomainError {
 
 /** 401 for a bearer token that was presented but is malformed, invalid, expired or revoked. */
 export class InvalidAccessTokenError extends UnauthorizedError {
-  constructor() {
-    super('Invalid or expired access token');
+  constructor(message = 'Invalid or expired access token') {
+    super(message);
   }
 }
 

@@ -9,10 +9,11 @@ export interface RequestContext {
   clientAddress: string | null;
 }
 
-/** The context of a route behind the token guard: the user is known. */
+/** The context of a route behind the token guard: the principal is known. */
 export interface AuthContext extends RequestContext {
   user: User;
-  session: AccessSession;
+  /** The sign-in session of an access token; null for an API key (it is no session). */
+  session: AccessSession | null;
 }
 
 /** What the verified access token says about the session it belongs to. */
@@ -24,7 +25,7 @@ export interface AccessSession {
 
 export interface AuthenticatedRequest extends Request {
   user?: User;
-  session?: AccessSession;
+  session?: AccessSession | null;
 }
 
 function clientAddressOf(request: Request): string | null {
@@ -40,6 +41,6 @@ export const Ctx = createParamDecorator((_data: unknown, context: ExecutionConte
 /** The authenticated caller; the global guard has already refused requests without a valid token. */
 export const Auth = createParamDecorator((_data: unknown, context: ExecutionContext): AuthContext => {
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  if (!request.user || !request.session) throw new UnauthorizedError('Not authenticated');
+  if (!request.user || request.session === undefined) throw new UnauthorizedError('Not authenticated');
   return { user: request.user, session: request.session, clientAddress: clientAddressOf(request) };
 });

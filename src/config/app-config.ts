@@ -47,6 +47,10 @@ export class AppConfig {
   /** How long after a rotation a replay of the old refresh token counts as a concurrent refresh, not theft. */
   readonly refreshReuseGraceSeconds!: number;
   readonly authRateLimit!: RateLimit;
+  /** The longest an API key may live, in days (keys default to 90 days, or this when it is shorter). */
+  readonly apiKeyMaxDays!: number;
+  /** Issuance requests per API key (each key its own window), e.g. 120/minute. */
+  readonly apiKeyIssueRateLimit!: RateLimit;
   readonly federation!: FederationConfig;
   readonly allowUnauthenticatedRegistration!: boolean;
   readonly corsOrigins!: string[];
@@ -141,6 +145,8 @@ export function loadAppConfig(givenEnv: Env): AppConfig {
     refreshTokenExpireMinutes: read('REFRESH_TOKEN_EXPIRE_MINUTES', '1440', int(1, 365 * 24 * 60)),
     refreshReuseGraceSeconds: read('REFRESH_REUSE_GRACE_SECONDS', '10', int(0, 300)),
     authRateLimit: read('AUTH_RATE_LIMIT', '5/minute', parseRateLimit),
+    apiKeyMaxDays: read('API_KEY_MAX_DAYS', '365', int(1, 3650)),
+    apiKeyIssueRateLimit: read('API_KEY_ISSUE_RATE_LIMIT', '120/minute', parseRateLimit),
     federation: {
       fetchTimeoutMs: read('FEDERATION_FETCH_TIMEOUT_MS', '5000', int(100, 60_000)),
       jwksCacheSeconds: read('FEDERATION_JWKS_CACHE_SECONDS', '600', int(0, 86_400)),

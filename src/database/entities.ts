@@ -1,3 +1,4 @@
+import { ApiKey } from '../api-keys/api-key.entity';
 import { AuditLog } from '../audit/audit-log.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { RevokedAccessToken } from '../auth/revoked-access-token.entity';
@@ -6,7 +7,9 @@ import { CrlState } from '../ca/crl-state.entity';
 import { Certificate } from '../cert/certificate.entity';
 import { CertificateRequest } from '../requests/certificate-request.entity';
 import { Organization } from '../orgs/organization.entity';
+import { TrustPolicy } from '../federation/trust-policy.entity';
 import { CertificateProfileEntity } from '../profiles/certificate-profile.entity';
+import { ServiceAccountFacts } from '../service-accounts/service-account.entity';
 import { User } from '../users/user.entity';
 
 export const ENTITIES = [
@@ -20,4 +23,7 @@ export const ENTITIES = [
   CrlState,
   CertificateRequest,
   CertificateProfileEntity,
+  TrustPolicy,
+  ServiceAccountFacts,
+  ApiKey,
 ];

@@ -64,7 +64,8 @@ describe('renderSanTemplates', () => {
     expect(() => renderSanTemplates(templates, { ...GITHUB, ref_name: '' }, 'ci')).toThrow(
       'san_templates.dns_names[1] "{{repository_owner}}-{{ref_name}}.ci.internal" of profile "ci" needs claim "ref_name"',
     );
-    const { repository: _dropped, ...withoutRepository } = GITHUB;
+    const withoutRepository: Record<string, string> = { ...GITHUB };
+    delete withoutRepository.repository;
     expect(() => renderSanTemplates(templates, withoutRepository, 'ci')).toThrow('needs claim "repository"');
   });
 

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { allows, authorize } from '../access/authorize';
 import { listScopeCondition } from '../access/list-scope';
 import { Actor } from '../access/policy';
+import { serviceAccountNeedsProfile } from '../access/refusals';
 import { resource } from '../access/resources';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import { InvalidInputError, NotFoundError } from '../common/errors';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { Transaction, Transactions } from '../database/transactions';
@@ -152,6 +153,7 @@ export class ProfilesService {
     const scope = listScopeCondition(actor, 'owned', {
       organization: 'profile.organization_id',
       owner: 'profile.created_by_user_id',
+      boundProfile: 'profile.id',
     });
     return (await this.repository.list(scope)).map(toProfileResponse);
   }
@@ -159,7 +161,7 @@ export class ProfilesService {
   async get(actor: Actor, id: number): Promise<ProfileResponseDto> {
     const profile = await this.repository.findById(id);
     if (!profile) throw new NotFoundError(`Profile ${id} not found`);
-    authorize(actor, 'read', resource.profile(profile));
+    authorize(actor, 'read_profile', resource.profile(profile));
     return toProfileResponse(profile);
   }
 
@@ -205,6 +207,7 @@ export class ProfilesService {
     ref: ProfileRef | null | undefined,
   ): Promise<ProfilePolicy | null> {
     if (ref === undefined || ref === null) {
+      if (actor.kind === 'service_account') throw new ForbiddenError(serviceAccountNeedsProfile(actor));
       if (ca.requireProfile) {
         throw new InvalidInputError(`CA "${ca.name}" requires a profile: name one with "profile"`);
       }
@@ -216,6 +219,7 @@ export class ProfilesService {
         `profile "${profile.name}" belongs to another organization than CA "${ca.name}"`,
       );
     }
+    authorize(actor, 'issue_with_profile', resource.profile(profile));
     if (!profile.enabled) throw new InvalidInputError(`profile "${profile.name}" is disabled`);
     if (profile.caIds.length > 0 && !profile.caIds.includes(ca.id)) {
       throw new InvalidInputError(
@@ -223,6 +227,19 @@ export class ProfilesService {
       );
     }
     return toProfilePolicy(profile);
+  }
+
+  /** Each profile a service account of `organizationId` is to be bound to exists in that organisation. */
+  async checkBindable(organizationId: number, ids: readonly number[]): Promise<void> {
+    for (const id of ids) {
+      const profile = await this.repository.findById(id);
+      if (!profile) throw new InvalidInputError(`profile_ids: profile ${id} not found`);
+      if (profile.organizationId !== organizationId) {
+        throw new InvalidInputError(
+          `profile_ids: profile "${profile.name}" (${id}) belongs to another organization than the service account`,
+        );
+      }
+    }
   }
 
   /** The profile a reference names: an id anywhere the actor may see, a name in the CA's organisation first. */
@@ -234,7 +251,7 @@ export class ProfilesService {
     const notFound = new InvalidInputError(`profile "${ref}" not found`);
     if (typeof ref === 'number') {
       const byId = await this.repository.findById(ref);
-      if (!byId || !allows(actor, 'read', resource.profile(byId))) throw notFound;
+      if (!byId || !allows(actor, 'read_profile', resource.profile(byId))) throw notFound;
       return byId;
     }
     const name = ref.trim();
@@ -243,7 +260,7 @@ export class ProfilesService {
     // Named from the caller's organisation for a CA of another: refused as such, not as unknown.
     if (actor.organizationId !== ca.organizationId) {
       const elsewhere = await this.repository.findByName(actor.organizationId, name);
-      if (elsewhere && allows(actor, 'read', resource.profile(elsewhere))) return elsewhere;
+      if (elsewhere && allows(actor, 'read_profile', resource.profile(elsewhere))) return elsewhere;
     }
     throw notFound;
   }

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Actor, Role } from '../access/policy';
+import type { Credential } from '../access/credential';
+import { Actor, PrincipalKind, Role } from '../access/policy';
 
 @Entity({ name: 'users' })
 export class User implements Actor {
@@ -9,11 +10,17 @@ export class User implements Actor {
   @Column({ type: 'text' })
   username!: string;
 
-  @Column({ type: 'text' })
-  email!: string;
+  /** A person, or a service account (no email, no password; its facts in the service-accounts module). */
+  @Column({ type: 'text', default: 'person' })
+  kind!: PrincipalKind;
 
-  @Column({ type: 'text', select: false })
-  hashedPassword!: string;
+  /** Null for service accounts only. */
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
+  /** Null for service accounts only: they cannot sign in with a password. */
+  @Column({ type: 'text', select: false, nullable: true })
+  hashedPassword!: string | null;
 
   @Column({ type: 'text' })
   role!: Role;
@@ -51,4 +58,10 @@ export class User implements Actor {
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Not a column: how the current request authenticated, set by the authentication strategy. */
+  credential?: Credential;
+
+  /** Not a column: a service account's profiles, loaded when it authenticates. */
+  profileIds?: readonly number[];
 }

@@ -25,6 +25,7 @@ export interface SqlFlag {
 /** The columns a new user is created with; the database fills in id and timestamps. */
 export type NewUser = Pick<
   User,
+  | 'kind'
   | 'username'
   | 'email'
   | 'hashedPassword'
@@ -86,8 +87,14 @@ export class UserRepository {
     await entityManagerOf(tx).delete(User, { id });
   }
 
+  /** People; service accounts are listed by their own module. */
   list(page: { skip: number; limit: number }, tx: Transaction = this.transactions.none): Promise<User[]> {
-    return entityManagerOf(tx).find(User, { order: { id: 'ASC' }, skip: page.skip, take: page.limit });
+    return entityManagerOf(tx).find(User, {
+      where: { kind: 'person' },
+      order: { id: 'ASC' },
+      skip: page.skip,
+      take: page.limit,
+    });
   }
 
   /** For sign-in: the user with its password hash, or null. */
@@ -99,16 +106,20 @@ export class UserRepository {
       .createQueryBuilder(User, 'user')
       .addSelect('user.hashedPassword')
       .where('user.username = :username', { username })
+      .andWhere("user.kind = 'person'") // service accounts have no password to sign in with
       .getOne();
   }
 
   findById(tx: Transaction, id: number): Promise<User | null> {
-    return entityManagerOf(tx).findOneBy(User, { id });
+    return entityManagerOf(tx).findOneBy(User, { id, kind: 'person' });
   }
 
-  /** The user, or a 404. */
+  /** The person, or a 404 (a service account's principal is not a user of the users routes). */
   async findOrFail(tx: Transaction, id: number, options: FindUserOptions = {}): Promise<User> {
-    const query = entityManagerOf(tx).createQueryBuilder(User, 'user').where('user.id = :id', { id });
+    const query = entityManagerOf(tx)
+      .createQueryBuilder(User, 'user')
+      .where('user.id = :id', { id })
+      .andWhere("user.kind = 'person'");
     if (options.withPassword) query.addSelect('user.hashedPassword');
     if (options.lock) query.setLock('pessimistic_write');
     const user = await query.getOne();
@@ -117,7 +128,10 @@ export class UserRepository {
   }
 
   listByOrganization(organizationId: number, tx: Transaction = this.transactions.none): Promise<User[]> {
-    return entityManagerOf(tx).find(User, { where: { organizationId }, order: { id: 'ASC' } });
+    return entityManagerOf(tx).find(User, {
+      where: { organizationId, kind: 'person' },
+      order: { id: 'ASC' },
+    });
   }
 
   countByOrganization(tx: Transaction, organizationId: number): Promise<number> {
@@ -177,18 +191,50 @@ export class UserRepository {
     return this.dataSource.getMetadata(User).columns.filter((column) => column.isSelect);
   }
 
+  findPrincipal(id: number): Promise<User | null> {
+    return entityManagerOf(this.transactions.none).findOneBy(User, { id });
+  }
+
+  /** Service accounts' principal rows, of one organisation or (null) of all. */
+  listServiceAccounts(
+    organizationId: number | null,
+    tx: Transaction = this.transactions.none,
+  ): Promise<User[]> {
+    return entityManagerOf(tx).find(User, {
+      where: { kind: 'service_account', ...(organizationId !== null && { organizationId }) },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** A service account's principal row (any state), or null. */
+  findServiceAccount(tx: Transaction, id: number, options: { lock?: boolean } = {}): Promise<User | null> {
+    const query = entityManagerOf(tx)
+      .createQueryBuilder(User, 'user')
+      .where('user.id = :id', { id })
+      .andWhere("user.kind = 'service_account'");
+    if (options.lock) query.setLock('pessimistic_write');
+    return query.getOne();
+  }
+
   private async saveUnique(tx: Transaction, user: User): Promise<void> {
     const manager = entityManagerOf(tx);
     const clash = await manager
       .createQueryBuilder(User, 'user')
-      .where('(user.username = :username OR lower(user.email) = lower(:email))', user)
+      .where(
+        user.kind === 'service_account'
+          ? "user.kind = 'service_account' AND user.organization_id = :organizationId AND user.username = :username"
+          : "user.kind = 'person' AND (user.username = :username OR lower(user.email) = lower(:email))",
+        user,
+      )
       .andWhere(user.id ? 'user.id <> :id' : 'TRUE', { id: user.id })
       .getOne();
     if (clash) {
       throw new InvalidInputError(
-        clash.username === user.username
-          ? `Username "${user.username}" already exists`
-          : `Email "${user.email}" already exists`,
+        user.kind === 'service_account'
+          ? `A service account named "${user.username}" already exists in organization ${user.organizationId}`
+          : clash.username === user.username
+            ? `Username "${user.username}" already exists`
+            : `Email "${user.email}" already exists`,
       );
     }
     try {

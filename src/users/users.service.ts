@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { allows, authorize } from '../access/authorize';
+import { CAPABILITIES, Capability, CAPABILITY_FIELDS } from '../access/credential';
 import { Actor, canRegisterAnonymously, Role, UserAction } from '../access/policy';
 import { refusalFor } from '../access/refusals';
 import { resource } from '../access/resources';
@@ -18,18 +19,7 @@ import { FindUserOptions, SqlFlag, UserRepository } from './user.repository';
 
 export type { SqlFlag } from './user.repository';
 
-const CAPABILITY_FIELDS = {
-  can_create_ca: 'canCreateCa',
-  can_create_cert: 'canCreateCert',
-  can_revoke_cert: 'canRevokeCert',
-  can_export_private_key: 'canExportPrivateKey',
-  can_delete_ca: 'canDeleteCa',
-  can_request_cert: 'canRequestCert',
-} as const;
-
-type CapabilityField = keyof typeof CAPABILITY_FIELDS;
-
-const CAPABILITY_NAMES = Object.keys(CAPABILITY_FIELDS) as CapabilityField[];
+const CAPABILITY_NAMES = CAPABILITIES;
 
 @Injectable()
 export class UsersService {
@@ -49,6 +39,7 @@ export class UsersService {
       const role: Role = dto.role ?? (isFirstUser ? 'superuser' : 'user');
       const organizationId = this.organizationForNewUser(context.user, dto, role, isFirstUser);
       const user = await this.usersTable.create(tx, {
+        kind: 'person',
         username: dto.username,
         email: dto.email,
         hashedPassword,
@@ -79,6 +70,7 @@ export class UsersService {
     const hashedPassword = await this.passwords.hash(password);
     return this.transactions.run(async (tx) => {
       const user = await this.usersTable.create(tx, {
+        kind: 'person',
         username,
         email,
         hashedPassword,
@@ -189,7 +181,11 @@ export class UsersService {
     }
     if (wants('password') && actor.id === target.id) {
       const current = dto.current_password;
-      if (current === undefined || !(await this.passwords.matches(current, target.hashedPassword))) {
+      if (
+        current === undefined ||
+        target.hashedPassword === null ||
+        !(await this.passwords.matches(current, target.hashedPassword))
+      ) {
         throw new ForbiddenError('Changing your own password needs current_password');
       }
     }
@@ -226,6 +222,11 @@ export class UsersService {
     return this.usersTable.findWithFlag(userId, flag);
   }
 
+  /** A person or a service account, for authentication (which then checks it is active). */
+  findPrincipal(id: number): Promise<User | null> {
+    return this.usersTable.findPrincipal(id);
+  }
+
   findById(tx: Transaction, id: number): Promise<User | null> {
     return this.usersTable.findById(tx, id);
   }
@@ -249,11 +250,52 @@ export class UsersService {
   setTokensValidAfter(tx: Transaction, userId: number, instant: Date): Promise<void> {
     return this.usersTable.setTokensValidAfter(tx, userId, instant);
   }
+
+  /**
+   * The principal row of a new service account (src/service-accounts owns its other facts): no
+   * email, no password, role "user" (the policy rules on its kind, not on role or flags).
+   */
+  createServiceAccountPrincipal(
+    tx: Transaction,
+    fields: { name: string; organizationId: number; isActive: boolean },
+  ): Promise<User> {
+    return this.usersTable.create(tx, {
+      kind: 'service_account',
+      username: fields.name,
+      email: null,
+      hashedPassword: null,
+      role: 'user',
+      isActive: fields.isActive,
+      organizationId: fields.organizationId,
+      ...capabilitiesFrom({}),
+    });
+  }
+
+  findServiceAccountPrincipal(
+    tx: Transaction,
+    id: number,
+    options: { lock?: boolean } = {},
+  ): Promise<User | null> {
+    return this.usersTable.findServiceAccount(tx, id, options);
+  }
+
+  listServiceAccountPrincipals(organizationId: number | null): Promise<User[]> {
+    return this.usersTable.listServiceAccounts(organizationId);
+  }
+
+  /** Writes a service account's renamed or enabled/disabled principal row. */
+  saveServiceAccountPrincipal(tx: Transaction, principal: User): Promise<User> {
+    return this.usersTable.update(tx, principal);
+  }
+
+  deleteServiceAccountPrincipal(tx: Transaction, id: number): Promise<void> {
+    return this.usersTable.delete(tx, id);
+  }
 }
 
 function capabilitiesFrom(
-  dto: Partial<Pick<CreateUserDto, CapabilityField>>,
-): Pick<User, (typeof CAPABILITY_FIELDS)[CapabilityField]> {
+  dto: Partial<Pick<CreateUserDto, Capability>>,
+): Pick<User, (typeof CAPABILITY_FIELDS)[Capability]> {
   return {
     canCreateCa: dto.can_create_ca ?? false,
     canCreateCert: dto.can_create_cert ?? false,

@@ -8,6 +8,14 @@ export class AuditLogResponseDto {
   @ApiProperty() action!: string;
   @ApiProperty({ type: Number, nullable: true }) user_id!: number | null;
   @ApiProperty({ type: String, nullable: true }) username!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'How the actor authenticated when not by password: api_key:<key id>, workload:<trust policy id>, renewal:<certificate id>',
+    example: 'api_key:3f9c0d2a7b41e865',
+  })
+  credential!: string | null;
   @ApiProperty({ type: Number, nullable: true }) organization_id!: number | null;
   @ApiProperty({ type: String, nullable: true }) resource_type!: string | null;
   @ApiProperty({ type: Number, nullable: true }) resource_id!: number | null;
@@ -22,6 +30,7 @@ export function toAuditLogResponse(log: AuditLog): AuditLogResponseDto {
     action: log.action,
     user_id: log.userId,
     username: log.username,
+    credential: log.credential,
     organization_id: log.organizationId,
     resource_type: log.resourceType,
     resource_id: log.resourceId,

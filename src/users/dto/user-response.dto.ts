@@ -23,7 +23,7 @@ export function toUserResponse(user: User): UserResponseDto {
   return {
     id: user.id,
     username: user.username,
-    email: user.email,
+    email: user.email ?? '', // a person always has one (users_person_credentials_check)
     role: user.role,
     is_active: user.isActive,
     organization_id: user.organizationId,
