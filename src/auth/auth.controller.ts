@@ -28,6 +28,10 @@ import {
   TokenResponseDto,
 } from './dto/token.dto';
 
+/** A GitHub-shaped ID token (its signature made up) for the exchange example. */
+const EXAMPLE_ID_TOKEN =
+  'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImV4YW1wbGUifQ.eyJpc3MiOiJodHRwczovL3Rva2VuLmFjdGlvbnMuZ2l0aHVidXNlcmNvbnRlbnQuY29tIiwiYXVkIjoiaHR0cHM6Ly9jYS5leGFtcGxlLmNvbSIsInN1YiI6InJlcG86YWNtZS9hcHA6cmVmOnJlZnMvaGVhZHMvbWFpbiIsInJlcG9zaXRvcnkiOiJhY21lL2FwcCIsInJlZiI6InJlZnMvaGVhZHMvbWFpbiIsImV4cCI6NDEwMjQ0NDgwMH0.c2lnbmF0dXJl';
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -57,15 +61,15 @@ export class AuthController {
     type: TokenRequestDto,
     examples: {
       alice: { summary: 'The user made by the POST /users example', value: ALICE_CREDENTIALS },
-      exchange: {
-        summary: "A GitHub Actions job's ID token for a service account's access token",
-        value: {
+      exchange: errorExample(
+        401,
+        "A GitHub Actions job's ID token for a service account's access token (401 here: no trust policy accepts it)",
+        {
           grant_type: TOKEN_EXCHANGE_GRANT,
-          subject_token:
-            'eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiJ9.eyJpc3MiOiJodHRwczovL3Rva2VuLmFjdGlvbnMuZ2l0aHVidXNlcmNvbnRlbnQuY29tIn0.c2lnbmF0dXJl',
+          subject_token: EXAMPLE_ID_TOKEN,
           subject_token_type: JWT_TOKEN_TYPE,
         },
-      },
+      ),
     },
   })
   @ApiExtraModels(TokenResponseDto, TokenExchangeResponseDto)

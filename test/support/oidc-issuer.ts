@@ -75,7 +75,7 @@ export class OidcIssuer {
 
   /**
    * A token with any payload (iss, iat, nbf, exp default to this issuer and now; null drops one),
-   * signed with the provider's newest key, or the one named by `kid`; `header` overrides the header.
+   * signed with the provider's current key, or the one named by `kid`; `header` overrides the header.
    */
   async sign(
     payload: Record<string, unknown>,
@@ -85,7 +85,7 @@ export class OidcIssuer {
     return body.token;
   }
 
-  /** Adds a signing key; the JWKS then holds the old and the new, and the new one signs. */
+  /** Adds a signing key; the JWKS then holds the new (first, and signing from now on) and the old. */
   async rotate(): Promise<string[]> {
     return (await this.call<{ kids: string[] }>('/_test/rotate', {})).kids;
   }

@@ -11,8 +11,8 @@
  * Tokens that no provider would mint (expired, not yet valid, wrong issuer, any claim) are signed
  * by /_test/sign with the provider's current private key, so they verify against its real JWKS.
  *
- * Keys rotate like a real issuer's: /_test/rotate adds a new signing key (the JWKS then has both),
- * /_test/retire drops every key but the newest. oidc-provider's keystore is fixed when it is built,
+ * Keys rotate like a real issuer's: /_test/rotate adds a new signing key (the JWKS then has both, the
+ * new one first, and it signs from then on), /_test/retire drops every key but the newest. oidc-provider's keystore is fixed when it is built,
  * so each change builds a new Provider with the new JWKS and the server hands requests to it.
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -180,9 +180,9 @@ async function mintIdToken(sub, audience) {
   return body.id_token;
 }
 
-/** Any claims, signed with the current key (or one named by kid) as the provider signs its own. */
+/** Any claims, signed with the current (first) key, or one named by kid, as the provider signs its own. */
 async function signToken({ payload, header = {}, kid }) {
-  const key = kid ? keys.find((candidate) => candidate.kid === kid) : keys[keys.length - 1];
+  const key = kid ? keys.find((candidate) => candidate.kid === kid) : keys[0];
   if (!key) throw new Error(`no key ${kid}`);
   const now = Math.floor(Date.now() / 1000);
   const claims = { iss: issuer, iat: now, nbf: now - 5, exp: now + 300, ...payload };
@@ -215,12 +215,12 @@ const TEST_ROUTES = {
   },
   '/_test/sign': async (body) => ({ token: await signToken(body) }),
   '/_test/rotate': async () => {
-    keys = [...keys, newSigningKey()];
+    keys = [newSigningKey(), ...keys];
     provider = buildProvider();
     return { kids: keys.map((key) => key.kid) };
   },
   '/_test/retire': async () => {
-    keys = [keys[keys.length - 1]];
+    keys = [keys[0]];
     provider = buildProvider();
     return { kids: keys.map((key) => key.kid) };
   },
