@@ -221,6 +221,8 @@ function keyPermits(capabilities: readonly Capability[], action: string): boolea
 const KEY_CAPABILITY: Record<string, readonly Capability[] | 'none'> = {
   read: 'none',
   read_request: 'none',
+  read_user: 'none',
+  read_organization: 'none',
   read_profile: 'none',
   issue_with_profile: ['can_create_cert', 'can_request_cert'],
   create_ca: ['can_create_ca'],

@@ -8,6 +8,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
+import { errorExample } from '../common/api-examples';
 import { ApiErrors, ApiIdParam } from '../common/api-responses.decorator';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Auth, AuthContext } from '../common/request-context';
@@ -23,8 +24,8 @@ import { KeyIdPipe } from './key-id.pipe';
 
 const KEY_ID_PARAM = ApiParam({
   name: 'key_id',
-  description: 'The id of the key (after pkca_)',
-  example: '3f9c0d2a7b41e865',
+  description: 'The id of the key (the 16 hex digits after pkca_)',
+  examples: { unknown: errorExample(404, 'a key id that was never issued', '0000000000000000') },
 });
 
 @ApiTags('service accounts')

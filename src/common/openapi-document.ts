@@ -7,7 +7,7 @@ import { AUTH_MODE } from './public.decorator';
 /** Every tag a controller uses, with what a reader finds under it. */
 const TAGS: Record<string, string> = {
   auth: 'Sign in (the OAuth2 password grant), refresh with rotation, sign out',
-  users: 'Accounts: role, organization and capability flags',
+  users: 'Accounts: role, organization and capability flags; personal API keys',
   organizations: 'Tenants: users, CAs, certificates and requests belong to one',
   'certificate authorities':
     'Root and intermediate CAs, pending CAs signed here or outside, their CRLs and revocation',
@@ -15,6 +15,8 @@ const TAGS: Record<string, string> = {
     'What may be issued under the CAs of an organization (names, key types, lifetimes), when named with `profile`',
   certificates: 'Issue with a server-generated key or from a CSR; list, read, revoke',
   'certificate requests': 'CSRs submitted for someone else to sign, here or outside',
+  'service accounts':
+    'Principals of CI pipelines and workloads: bound to profiles, authenticated by API keys (`Authorization: Bearer pkca_…`) or OIDC tokens',
   export: 'Certificates, keys and chains as files (PEM, PKCS#12)',
   'audit-logs': 'Who did what, when, from which address',
   system: 'Status, running configuration, backup',

@@ -45,6 +45,16 @@ export class ProfilesController {
           issuer_lifetime: 'clamp',
         },
       },
+      pipelines: {
+        summary: 'Profile 2: CI pipelines of organization 1, servers below ci.internal, at most 30 days',
+        value: {
+          name: 'ci',
+          organization_id: 1,
+          certificate_types: ['server'],
+          allowed_dns: ['*.ci.internal'],
+          max_validity_days: 30,
+        },
+      },
     },
   })
   @ApiCreatedResponse({ type: ProfileResponseDto })

@@ -48,8 +48,13 @@ export class ServiceAccountsController {
     type: CreateServiceAccountDto,
     examples: {
       deploy: {
-        summary: 'A pipeline that issues through profile 1',
-        value: { name: 'deploy-api', description: 'GitHub Actions, acme/api', profile_ids: [1] },
+        summary: 'Service account 3 (users 1 and 2 are people): a pipeline that issues through profile 2',
+        value: {
+          name: 'deploy-api',
+          description: 'GitHub Actions, acme/api',
+          organization_id: 1,
+          profile_ids: [2],
+        },
       },
     },
   })

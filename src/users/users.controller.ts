@@ -68,9 +68,9 @@ export class UsersController {
   @Get('me')
   @ApiOperation({ summary: 'The current user' })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrors(401)
+  @ApiErrors(401, [403, 'A service account: it is no user'])
   me(@Auth() auth: AuthContext): UserResponseDto {
-    return toUserResponse(auth.user);
+    return this.users.me(auth.user);
   }
 
   @Get(':user_id')

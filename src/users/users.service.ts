@@ -131,6 +131,12 @@ export class UsersService {
     return users.map(toUserResponse);
   }
 
+  /** The caller itself; a service account is no user (it is described at /service-accounts). */
+  me(user: User): UserResponseDto {
+    authorize(user, 'read_user', resource.user(user));
+    return toUserResponse(user);
+  }
+
   async get(actor: Actor, id: number): Promise<UserResponseDto> {
     const user = await this.usersTable.findOrFail(this.transactions.none, id);
     authorize(actor, 'read_user', resource.user(user));

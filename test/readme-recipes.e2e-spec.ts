@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  createAdmin,
+  createIntermediate,
+  createOrganization,
+  createRootCa,
+  createSuperuser,
+} from './support/fixtures';
+import { CURL, itWithTool, JQ } from './support/external-tools';
+import { OpensslWorkspace } from './support/openssl';
+import { CaBody, pemBlocks } from './support/pki';
+import { bearer, startTestApp, TestApp, TestUser } from './support/test-app';
+
+const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+/** The shell block the README marks with `<!-- recipe: name -->`, exactly as printed. */
+function recipe(name: string): string {
+  const match = new RegExp(`<!-- recipe: ${name} -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(README);
+  if (!match) throw new Error(`README.md has no "${name}" recipe`);
+  return match[1];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * The README's "From CI" recipes, run as the README prints them (bash, curl, jq, openssl) against the
+ * app listening on loopback, so the documentation cannot drift from the API.
+ */
+describe('README "From CI" recipes', () => {
+  let testApp: TestApp;
+  let baseUrl: string;
+  let ssl: OpensslWorkspace;
+  let admin: TestUser;
+  let root: CaBody;
+  let issuing: CaBody;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    testApp = await startTestApp({ PUBLIC_BASE_URL: baseUrl });
+    await testApp.app.listen(port, '127.0.0.1');
+    ssl = new OpensslWorkspace();
+    const superuser = await createSuperuser(testApp);
+    const organization = await createOrganization(testApp, superuser);
+    admin = await createAdmin(testApp, superuser, organization);
+    root = await createRootCa(testApp, admin, { name: 'Recipe Root', key_type: 'ec' });
+    issuing = await createIntermediate(testApp, admin, root, { name: 'Recipe Issuing', key_type: 'ec' });
+    const profile = await testApp
+      .http()
+      .post('/api/v1/profiles')
+      .set(...bearer(admin))
+      .send({
+        name: 'ci',
+        ca_ids: [issuing.id],
+        certificate_types: ['server'],
+        allowed_dns: ['*.ci.internal'],
+        max_validity_days: 30,
+      })
+      .expect(201);
+    const account = await testApp
+      .http()
+      .post('/api/v1/service-accounts')
+      .set(...bearer(admin))
+      .send({ name: 'pipeline', profile_ids: [profile.body.id] })
+      .expect(201);
+    const key = await testApp
+      .http()
+      .post(`/api/v1/service-accounts/${account.body.id}/keys`)
+      .set(...bearer(admin))
+      .send({ name: 'recipe' })
+      .expect(201);
+    apiKey = key.body.key;
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+    ssl.dispose();
+  });
+
+  function run(script: string, env: Record<string, string>): { status: number | null; output: string } {
+    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: ssl.dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  }
+
+  itWithTool(JQ, CURL)('the API-key recipe writes a certificate and its chain that openssl verifies', () => {
+    const result = run(recipe('api-key'), { CA_URL: baseUrl, CA_API_KEY: apiKey, CA_ID: String(issuing.id) });
+    expect(result).toMatchObject({ status: 0 });
+    const bundle = readFileSync(join(ssl.dir, 'tls.pem'), 'utf8');
+    const blocks = pemBlocks(bundle);
+    expect(blocks).toHaveLength(3); // the leaf, the issuing CA, the root
+    const rootPath = ssl.write('root.pem', blocks[2]);
+    const verified = ssl.run([
+      'verify',
+      '-CAfile',
+      rootPath,
+      '-untrusted',
+      join(ssl.dir, 'tls.pem'),
+      join(ssl.dir, 'tls.pem'),
+    ]);
+    expect(verified.output).toContain(': OK');
+    const subject = ssl.run([
+      'x509',
+      '-in',
+      join(ssl.dir, 'tls.pem'),
+      '-noout',
+      '-subject',
+      '-ext',
+      'subjectAltName',
+    ]);
+    expect(subject.output).toContain('app.ci.internal');
+  });
+
+  itWithTool(JQ, CURL)('the API-key recipe fails loudly with a revoked key', async () => {
+    const id = /^pkca_([0-9a-f]{16})_/.exec(apiKey)?.[1];
+    const account = await testApp
+      .http()
+      .get('/api/v1/service-accounts')
+      .set(...bearer(admin))
+      .expect(200);
+    await testApp
+      .http()
+      .delete(`/api/v1/service-accounts/${account.body[0].id}/keys/${id}`)
+      .set(...bearer(admin))
+      .expect(204);
+    const result = run(recipe('api-key'), { CA_URL: baseUrl, CA_API_KEY: apiKey, CA_ID: String(issuing.id) });
+    expect(result.status).not.toBe(0);
+  });
+});
