@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -90,22 +90,25 @@ describe('README "From CI" recipes', () => {
     ssl.dispose();
   });
 
-  /** Runs a recipe in bash without blocking the event loop: the app it calls runs in this process. */
-  function run(script: string, env: Record<string, string>): Promise<{ status: number; output: string }> {
+  /**
+   * Runs a recipe in bash without blocking the event loop (the app it calls runs in this process),
+   * stdin closed: bash started with a socket or pipe on stdin thinks rshd ran it and reads bashrc.
+   */
+  function run(
+    script: string,
+    env: Record<string, string>,
+  ): Promise<{ status: number | null; output: string }> {
     return new Promise((resolve) => {
-      execFile(
-        'bash',
-        ['-euo', 'pipefail', '-c', script],
-        {
-          cwd: ssl.dir,
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) => {
-          const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-          resolve({ status, output: `${stdout}${stderr}` });
-        },
-      );
+      const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
+        cwd: ssl.dir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', (status) => resolve({ status, output }));
     });
   }
 
@@ -117,6 +120,20 @@ describe('README "From CI" recipes', () => {
         CA_API_KEY: apiKey,
         CA_ID: String(issuing.id),
       });
+      if (result.status !== 0) {
+        // curl -f hides the body: ask again without it, so a failure says why.
+        const why = await run(
+          recipe('api-key')
+            .replace('curl -sf', 'curl -s')
+            .replace(/\| jq -r .*$/m, ''),
+          {
+            CA_URL: baseUrl,
+            CA_API_KEY: apiKey,
+            CA_ID: String(issuing.id),
+          },
+        );
+        expect(why.output).toBe('');
+      }
       expect(result).toMatchObject({ status: 0 });
       const bundle = readFileSync(join(ssl.dir, 'tls.pem'), 'utf8');
       const blocks = pemBlocks(bundle);

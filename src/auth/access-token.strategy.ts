@@ -72,6 +72,8 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
       user.credential = { kind: 'workload', trustPolicyId: claims.cred.tp, claims: claims.cred.claims };
       user.profileIds = await this.serviceAccounts.profileIdsOf(user.id);
     } else {
+      // A sign-in session is a person's: a service account never signs in with a password.
+      if (user.kind !== 'person') throw new InvalidAccessTokenError();
       user.credential = { kind: 'session' };
     }
     const issuedAtMs = claims.iat * 1000;
