@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { Capability, Credential } from './credential';
 import { ListedKind, listScopeCondition, ScopeColumns, SqlCondition } from './list-scope';
 import { Actor, can, Role } from './policy';
 
@@ -40,6 +41,17 @@ function actor(role: Role, overrides: Partial<Actor> = {}): Actor {
   };
 }
 
+/** Rows 1 and 5 (organisation 1's, organisation 2's) as the ids of profiles a service account is bound to. */
+const BOUND_PROFILES = [1, 5];
+
+function serviceAccount(overrides: Partial<Actor> = {}): Actor {
+  return actor('user', { kind: 'service_account', credential: apiKey(null), ...overrides });
+}
+
+function apiKey(capabilities: readonly Capability[] | null): Credential {
+  return { kind: 'api_key', keyId: '0123456789abcdef', capabilities };
+}
+
 const ACTIVE_ACTORS: [string, Actor][] = [
   ['superuser', actor('superuser')],
   ['superuser without organisation', actor('superuser', { organizationId: null })],
@@ -66,6 +78,15 @@ const ACTIVE_ACTORS: [string, Actor][] = [
   ],
   ['user without organisation', actor('user', { organizationId: null })],
   ['requester without organisation', actor('user', { organizationId: null, canRequestCert: true })],
+  // A personal key narrows writes, not reads: the person's rows.
+  ['admin of org 1 through a personal key', actor('admin', { credential: apiKey(['can_create_cert']) })],
+  [
+    'user of org 1 with can_create_cert through a personal key',
+    actor('user', { canCreateCert: true, credential: apiKey(['can_create_cert']) }),
+  ],
+  ['service account of org 1 bound to profiles 1 and 5', serviceAccount({ profileIds: BOUND_PROFILES })],
+  ['service account of org 1 bound to no profile', serviceAccount({ profileIds: [] })],
+  ['service account of org 1, profiles not loaded', serviceAccount()],
 ];
 
 const INACTIVE_ACTORS: [string, Actor][] = [
@@ -73,6 +94,7 @@ const INACTIVE_ACTORS: [string, Actor][] = [
   ['inactive requester of org 1', actor('user', { isActive: false, canRequestCert: true })],
   ['inactive admin of org 1', actor('admin', { isActive: false })],
   ['inactive superuser', actor('superuser', { isActive: false })],
+  ['disabled service account of org 1', serviceAccount({ isActive: false, profileIds: BOUND_PROFILES })],
 ];
 
 const WITH_OWNER: ScopeColumns = { organization: 'rows.organization_id', owner: 'rows.owner_id' };
@@ -105,6 +127,27 @@ const CASES: Record<string, Case> = {
     columns: WITH_OWNER,
     policy: (a, row) =>
       can(a, 'read_request', { organizationId: row.organizationId, submittedByUserId: row.ownerId }),
+  },
+  // Profiles are owned rows whose id a service account may be bound to (rows' ids as profile ids).
+  profiles: {
+    kind: 'owned',
+    columns: { ...WITH_OWNER, boundProfile: 'rows.id' },
+    policy: (a, row) =>
+      can(a, 'read_profile', {
+        id: row.id,
+        organizationId: row.organizationId,
+        createdByUserId: row.ownerId,
+      }),
+  },
+  // The CAs sign-csr finds by name: those of the signer's organisation (create_cert is checked after).
+  // A person reads them by the organisation rule; a service account reads no CA, but issues under these.
+  'signing_ca (CAs named by ca_name)': {
+    kind: 'signing_ca',
+    columns: WITHOUT_OWNER,
+    policy: (a, row) =>
+      a.kind === 'service_account'
+        ? can(a, 'create_cert', { organizationId: row.organizationId, createdByUserId: null })
+        : can(a, 'read', { organizationId: row.organizationId, createdByUserId: null }),
   },
 };
 
@@ -155,7 +198,7 @@ describe('listScopeCondition agrees with the policy', () => {
   // Anchors, so that the SQL and the policy cannot agree by both being wrong in the same way.
   // Rows 1-3 are organisation 1's, 4-6 organisation 2's, 7-9 nobody's; 1, 4 and 7 are the actor's.
   it('lists what the rules say for a few actors, written out', async () => {
-    const [owned, unowned, requests] = Object.values(CASES);
+    const [owned, unowned, requests, profiles, signingCas] = Object.values(CASES);
     expect(await listed(actor('user'), owned)).toEqual([1, 2, 3, 4, 7]);
     expect(await listed(actor('user'), unowned)).toEqual([1, 2, 3]);
     expect(await listed(actor('user'), requests)).toEqual([1, 2, 3, 4, 7]);
@@ -163,6 +206,21 @@ describe('listScopeCondition agrees with the policy', () => {
     expect(await listed(actor('user', { organizationId: null }), owned)).toEqual([1, 4, 7]);
     expect(await listed(actor('user', { organizationId: null }), unowned)).toEqual([]);
     expect(await listed(actor('superuser'), owned)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await listed(actor('user'), profiles)).toEqual([1, 2, 3, 4, 7]);
+    expect(await listed(actor('user'), signingCas)).toEqual([1, 2, 3]);
+  });
+
+  // A service account: the certificates it created, the profiles it is bound to, no requests or
+  // audit rows, and (to sign under by name) its organisation's CAs.
+  it('lists for a service account what the rules say, written out', async () => {
+    const [owned, unowned, requests, profiles, signingCas] = Object.values(CASES);
+    const bound = serviceAccount({ profileIds: BOUND_PROFILES });
+    expect(await listed(bound, owned)).toEqual([1, 4, 7]);
+    expect(await listed(bound, unowned)).toEqual([]);
+    expect(await listed(bound, requests)).toEqual([]);
+    expect(await listed(bound, profiles)).toEqual([1, 5]);
+    expect(await listed(serviceAccount({ profileIds: [] }), profiles)).toEqual([]);
+    expect(await listed(bound, signingCas)).toEqual([1, 2, 3]);
   });
 
   // Sign-in and the token check refuse inactive accounts first; the scope says no on its own as well.

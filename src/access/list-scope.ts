@@ -16,7 +16,11 @@ export interface ScopeColumns {
   boundProfile?: string;
 }
 
-export type ListedKind = 'owned' | 'certificate_request';
+/**
+ * `owned`: rows by the read rule; `certificate_request`: by the requester rule; `signing_ca`: the
+ * CAs a signer may name (sign-csr's ca_name), its organisation's, whose create_cert is checked next.
+ */
+export type ListedKind = 'owned' | 'certificate_request' | 'signing_ca';
 
 const EVERYTHING: SqlCondition = { sql: 'TRUE', params: {} };
 const NOTHING: SqlCondition = { sql: 'FALSE', params: {} };
@@ -52,8 +56,13 @@ function ownedBy(columns: ScopeColumns, organizationId: number | null, userId: n
   return { sql, params: columns.owner ? params : { scopeOrganizationId: params.scopeOrganizationId } };
 }
 
-/** A service account reads the rows it created and the profiles it is bound to; no requests. */
+/**
+ * A service account reads the rows it created and the profiles it is bound to; no requests. It names
+ * its organisation's CAs to sign under, though it reads none of them.
+ */
 function serviceAccountScope(actor: Actor, kind: ListedKind, columns: ScopeColumns): SqlCondition {
+  if (kind === 'signing_ca')
+    return ownedBy({ organization: columns.organization }, actor.organizationId, actor.id);
   if (kind !== 'owned') return NOTHING;
   if (columns.boundProfile) {
     return {

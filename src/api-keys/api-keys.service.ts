@@ -68,6 +68,7 @@ export class ApiKeysService {
   }
 
   async createPersonal(auth: AuthContext, dto: CreatePersonalApiKeyDto): Promise<CreatedApiKeyResponseDto> {
+    assertPerson(auth);
     assertSignedIn(auth);
     const missing = dto.capabilities.filter((capability) => !heldCapability(auth.user, capability));
     if (missing.length > 0) {
@@ -82,10 +83,12 @@ export class ApiKeysService {
   }
 
   async listPersonal(auth: AuthContext): Promise<ApiKeyResponseDto[]> {
+    assertPerson(auth);
     return (await this.repository.listOf(auth.user.id)).map(toApiKeyResponse);
   }
 
   async revokePersonal(auth: AuthContext, keyId: string): Promise<void> {
+    assertPerson(auth);
     await this.transactions.run((tx) => this.revoke(tx, auth, auth.user, 'user', keyId));
   }
 
@@ -191,6 +194,15 @@ function assertSignedIn(auth: AuthContext): void {
   if (auth.user.credential?.kind !== 'session') {
     throw new ForbiddenError(
       'API keys are created after signing in with a password, not with a key or token',
+    );
+  }
+}
+
+/** Personal keys are a person's: a service account's keys are its admins' to manage, on its own route. */
+function assertPerson(auth: AuthContext): void {
+  if (auth.user.kind !== 'person') {
+    throw new ForbiddenError(
+      "A service account has no personal keys; its organization's admins manage its keys",
     );
   }
 }

@@ -361,7 +361,7 @@ export class CaService implements OnModuleInit {
 
   async findSigningCaByName(actor: Actor, name: string): Promise<CertificateAuthority> {
     // Only the organisation's CAs (not those the caller created elsewhere): a name is an organisation's.
-    const scope = listScopeCondition(actor, 'owned', { organization: 'ca.organization_id' });
+    const scope = listScopeCondition(actor, 'signing_ca', { organization: 'ca.organization_id' });
     const matches = await this.repository.findByName(name, scope);
     if (matches.length === 0) throw new NotFoundError(`CA named "${name}" not found`);
     if (matches.length > 1) throw new InvalidInputError(`Several CAs are named "${name}"; use ca_id`);

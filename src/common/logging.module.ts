@@ -14,6 +14,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Query parameters whose values never reach a log line (none of the API's own, but clients try). */
 const SENSITIVE_QUERY =
   /^(access_token|refresh_token|token|password|secret|key|private_key|passphrase|code)$/i;
+/** An API key (api-keys/api-key-format.ts) wherever a client put one: a path segment, any query value. */
+const API_KEY = /pkca_[A-Za-z0-9_-]*/g;
 const MAX_LOGGED_URL = 256;
 /** Nest's start-up listing of every module and route: about 90 lines, shown at debug only. */
 const BOOT_DETAIL_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
@@ -27,11 +29,13 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
   return id;
 }
 
-/** The path and query as received, sensitive query values replaced, bounded in length. */
+/** The path and query as received, sensitive query values and API keys replaced, bounded in length. */
 export function loggableUrl(url: string): string {
-  const text = url.replace(/([?&])([^=&#]+)=([^&#]*)/g, (pair, separator: string, name: string) =>
-    SENSITIVE_QUERY.test(name) ? `${separator}${name}=[redacted]` : pair,
-  );
+  const text = url
+    .replace(/([?&])([^=&#]+)=([^&#]*)/g, (pair, separator: string, name: string) =>
+      SENSITIVE_QUERY.test(name) ? `${separator}${name}=[redacted]` : pair,
+    )
+    .replace(API_KEY, 'pkca_[redacted]');
   return text.length > MAX_LOGGED_URL ? `${text.slice(0, MAX_LOGGED_URL)}…` : text;
 }
 

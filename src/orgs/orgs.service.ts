@@ -67,7 +67,7 @@ export class OrgsService {
     await this.transactions.run(async (tx) => {
       const organization = await this.findAllowed(tx, auth.user, id, 'delete_organization', true);
       if ((await this.users.countByOrganization(tx, id)) > 0) {
-        throw new InvalidInputError('Organization has users; remove them first');
+        throw new InvalidInputError('Organization has users or service accounts; remove them first');
       }
       await this.organizations.delete(tx, id);
       await this.record(tx, auth, 'org_delete', id, { name: organization.name });

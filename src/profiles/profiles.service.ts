@@ -251,7 +251,11 @@ export class ProfilesService {
     const notFound = new InvalidInputError(`profile "${ref}" not found`);
     if (typeof ref === 'number') {
       const byId = await this.repository.findById(ref);
-      if (!byId || !allows(actor, 'read_profile', resource.profile(byId))) throw notFound;
+      // The CA's organisation's profiles are no secret to one who may issue under the CA (a service
+      // account reads only its own): issue_with_profile refuses the others by name.
+      const ofCaOrganization = byId?.organizationId === ca.organizationId;
+      if (!byId || (!ofCaOrganization && !allows(actor, 'read_profile', resource.profile(byId))))
+        throw notFound;
       return byId;
     }
     const name = ref.trim();

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { EXAMPLE_CSR_PEM, ForeignChainBody } from '../common/api-examples';
 import { ApiErrors, ApiFileResponse, ApiIdParam } from '../common/api-responses.decorator';
+import { IssuesCertificates } from '../common/issues-certificates.decorator';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { CLAMP_WARNING_HEADER, WarnsOfValidityClamp } from '../common/validity-clamp-warning';
@@ -81,6 +82,7 @@ export class RequestsController {
   }
 
   @Post(':request_id/sign')
+  @IssuesCertificates()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign an outstanding request with one of our CAs' })
   @ApiParam({

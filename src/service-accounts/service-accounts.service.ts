@@ -108,7 +108,6 @@ export class ServiceAccountsService {
         principal.isActive = dto.enabled;
         changed.push('enabled');
       }
-      if (changed.length > 0) await this.users.saveServiceAccountPrincipal(tx, principal);
       if (dto.description !== undefined && dto.description !== facts.description) {
         facts.description = dto.description;
         changed.push('description');
@@ -120,6 +119,9 @@ export class ServiceAccountsService {
       if (changed.includes('description') || changed.includes('profile_ids'))
         await this.repository.save(tx, facts);
       if (changed.length > 0) {
+        // The account's updated_at is its principal's: it moves for a change of its facts too.
+        principal.updatedAt = new Date();
+        await this.users.saveServiceAccountPrincipal(tx, principal);
         await this.record(tx, auth, 'service_account_update', principal, {
           fields: changed,
           ...(changed.includes('profile_ids') && { profile_ids: facts.profileIds }),

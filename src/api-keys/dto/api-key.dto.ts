@@ -9,6 +9,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -21,6 +22,7 @@ export class CreateApiKeyDto {
   @ApiProperty({ description: 'What the key is for', example: 'github-actions acme/api' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(200)
   name!: string;
 
