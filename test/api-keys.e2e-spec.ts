@@ -255,8 +255,10 @@ describe('API keys', () => {
       const lastUsed = (await keysOf(account.id)).find(({ id }) => id === key.id)?.last_used_at;
       expect(lastUsed).not.toBeNull();
       expect(new Date(lastUsed ?? 0).getTime()).toBeGreaterThanOrEqual(before - 1000);
+      // Authenticated as the account, which is no user: /users/me refuses it by name, not as a 401.
       const me = await call('get', key.as, '/users/me');
-      expect(me.body.id).toBe(account.id);
+      expect(me.status).toBe(403);
+      expect(me.body.detail).toContain('You may not view this user');
     });
 
     it('are revoked by DELETE: the next request is a 401 invalid_token; revoking again changes nothing', async () => {
