@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -12,6 +11,7 @@ import {
 import { CURL, itWithTool, JQ } from './support/external-tools';
 import { OpensslWorkspace } from './support/openssl';
 import { CaBody, pemBlocks } from './support/pki';
+import { runCommand, ShellResult } from './support/shell';
 import { bearer, startTestApp, TestApp, TestUser } from './support/test-app';
 
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
@@ -90,43 +90,88 @@ describe('README "From CI" recipes', () => {
     ssl.dispose();
   });
 
-  function run(script: string, env: Record<string, string>): { status: number | null; output: string } {
-    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+  /** Not spawnSync: the recipe calls this process's server, which must keep answering meanwhile. */
+  function run(script: string, env: Record<string, string>): Promise<ShellResult> {
+    return runCommand('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: ssl.dir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
-      encoding: 'utf8',
-      timeout: 60_000,
     });
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
   }
 
-  itWithTool(JQ, CURL)('the API-key recipe writes a certificate and its chain that openssl verifies', () => {
-    const result = run(recipe('api-key'), { CA_URL: baseUrl, CA_API_KEY: apiKey, CA_ID: String(issuing.id) });
-    expect(result).toMatchObject({ status: 0 });
-    const bundle = readFileSync(join(ssl.dir, 'tls.pem'), 'utf8');
-    const blocks = pemBlocks(bundle);
-    expect(blocks).toHaveLength(3); // the leaf, the issuing CA, the root
-    const rootPath = ssl.write('root.pem', blocks[2]);
-    const verified = ssl.run([
-      'verify',
-      '-CAfile',
-      rootPath,
-      '-untrusted',
-      join(ssl.dir, 'tls.pem'),
-      join(ssl.dir, 'tls.pem'),
-    ]);
-    expect(verified.output).toContain(': OK');
-    const subject = ssl.run([
-      'x509',
-      '-in',
-      join(ssl.dir, 'tls.pem'),
-      '-noout',
-      '-subject',
-      '-ext',
-      'subjectAltName',
-    ]);
-    expect(subject.output).toContain('app.ci.internal');
-  });
+  itWithTool(JQ, CURL)(
+    'the API-key recipe writes a certificate and its chain that openssl verifies',
+    async () => {
+      const result = await run(recipe('api-key'), {
+        CA_URL: baseUrl,
+        CA_API_KEY: apiKey,
+        CA_ID: String(issuing.id),
+      });
+      expect(result).toMatchObject({ status: 0 });
+      const bundle = readFileSync(join(ssl.dir, 'tls.pem'), 'utf8');
+      const blocks = pemBlocks(bundle);
+      expect(blocks).toHaveLength(3); // the leaf, the issuing CA, the root
+      const rootPath = ssl.write('root.pem', blocks[2]);
+      const verified = ssl.run([
+        'verify',
+        '-CAfile',
+        rootPath,
+        '-untrusted',
+        join(ssl.dir, 'tls.pem'),
+        join(ssl.dir, 'tls.pem'),
+      ]);
+      expect(verified.output).toContain(': OK');
+      const subject = ssl.run([
+        'x509',
+        '-in',
+        join(ssl.dir, 'tls.pem'),
+        '-noout',
+        '-subject',
+        '-ext',
+        'subjectAltName',
+      ]);
+      expect(subject.output).toContain('app.ci.internal');
+    },
+  );
+
+  itWithTool(CURL)(
+    'the renewal recipe renews that certificate with a new key once it is due, with no API key',
+    async () => {
+      // The recipe runs from a checkout: scripts/ beside the files it renews.
+      symlinkSync(join(__dirname, '..', 'scripts'), join(ssl.dir, 'scripts'));
+      const before = {
+        certificate: readFileSync(join(ssl.dir, 'tls.pem'), 'utf8'),
+        key: readFileSync(join(ssl.dir, 'tls.key'), 'utf8'),
+      };
+      const notDue = await run(recipe('renewal'), { CA_URL: baseUrl });
+      expect(notDue).toMatchObject({ status: 0, stdout: expect.stringContaining('not due') });
+      expect(readFileSync(join(ssl.dir, 'tls.pem'), 'utf8')).toBe(before.certificate);
+      const renewed = await run(recipe('renewal'), { CA_URL: baseUrl, RENEW_AT_PERCENT: '0' });
+      expect(renewed).toMatchObject({ status: 0, stdout: expect.stringContaining('renewed: serial=') });
+      const blocks = pemBlocks(readFileSync(join(ssl.dir, 'tls.pem'), 'utf8'));
+      expect(blocks.slice(1)).toEqual([issuing.certificate, root.certificate]);
+      expect(blocks[0]).not.toBe(pemBlocks(before.certificate)[0]);
+      expect(readFileSync(join(ssl.dir, 'tls.key'), 'utf8')).not.toBe(before.key);
+      const verified = ssl.run([
+        'verify',
+        '-CAfile',
+        ssl.write('renewal-root.pem', root.certificate),
+        '-untrusted',
+        join(ssl.dir, 'tls.pem'),
+        join(ssl.dir, 'tls.pem'),
+      ]);
+      expect(verified.output).toContain(': OK');
+      const subject = ssl.run([
+        'x509',
+        '-in',
+        join(ssl.dir, 'tls.pem'),
+        '-noout',
+        '-subject',
+        '-ext',
+        'subjectAltName',
+      ]);
+      expect(subject.output).toContain('app.ci.internal');
+    },
+  );
 
   itWithTool(JQ, CURL)('the API-key recipe fails loudly with a revoked key', async () => {
     const id = /^pkca_([0-9a-f]{16})_/.exec(apiKey)?.[1];
@@ -140,7 +185,11 @@ describe('README "From CI" recipes', () => {
       .delete(`/api/v1/service-accounts/${account.body[0].id}/keys/${id}`)
       .set(...bearer(admin))
       .expect(204);
-    const result = run(recipe('api-key'), { CA_URL: baseUrl, CA_API_KEY: apiKey, CA_ID: String(issuing.id) });
+    const result = await run(recipe('api-key'), {
+      CA_URL: baseUrl,
+      CA_API_KEY: apiKey,
+      CA_ID: String(issuing.id),
+    });
     expect(result.status).not.toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { Profiles1733000100000 } from '../../migrations/1733000100000-profiles';
 import { CertificateUriSans1733000200000 } from '../../migrations/1733000200000-certificate-uri-sans';
 import { CaNameConstraints1733000300000 } from '../../migrations/1733000300000-ca-name-constraints';
 import { MachineIdentity1733000400000 } from '../../migrations/1733000400000-machine-identity';
+import { CertificateRenewal1733000600000 } from '../../migrations/1733000600000-certificate-renewal';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CertificateUriSans1733000200000,
   CaNameConstraints1733000300000,
   MachineIdentity1733000400000,
+  CertificateRenewal1733000600000,
 ];

@@ -29,4 +29,6 @@ export interface ProfilePolicy {
   maxValidityDays: number | null;
   backdateSeconds: number;
   issuerLifetime: IssuerLifetime;
+  /** A renewal may keep the certificate's public key (POST /certificates/renew without a CSR). */
+  renewalReusesKey: boolean;
 }

@@ -75,6 +75,10 @@ export class CertificateProfileEntity implements OwnedResource {
   @Column({ type: 'text', default: 'clamp' })
   issuerLifetime!: IssuerLifetime;
 
+  /** A renewal without a CSR may certify the certificate's public key again. */
+  @Column({ type: 'boolean', default: false })
+  renewalReusesKey!: boolean;
+
   @Column({ type: 'integer', nullable: true })
   createdByUserId!: number | null;
 

@@ -21,5 +21,6 @@ export function toProfilePolicy(entity: CertificateProfileEntity): ProfilePolicy
     maxValidityDays: entity.maxValidityDays,
     backdateSeconds: entity.backdateSeconds,
     issuerLifetime: entity.issuerLifetime,
+    renewalReusesKey: entity.renewalReusesKey,
   };
 }

@@ -62,6 +62,7 @@ const FIELDS: readonly (keyof ProfileFields)[] = [
   'maxValidityDays',
   'backdateSeconds',
   'issuerLifetime',
+  'renewalReusesKey',
 ];
 
 const API_NAME: Partial<Record<keyof ProfileFields, string>> = {
@@ -79,6 +80,7 @@ const API_NAME: Partial<Record<keyof ProfileFields, string>> = {
   maxValidityDays: 'max_validity_days',
   backdateSeconds: 'backdate_seconds',
   issuerLifetime: 'issuer_lifetime',
+  renewalReusesKey: 'renewal_reuses_key',
 };
 
 const DEFAULTS: Omit<ProfileFields, 'name'> = {
@@ -99,6 +101,7 @@ const DEFAULTS: Omit<ProfileFields, 'name'> = {
   maxValidityDays: null,
   backdateSeconds: 60,
   issuerLifetime: 'clamp',
+  renewalReusesKey: false,
 };
 
 /**
@@ -203,7 +206,21 @@ export class ProfilesService {
       }
       return null;
     }
-    const profile = await this.findNamed(actor, ca, ref);
+    return this.bound(actor, ca, await this.findNamed(actor, ca, ref));
+  }
+
+  /**
+   * The profile a certificate was issued under, for its renewal: named by the certificate rather than
+   * by the caller, so found by id whatever the caller may read; the binding rules then apply as above.
+   */
+  async resolveForRenewal(actor: Actor, ca: ProfileIssuer, profileId: number): Promise<ProfilePolicy> {
+    const profile = await this.repository.findById(profileId);
+    if (!profile) throw new InvalidInputError(`profile ${profileId} not found`);
+    return this.bound(actor, ca, profile);
+  }
+
+  /** The binding rules: the CA's organisation, the actor may issue with it, enabled, the CA allowed. */
+  private bound(actor: Actor, ca: ProfileIssuer, profile: CertificateProfileEntity): ProfilePolicy {
     if (profile.organizationId !== ca.organizationId) {
       throw new InvalidInputError(
         `profile "${profile.name}" belongs to another organization than CA "${ca.name}"`,
@@ -291,6 +308,7 @@ export class ProfilesService {
       maxValidityDays: pick(dto.max_validity_days, base.maxValidityDays),
       backdateSeconds: pick(dto.backdate_seconds, base.backdateSeconds),
       issuerLifetime: pick(dto.issuer_lifetime, base.issuerLifetime),
+      renewalReusesKey: pick(dto.renewal_reuses_key, base.renewalReusesKey),
     };
     const { defaultValidityDays, maxValidityDays } = fields;
     if (defaultValidityDays !== null && maxValidityDays !== null && defaultValidityDays > maxValidityDays) {
@@ -371,6 +389,7 @@ export function toProfileResponse(profile: CertificateProfileEntity): ProfileRes
     max_validity_days: profile.maxValidityDays,
     backdate_seconds: profile.backdateSeconds,
     issuer_lifetime: profile.issuerLifetime,
+    renewal_reuses_key: profile.renewalReusesKey,
     created_by_user_id: profile.createdByUserId,
     created_at: profile.createdAt,
     updated_at: profile.updatedAt,

@@ -219,6 +219,16 @@ export class ProfileFieldsDto {
   @IsOptionalNotNull()
   @IsIn(['clamp', 'refuse'])
   issuer_lifetime?: 'clamp' | 'refuse';
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'POST /certificates/renew may certify the same public key again when its body has no CSR; ' +
+      'otherwise a renewal needs a CSR for a new key',
+  })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  renewal_reuses_key?: boolean;
 }
 
 const ProfileName = (): PropertyDecorator =>
@@ -275,6 +285,7 @@ export class ProfileResponseDto {
   @ApiProperty({ type: Number, nullable: true }) max_validity_days!: number | null;
   @ApiProperty() backdate_seconds!: number;
   @ApiProperty({ enum: ['clamp', 'refuse'] }) issuer_lifetime!: 'clamp' | 'refuse';
+  @ApiProperty() renewal_reuses_key!: boolean;
   @ApiProperty({ type: Number, nullable: true }) created_by_user_id!: number | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
