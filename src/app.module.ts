@@ -16,6 +16,7 @@ import { DatabaseModule } from './database/database.module';
 import { KeysModule } from './keys/keys.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { FederationModule } from './federation/federation.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 import { PublicPkiModule } from './public-pki/public-pki.module';
@@ -42,6 +43,7 @@ export class AppModule {
         ProfilesModule,
         ServiceAccountsModule,
         ApiKeysModule,
+        FederationModule,
         CaModule,
         CertModule,
         ExportModule,

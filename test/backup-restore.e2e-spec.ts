@@ -209,6 +209,11 @@ describe('backup and restore drill', () => {
       ]);
 
       const admin = await login(service, 'drill-admin');
+      await service
+        .http()
+        .get('/api/v1/certificates')
+        .set('Authorization', `Bearer ${populated.apiKey}`)
+        .expect(200);
       const [{ max }] = await service.dataSource.query('SELECT max(id) AS max FROM certificates');
       const rootLeaf = await issueCertificate(service, admin, populated.root.id, {
         common_name: 'after-root.example',

@@ -111,6 +111,7 @@ describe('operator logs', () => {
         'status',
         'duration_ms',
         'user_id',
+        'credential',
         'client',
         'msg',
       ].sort(),
@@ -124,6 +125,7 @@ describe('operator logs', () => {
       status: 200,
       duration_ms: expect.any(Number),
       user_id: userId,
+      credential: null, // a password session; an API key would be api_key:<its id>
       client: '127.0.0.1',
       msg: 'GET /api/v1/users/:user_id 200',
     });

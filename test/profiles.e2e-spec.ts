@@ -152,6 +152,7 @@ describe('certificate profiles', () => {
         max_validity_days: 90,
         backdate_seconds: 120,
         issuer_lifetime: 'refuse',
+        san_templates: null,
         created_by_user_id: adminA.id,
         created_at: expect.any(String),
         updated_at: expect.any(String),

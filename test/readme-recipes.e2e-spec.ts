@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -11,7 +12,6 @@ import {
 import { CURL, itWithTool, JQ } from './support/external-tools';
 import { OpensslWorkspace } from './support/openssl';
 import { CaBody, pemBlocks } from './support/pki';
-import { runCommand, ShellResult } from './support/shell';
 import { bearer, startTestApp, TestApp, TestUser } from './support/test-app';
 
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
@@ -90,11 +90,22 @@ describe('README "From CI" recipes', () => {
     ssl.dispose();
   });
 
-  /** Not spawnSync: the recipe calls this process's server, which must keep answering meanwhile. */
-  function run(script: string, env: Record<string, string>): Promise<ShellResult> {
-    return runCommand('bash', ['-euo', 'pipefail', '-c', script], {
-      cwd: ssl.dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
+  /** Runs a recipe in bash without blocking the event loop: the app it calls runs in this process. */
+  function run(script: string, env: Record<string, string>): Promise<{ status: number; output: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        'bash',
+        ['-euo', 'pipefail', '-c', script],
+        {
+          cwd: ssl.dir,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ssl.dir, ...env },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) => {
+          const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ status, output: `${stdout}${stderr}` });
+        },
+      );
     });
   }
 
@@ -143,10 +154,10 @@ describe('README "From CI" recipes', () => {
         key: readFileSync(join(ssl.dir, 'tls.key'), 'utf8'),
       };
       const notDue = await run(recipe('renewal'), { CA_URL: baseUrl });
-      expect(notDue).toMatchObject({ status: 0, stdout: expect.stringContaining('not due') });
+      expect(notDue).toMatchObject({ status: 0, output: expect.stringContaining('not due') });
       expect(readFileSync(join(ssl.dir, 'tls.pem'), 'utf8')).toBe(before.certificate);
       const renewed = await run(recipe('renewal'), { CA_URL: baseUrl, RENEW_AT_PERCENT: '0' });
-      expect(renewed).toMatchObject({ status: 0, stdout: expect.stringContaining('renewed: serial=') });
+      expect(renewed).toMatchObject({ status: 0, output: expect.stringContaining('renewed: serial=') });
       const blocks = pemBlocks(readFileSync(join(ssl.dir, 'tls.pem'), 'utf8'));
       expect(blocks.slice(1)).toEqual([issuing.certificate, root.certificate]);
       expect(blocks[0]).not.toBe(pemBlocks(before.certificate)[0]);

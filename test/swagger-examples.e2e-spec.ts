@@ -22,6 +22,7 @@ const ORDER = [
   'POST /api/v1/profiles',
   'POST /api/v1/service-accounts',
   'POST /api/v1/service-accounts/{account_id}/keys',
+  'POST /api/v1/service-accounts/{account_id}/trust-policies',
   'POST /api/v1/users/me/api-keys',
   'POST /api/v1/certificates',
   'POST /api/v1/certificates/sign-csr',
@@ -51,6 +52,8 @@ const ORDER = [
   'GET /api/v1/service-accounts',
   'GET /api/v1/service-accounts/{account_id}',
   'GET /api/v1/service-accounts/{account_id}/keys',
+  'GET /api/v1/service-accounts/{account_id}/trust-policies',
+  'GET /api/v1/service-accounts/{account_id}/trust-policies/{policy_id}',
   'GET /api/v1/users/me/api-keys',
   'GET /api/v1/certificates',
   'GET /api/v1/certificates/{cert_id}',
@@ -74,6 +77,7 @@ const ORDER = [
   'PATCH /api/v1/cas/{ca_id}',
   'PATCH /api/v1/profiles/{profile_id}',
   'PATCH /api/v1/service-accounts/{account_id}',
+  'PATCH /api/v1/service-accounts/{account_id}/trust-policies/{policy_id}',
   'POST /api/v1/certificates/{cert_id}/revoke',
   'POST /api/v1/certificate-requests/{request_id}/revoke',
   'DELETE /api/v1/certificate-requests/{request_id}/certificate',
@@ -81,6 +85,7 @@ const ORDER = [
   // deletes
   'DELETE /api/v1/service-accounts/{account_id}/keys/{key_id}',
   'DELETE /api/v1/users/me/api-keys/{key_id}',
+  'DELETE /api/v1/service-accounts/{account_id}/trust-policies/{policy_id}',
   'DELETE /api/v1/service-accounts/{account_id}',
   'DELETE /api/v1/profiles/{profile_id}',
   'DELETE /api/v1/certificate-requests/{request_id}',
@@ -309,6 +314,7 @@ describe('the OpenAPI document at /docs-json', () => {
     expect(
       sent.filter((sample) => sample.expectedStatus !== undefined).map((sample) => sample.label),
     ).toEqual([
+      'POST /api/v1/auth/token (exchange)',
       'POST /api/v1/auth/refresh (used)',
       'POST /api/v1/cas/{ca_id}/certificate (foreign)',
       'POST /api/v1/certificates/renew (access token)',

@@ -7,6 +7,7 @@ import { InvalidAccessTokenError } from '../common/errors';
 import { AccessSession } from '../common/request-context';
 import { RuntimeSecrets } from '../config/secret-files';
 import type { User } from '../users/user.entity';
+import { ServiceAccountsService } from '../service-accounts/service-accounts.service';
 import { UsersService } from '../users/users.service';
 import { accessTokenKey } from './access-token-key';
 import { accessTokenClaims } from './access-token.service';
@@ -22,6 +23,8 @@ export interface AccessTokenIdentity {
 
 /**
  * passport-jwt verifies the HS256 signature and expiry (HS256 only: no `none`, no RS/ES confusion);
+ * a token from a token exchange (src/auth/token-exchange.service.ts) carries a workload credential
+ * instead of a sign-in session, and the service account's profiles are loaded with it;
  * `validate` then runs one query that loads the user, whether the token was signed out, and whether
  * its sign-in session (refresh-token family) has ended: by a logout, or by a refresh token replayed,
  * in which case every access token minted in that session is refused too, not only its refresh tokens.
@@ -36,6 +39,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
   constructor(
     secrets: RuntimeSecrets,
     private readonly users: UsersService,
+    private readonly serviceAccounts: ServiceAccountsService,
   ) {
     super({
       jwtFromRequest: (request: Request) => bearerToken(request.headers.authorization ?? ''),
@@ -62,7 +66,14 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     );
     if (!found || !found.user.isActive || found.flag) throw new InvalidAccessTokenError();
     const { user } = found;
-    user.credential = { kind: 'session' };
+    if (claims.cred) {
+      // Only a token exchange signs a workload credential, and only for a service account.
+      if (user.kind !== 'service_account') throw new InvalidAccessTokenError();
+      user.credential = { kind: 'workload', trustPolicyId: claims.cred.tp, claims: claims.cred.claims };
+      user.profileIds = await this.serviceAccounts.profileIdsOf(user.id);
+    } else {
+      user.credential = { kind: 'session' };
+    }
     const issuedAtMs = claims.iat * 1000;
     if (user.tokensValidAfter && issuedAtMs < user.tokensValidAfter.getTime()) {
       throw new InvalidAccessTokenError();

@@ -13,6 +13,7 @@ import { Request } from 'express';
 import { TooManyRequestsError } from '../common/errors';
 import { DomainMetrics } from '../system/domain-metrics';
 import { DatabaseThrottlerStorage } from './database-throttler-storage';
+import { TOKEN_EXCHANGE_GRANT } from './dto/token.dto';
 import { hashRefreshToken } from './refresh-token.repository';
 
 /** The throttler counting per client address and username (sign-in and refresh). */
@@ -37,9 +38,13 @@ export class AuthRateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
-    if (request.throttler.name !== FAMILY_THROTTLER) return super.handleRequest(request);
     const { context, ttl, limit } = request;
-    const body = context.switchToHttp().getRequest<Request>().body as { refresh_token?: unknown } | undefined;
+    const body = context.switchToHttp().getRequest<Request>().body as
+      { refresh_token?: unknown; grant_type?: unknown } | undefined;
+    // A token exchange guesses no secret (an ID token verifies or it does not), and pipelines behind
+    // one address would share a window; the issuer fetches it can cause are bounded by IssuerKeys.
+    if (context.getHandler().name === 'token' && body?.grant_type === TOKEN_EXCHANGE_GRANT) return true;
+    if (request.throttler.name !== FAMILY_THROTTLER) return super.handleRequest(request);
     if (typeof body?.refresh_token !== 'string') return true;
     const tracker = hashRefreshToken(body.refresh_token);
     // Null for a token the store does not know: no session to protect; the address limit still counts it.

@@ -3,10 +3,12 @@ import { SkipThrottle } from '@nestjs/throttler';
 import {
   ApiBody,
   ApiConsumes,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { ALICE_CREDENTIALS, errorExample } from '../common/api-examples';
 import { ApiErrors } from '../common/api-responses.decorator';
@@ -15,12 +17,28 @@ import { SecretResponse } from '../common/secret-response.decorator';
 import { Auth, AuthContext, Ctx, RequestContext } from '../common/request-context';
 import { AuthRateLimitGuard, FAMILY_THROTTLER } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
-import { LogoutRequestDto, RefreshRequestDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto';
+import { TokenExchangeService } from './token-exchange.service';
+import {
+  JWT_TOKEN_TYPE,
+  LogoutRequestDto,
+  RefreshRequestDto,
+  TOKEN_EXCHANGE_GRANT,
+  TokenExchangeResponseDto,
+  TokenRequestDto,
+  TokenResponseDto,
+} from './dto/token.dto';
+
+/** A GitHub-shaped ID token (its signature made up) for the exchange example. */
+const EXAMPLE_ID_TOKEN =
+  'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImV4YW1wbGUifQ.eyJpc3MiOiJodHRwczovL3Rva2VuLmFjdGlvbnMuZ2l0aHVidXNlcmNvbnRlbnQuY29tIiwiYXVkIjoiaHR0cHM6Ly9jYS5leGFtcGxlLmNvbSIsInN1YiI6InJlcG86YWNtZS9hcHA6cmVmOnJlZnMvaGVhZHMvbWFpbiIsInJlcG9zaXRvcnkiOiJhY21lL2FwcCIsInJlZiI6InJlZnMvaGVhZHMvbWFpbiIsImV4cCI6NDEwMjQ0NDgwMH0.c2lnbmF0dXJl';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly exchanges: TokenExchangeService,
+  ) {}
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
@@ -29,14 +47,55 @@ export class AuthController {
   @HttpCode(200)
   @SecretResponse()
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiOperation({ summary: 'Sign in with username and password (form-urlencoded)' })
+  @ApiOperation({
+    summary:
+      "Sign in with username and password, or exchange a CI job's OIDC ID token for a service account's access token (RFC 8693)",
+    description:
+      'Password grant: username and password. Token exchange: grant_type ' +
+      `\`${TOKEN_EXCHANGE_GRANT}\`, subject_token (the ID token), subject_token_type \`${JWT_TOKEN_TYPE}\`; ` +
+      'the token is accepted through a trust policy of a service account (POST /service-accounts/{id}/trust-policies). ' +
+      'Refusals of the ID token are 401 with error "invalid_grant" and the reason; an issuer that cannot be reached ' +
+      'to fetch its keys is 503 with error "temporarily_unavailable". Token exchanges do not count against AUTH_RATE_LIMIT.',
+  })
   @ApiBody({
     type: TokenRequestDto,
-    examples: { alice: { summary: 'The user made by the POST /users example', value: ALICE_CREDENTIALS } },
+    examples: {
+      alice: { summary: 'The user made by the POST /users example', value: ALICE_CREDENTIALS },
+      exchange: errorExample(
+        401,
+        "A GitHub Actions job's ID token for a service account's access token (401 here: no trust policy accepts it)",
+        {
+          grant_type: TOKEN_EXCHANGE_GRANT,
+          subject_token: EXAMPLE_ID_TOKEN,
+          subject_token_type: JWT_TOKEN_TYPE,
+        },
+      ),
+    },
   })
-  @ApiOkResponse({ type: TokenResponseDto })
-  @ApiErrors(400, [401, 'Wrong username or password, or the account is inactive'], 429)
-  token(@Ctx() context: RequestContext, @Body() form: TokenRequestDto): Promise<TokenResponseDto> {
+  @ApiExtraModels(TokenResponseDto, TokenExchangeResponseDto)
+  @ApiOkResponse({
+    description: 'A token pair (password grant), or an access token (token exchange)',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(TokenResponseDto) }, { $ref: getSchemaPath(TokenExchangeResponseDto) }],
+    },
+  })
+  @ApiErrors(
+    [400, 'Invalid input; for a token exchange, error "invalid_request"'],
+    [
+      401,
+      'Wrong username or password, or the account is inactive; a refused ID token (error "invalid_grant")',
+    ],
+    429,
+    [
+      503,
+      'Token exchange: the OIDC issuer cannot be reached to fetch its keys (error "temporarily_unavailable")',
+    ],
+  )
+  token(
+    @Ctx() context: RequestContext,
+    @Body() form: TokenRequestDto,
+  ): Promise<TokenResponseDto | TokenExchangeResponseDto> {
+    if (form.grant_type === TOKEN_EXCHANGE_GRANT) return this.exchanges.exchange(form, context.clientAddress);
     return this.auth.login(form.username, form.password, context.clientAddress);
   }
 

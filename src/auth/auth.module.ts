@@ -5,6 +5,8 @@ import { getStorageToken, ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AppConfig } from '../config/app-config';
 import { RuntimeSecrets } from '../config/secret-files';
+import { FederationModule } from '../federation/federation.module';
+import { ServiceAccountsModule } from '../service-accounts/service-accounts.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenGuard } from './access-token.guard';
 import { accessTokenKey } from './access-token-key';
@@ -15,6 +17,7 @@ import { ApiKeyStrategy } from './api-key.strategy';
 import { AuthController } from './auth.controller';
 import { ADDRESS_THROTTLER, AuthRateLimitGuard, FAMILY_THROTTLER } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
+import { TokenExchangeService } from './token-exchange.service';
 import { DatabaseThrottlerStorage } from './database-throttler-storage';
 import { RateLimitRepository } from './rate-limit.repository';
 import { RefreshTokenRepository } from './refresh-token.repository';
@@ -24,6 +27,8 @@ import { RevokedAccessTokenRepository } from './revoked-access-token.repository'
   imports: [
     UsersModule,
     ApiKeysModule,
+    ServiceAccountsModule,
+    FederationModule,
     JwtModule.registerAsync({
       inject: [RuntimeSecrets],
       useFactory: (secrets: RuntimeSecrets) => ({
@@ -47,6 +52,7 @@ import { RevokedAccessTokenRepository } from './revoked-access-token.repository'
   controllers: [AuthController],
   providers: [
     AuthService,
+    TokenExchangeService,
     AccessTokenService,
     AccessTokenStrategy,
     ApiKeyStrategy,

@@ -113,16 +113,21 @@ export class CertificateIssuanceService {
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(caId));
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
     const profile = await this.cas.profileFor(auth.user, ca, dto.profile);
-    const approved = await this.approve(ca, profile, {
-      subject,
-      san: requestedSans(dto, { dns: [], ip: [], email: [], uri: [] }),
-      certificateType: dto.certificate_type,
-      keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
-      validDays: dto.valid_days ?? null,
-      issuerLifetime: dto.issuer_lifetime,
-      pathLength: dto.path_length,
-      validity: null,
-    });
+    const approved = await this.approve(
+      ca,
+      profile,
+      {
+        subject,
+        san: requestedSans(dto, { dns: [], ip: [], email: [], uri: [] }),
+        certificateType: dto.certificate_type,
+        keySpec: this.cas.keySpecFor(dto.key_type, dto.key_size, this.config.certKeySize),
+        validDays: dto.valid_days ?? null,
+        issuerLifetime: dto.issuer_lifetime,
+        pathLength: dto.path_length,
+        validity: null,
+      },
+      auth.user,
+    );
     const { keySpec } = approved;
     const { privateKey, publicKey } = await this.metrics.time(
       this.metrics.keyGeneration,
@@ -166,16 +171,21 @@ export class CertificateIssuanceService {
     const certificate = await this.signAndStore(auth, {
       ca,
       profile,
-      approved: await this.approve(ca, profile, {
-        subject: this.overriddenSubject(csr, dto),
-        san: requestedSans(dto, csr.san),
-        certificateType: dto.certificate_type,
-        keySpec,
-        validDays: dto.valid_days ?? null,
-        issuerLifetime: dto.issuer_lifetime,
-        pathLength: null,
-        validity: null,
-      }),
+      approved: await this.approve(
+        ca,
+        profile,
+        {
+          subject: this.overriddenSubject(csr, dto),
+          san: requestedSans(dto, csr.san),
+          certificateType: dto.certificate_type,
+          keySpec,
+          validDays: dto.valid_days ?? null,
+          issuerLifetime: dto.issuer_lifetime,
+          pathLength: null,
+          validity: null,
+        },
+        auth.user,
+      ),
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
@@ -195,16 +205,21 @@ export class CertificateIssuanceService {
     return this.signAndStoreLinked(auth, signing.link, {
       ca,
       profile,
-      approved: await this.approve(ca, profile, {
-        subject: this.overriddenSubject(csr, overrides),
-        san: requestedSans(overrides, csr.san),
-        certificateType,
-        keySpec,
-        validDays: signing.validDays ?? null,
-        issuerLifetime: overrides.issuer_lifetime,
-        pathLength: null,
-        validity: null,
-      }),
+      approved: await this.approve(
+        ca,
+        profile,
+        {
+          subject: this.overriddenSubject(csr, overrides),
+          san: requestedSans(overrides, csr.san),
+          certificateType,
+          keySpec,
+          validDays: signing.validDays ?? null,
+          issuerLifetime: overrides.issuer_lifetime,
+          pathLength: null,
+          validity: null,
+        },
+        auth.user,
+      ),
       subjectPublicKeyDer: csr.subjectPublicKeyDer,
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
@@ -243,21 +258,26 @@ export class CertificateIssuanceService {
       throw new InvalidInputError(`Certificate ${current.id} has a key this service does not issue`);
     const keyReused = subjectPublicKeyDer.equals(parsed.subjectPublicKeyDer);
     const maxDays = profile?.maxValidityDays ?? null;
-    const approved = await this.approve(ca, profile, {
-      subject: parsed.subject,
-      san: {
-        dns: current.sanDnsNames,
-        ip: current.sanIpAddresses,
-        email: current.sanEmailAddresses,
-        uri: current.sanUris,
+    const approved = await this.approve(
+      ca,
+      profile,
+      {
+        subject: parsed.subject,
+        san: {
+          dns: current.sanDnsNames,
+          ip: current.sanIpAddresses,
+          email: current.sanEmailAddresses,
+          uri: current.sanUris,
+        },
+        certificateType: current.certificateType,
+        keySpec,
+        validDays: maxDays === null ? current.validDays : Math.min(current.validDays, maxDays),
+        pathLength: null,
+        validity: null,
+        renewal: { certificateId: current.id, keyReused },
       },
-      certificateType: current.certificateType,
-      keySpec,
-      validDays: maxDays === null ? current.validDays : Math.min(current.validDays, maxDays),
-      pathLength: null,
-      validity: null,
-      renewal: { certificateId: current.id, keyReused },
-    });
+      context.user,
+    );
     const sealedPrivateKey = keyReused ? await this.repository.sealedPrivateKey(current.id) : null;
     const stored: { certificate?: Certificate } = {};
     const linked = await this.signAndStoreLinked(
@@ -294,15 +314,20 @@ export class CertificateIssuanceService {
   ): Promise<{ linked: Linked; certificate: Certificate; privateKeyPem: string }> {
     const context: RequestContext = { user: null, clientAddress: null };
     const ca = await this.cas.findSigningCa(issuance.caId, { fresh: true });
-    const approved = await this.approve(ca, null, {
-      subject: [{ type: 'CN', value: issuance.commonName }],
-      san: issuance.san,
-      certificateType: 'server',
-      keySpec: this.cas.keySpecFor('ec', 256),
-      validDays: issuance.validDays,
-      pathLength: null,
-      validity: null,
-    });
+    const approved = await this.approve(
+      ca,
+      null,
+      {
+        subject: [{ type: 'CN', value: issuance.commonName }],
+        san: issuance.san,
+        certificateType: 'server',
+        keySpec: this.cas.keySpecFor('ec', 256),
+        validDays: issuance.validDays,
+        pathLength: null,
+        validity: null,
+      },
+      null,
+    );
     const { privateKey, publicKey } = await this.crypto.generateKeyPair(approved.keySpec);
     const privateKeyPem = this.crypto.exportPrivateKeyPem(privateKey);
     const stored: { certificate?: Certificate } = {};
@@ -349,14 +374,20 @@ export class CertificateIssuanceService {
 
   /**
    * The template through every issuance rule (ISSUANCE_RULES) under `ca` and `profile`, with the
-   * chain's nameConstraints (remembered with the CA: no database round trip per signature).
+   * chain's nameConstraints (remembered with the CA: no database round trip per signature), and the
+   * claims of the workload the actor authenticated as (what a profile's san_templates render from).
    */
   private async approve(
     ca: CertificateAuthority,
     profile: ProfilePolicy | null,
     template: IssuanceTemplate,
+    actor: Actor | null,
   ): Promise<ApprovedIssuance> {
-    return approveIssuance(template, this.issuanceContext(await this.cas.issuingCaFor(ca), profile));
+    const credential = actor?.credential;
+    return approveIssuance(template, {
+      ...this.issuanceContext(await this.cas.issuingCaFor(ca), profile),
+      workloadClaims: credential?.kind === 'workload' ? credential.claims : null,
+    });
   }
 
   /** The CSR's subject, or subject_dn instead, with common_name replacing its CN when given. */

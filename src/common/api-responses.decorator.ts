@@ -9,6 +9,7 @@ const ERROR_DESCRIPTIONS = {
   404: 'Not found, or not visible to the caller',
   409: "The resource's state forbids the change, or it conflicts with an existing one",
   429: 'Too many attempts from this address; retry after the seconds in Retry-After',
+  503: 'A service this one depends on cannot be reached now; retry after the seconds in Retry-After',
 } as const;
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
@@ -20,6 +21,7 @@ const WWW_AUTHENTICATE = {
 const ERROR_HEADERS: Partial<Record<ErrorStatus, typeof RETRY_AFTER | typeof WWW_AUTHENTICATE>> = {
   401: WWW_AUTHENTICATE,
   429: RETRY_AFTER,
+  503: RETRY_AFTER,
 };
 
 /**

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorBody } from './error-response';
-import { FieldError } from './errors';
+import { FieldError, OAuthErrorCode } from './errors';
 
 export class FieldErrorDto implements FieldError {
   @ApiProperty({ example: 'valid_days' }) field!: string;
@@ -14,6 +14,15 @@ export class ErrorResponseDto implements ErrorBody {
     example: 'CA 7 not found',
   })
   detail!: string;
+
+  @ApiPropertyOptional({
+    enum: ['invalid_request', 'invalid_grant', 'unsupported_grant_type', 'temporarily_unavailable'],
+    description: 'POST /auth/token only: the RFC 6749 §5.2 error code',
+  })
+  error?: OAuthErrorCode;
+
+  @ApiPropertyOptional({ description: 'POST /auth/token only: `detail` again, under its RFC 6749 name' })
+  error_description?: string;
 
   @ApiPropertyOptional({
     type: [FieldErrorDto],

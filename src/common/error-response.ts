@@ -5,6 +5,8 @@ import {
   DomainError,
   FieldError,
   InvalidAccessTokenError,
+  OAuthErrorCode,
+  ServiceUnavailableError,
   TooManyRequestsError,
   UnauthorizedError,
   ValidationFailedError,
@@ -12,6 +14,9 @@ import {
 
 export interface ErrorBody {
   detail: string;
+  /** Token endpoint only (RFC 6749 §5.2): the error code, and `detail` again as its description. */
+  error?: OAuthErrorCode;
+  error_description?: string;
   errors?: FieldError[];
   request_id?: string;
 }
@@ -43,14 +48,20 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
       headers: { 'Retry-After': String(exception.retryAfterSeconds) },
     };
   }
+  if (exception instanceof ServiceUnavailableError) {
+    return {
+      ...expected(exception.status, domainBody(exception)),
+      headers: { 'Retry-After': String(exception.retryAfterSeconds) },
+    };
+  }
   if (exception instanceof UnauthorizedError) {
     return {
-      ...expected(exception.status, { detail: exception.message }),
+      ...expected(exception.status, domainBody(exception)),
       headers: { 'WWW-Authenticate': bearerChallenge(exception) },
     };
   }
   if (exception instanceof DomainError) {
-    return expected(exception.status, { detail: exception.message });
+    return expected(exception.status, domainBody(exception));
   }
   if (exception instanceof HttpException) {
     return expected(exception.getStatus(), { detail: httpExceptionDetail(exception) });
@@ -89,6 +100,13 @@ function databaseUnavailable(reason: string): ErrorResponse {
 function bearerChallenge(error: UnauthorizedError): string {
   if (!(error instanceof InvalidAccessTokenError)) return 'Bearer';
   return 'Bearer error="invalid_token", error_description="The access token is invalid, expired or revoked"';
+}
+
+/** `detail`, and for the token endpoint's errors the RFC 6749 §5.2 `error` and `error_description`. */
+function domainBody(exception: DomainError): ErrorBody {
+  const code = (exception as { oauthError?: OAuthErrorCode }).oauthError;
+  if (code === undefined) return { detail: exception.message };
+  return { detail: exception.message, error: code, error_description: exception.message };
 }
 
 function expected(status: number, body: ErrorBody): ErrorResponse {

@@ -28,6 +28,26 @@ export class InvalidAccessTokenError extends UnauthorizedError {
   }
 }
 
+/**
+ * The RFC 6749 §5.2 error codes the token endpoint answers with; the error's `oauthError`, when set,
+ * goes into the body as `error` (and its message as `error_description`) beside `detail`.
+ */
+export type OAuthErrorCode =
+  'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'temporarily_unavailable';
+
+/** 400 from the token endpoint: the exchange request itself is not valid (RFC 6749 §5.2 invalid_request). */
+export class InvalidTokenRequestError extends InvalidInputError {
+  readonly oauthError: OAuthErrorCode = 'invalid_request';
+}
+
+/**
+ * 401 from the token endpoint: the grant (a subject token) was refused, like a wrong password; the
+ * body's `error` is RFC 6749's invalid_grant.
+ */
+export class InvalidGrantError extends UnauthorizedError {
+  readonly oauthError: OAuthErrorCode = 'invalid_grant';
+}
+
 /** 403: authenticated, but the policy says no. */
 export class ForbiddenError extends DomainError {
   readonly status = 403;
@@ -53,6 +73,13 @@ export class ValidationFailedError extends InvalidInputError {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((error) => `${error.field}: ${error.messages.join(', ')}`).join('; '));
   }
+}
+
+/** 503: something this service depends on (other than its database) cannot be reached now; retry later. */
+export class ServiceUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly retryAfterSeconds: number = 30;
+  readonly oauthError: OAuthErrorCode = 'temporarily_unavailable';
 }
 
 /** 429: too many attempts; the client may retry after `retryAfterSeconds`. */

@@ -5,6 +5,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { HttpLogger, pinoHttp } from 'pino-http';
 import { LevelWithSilent, LogFn, Logger as PinoLogger } from 'pino';
+import { credentialLabel } from '../access/credential';
 import { AppConfig } from '../config/app-config';
 import { AuthenticatedRequest } from './request-context';
 import { routeTemplate } from './route-template';
@@ -47,6 +48,8 @@ function requestLine(request: IncomingMessage, response: ServerResponse, duratio
     status: response.statusCode,
     duration_ms: durationMs,
     user_id: req.user?.id ?? null,
+    // Which key or trust policy acted (its public id), so a leaked key's requests can be traced.
+    credential: credentialLabel(req.user?.credential),
     // Express's req.ip: the client behind the proxies TRUST_PROXY names.
     client: req.ip ?? null,
   };

@@ -5,6 +5,20 @@ import { withSecretVariableFiles } from './secret-variable-files';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** OIDC workload identity federation (src/federation, docs/workload-federation.md). */
+export interface FederationConfig {
+  /** How long one fetch of an issuer's discovery document or JWKS may take. */
+  fetchTimeoutMs: number;
+  /** How long fetched keys are used before they are fetched again. */
+  jwksCacheSeconds: number;
+  /** The least time between two fetches of one issuer's keys caused by an unknown key id. */
+  jwksRefetchSeconds: number;
+  /** http:// issuers (development, tests); https only otherwise. */
+  allowHttpIssuers: boolean;
+  /** The longest lifetime of an access token from a token exchange, whatever a trust policy says. */
+  workloadTokenMaxMinutes: number;
+}
+
 export type DatabaseTarget =
   { kind: 'pglite-file'; dataDir: string } | { kind: 'pglite-memory' } | { kind: 'postgres'; url: string };
 
@@ -39,6 +53,7 @@ export class AppConfig {
   readonly apiKeyMaxDays!: number;
   /** Issuance requests per API key (each key its own window), e.g. 120/minute. */
   readonly apiKeyIssueRateLimit!: RateLimit;
+  readonly federation!: FederationConfig;
   readonly allowUnauthenticatedRegistration!: boolean;
   readonly corsOrigins!: string[];
   readonly logLevel!: LogLevel;
@@ -135,6 +150,13 @@ export function loadAppConfig(givenEnv: Env): AppConfig {
     authRateLimit: read('AUTH_RATE_LIMIT', '5/minute', parseRateLimit),
     apiKeyMaxDays: read('API_KEY_MAX_DAYS', '365', int(1, 3650)),
     apiKeyIssueRateLimit: read('API_KEY_ISSUE_RATE_LIMIT', '120/minute', parseRateLimit),
+    federation: {
+      fetchTimeoutMs: read('FEDERATION_FETCH_TIMEOUT_MS', '5000', int(100, 60_000)),
+      jwksCacheSeconds: read('FEDERATION_JWKS_CACHE_SECONDS', '600', int(0, 86_400)),
+      jwksRefetchSeconds: read('FEDERATION_JWKS_REFETCH_SECONDS', '30', int(0, 3600)),
+      allowHttpIssuers: read('FEDERATION_ALLOW_HTTP_ISSUERS', 'false', parseBoolean),
+      workloadTokenMaxMinutes: read('WORKLOAD_TOKEN_MAX_MINUTES', '60', int(1, 24 * 60)),
+    },
     allowUnauthenticatedRegistration: read('ALLOW_UNAUTHENTICATED_REGISTRATION', 'false', parseBoolean),
     corsOrigins: read('BACKEND_CORS_ORIGINS', '', parseCorsOrigins),
     logLevel: read(

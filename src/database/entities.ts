@@ -7,6 +7,7 @@ import { CrlState } from '../ca/crl-state.entity';
 import { Certificate } from '../cert/certificate.entity';
 import { CertificateRequest } from '../requests/certificate-request.entity';
 import { Organization } from '../orgs/organization.entity';
+import { TrustPolicy } from '../federation/trust-policy.entity';
 import { CertificateProfileEntity } from '../profiles/certificate-profile.entity';
 import { ServiceAccountFacts } from '../service-accounts/service-account.entity';
 import { User } from '../users/user.entity';
@@ -22,6 +23,7 @@ export const ENTITIES = [
   CrlState,
   CertificateRequest,
   CertificateProfileEntity,
+  TrustPolicy,
   ServiceAccountFacts,
   ApiKey,
 ];

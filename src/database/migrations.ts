@@ -7,6 +7,7 @@ import { Profiles1733000100000 } from '../../migrations/1733000100000-profiles';
 import { CertificateUriSans1733000200000 } from '../../migrations/1733000200000-certificate-uri-sans';
 import { CaNameConstraints1733000300000 } from '../../migrations/1733000300000-ca-name-constraints';
 import { MachineIdentity1733000400000 } from '../../migrations/1733000400000-machine-identity';
+import { TrustPolicies1733000500000 } from '../../migrations/1733000500000-trust-policies';
 import { CertificateRenewal1733000600000 } from '../../migrations/1733000600000-certificate-renewal';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   CertificateUriSans1733000200000,
   CaNameConstraints1733000300000,
   MachineIdentity1733000400000,
+  TrustPolicies1733000500000,
   CertificateRenewal1733000600000,
 ];

@@ -13,6 +13,7 @@ import {
   serverNeedsName,
   subjectIsWellFormed,
 } from './rules/name.rules';
+import { sansFromProfileTemplates } from './rules/template.rules';
 import {
   profileAllowsKey,
   profileAllowsType,
@@ -30,6 +31,12 @@ import { renewalKeyReuse } from './rules/renewal.rules';
  * any problem of the request; run again when the storing statement finds the CA changed meanwhile.
  */
 export const ISSUER_RULES: readonly IssuanceRule[] = [caMaySignNow, caAllowsType];
+
+/**
+ * SANs a profile renders from the workload's claims (san_templates) replace the requested ones; before
+ * NAME_RULES, so that the rendered names are checked (syntax, de-duplication, the Common Name) like any.
+ */
+export const TEMPLATE_RULES: readonly IssuanceRule[] = [sansFromProfileTemplates];
 
 /**
  * The subject, its SANs and the key (an RSA exponent other than 65537 is refused for every certificate,
@@ -77,6 +84,7 @@ export const LIMIT_RULES: readonly IssuanceRule[] = [pathLengthUnderIssuer, life
 /** Every certificate signed here passes these, in this order (step-ca's ordered SignOptions). */
 export const ISSUANCE_RULES: readonly IssuanceRule[] = [
   ...ISSUER_RULES,
+  ...TEMPLATE_RULES,
   ...NAME_RULES,
   ...PROFILE_RULES,
   ...RENEWAL_RULES,

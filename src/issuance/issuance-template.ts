@@ -59,6 +59,11 @@ export interface IssuanceContext {
   defaultValidDays: number;
   /** The profile the certificate is issued under; null: none named and the CA requires none. */
   profile: ProfilePolicy | null;
+  /**
+   * The claims of the CI workload whose OIDC ID token the caller's access token was exchanged for
+   * (what a profile's san_templates render from); absent or null for every other credential.
+   */
+  workloadClaims?: Readonly<Record<string, string>> | null;
 }
 
 /** A template every rule has accepted: its validity and path length are final. */

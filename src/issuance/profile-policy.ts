@@ -1,4 +1,5 @@
 import type { CertificateType, KeyType } from '../crypto/crypto.types';
+import type { SanTemplates } from './san-templates';
 
 /** When a certificate would outlive its issuer: end with the issuer's notAfter, or refuse. */
 export type IssuerLifetime = 'clamp' | 'refuse';
@@ -29,6 +30,8 @@ export interface ProfilePolicy {
   maxValidityDays: number | null;
   backdateSeconds: number;
   issuerLifetime: IssuerLifetime;
+  /** SANs rendered from the workload's claims (the only SANs then allowed); null: the request's SANs. */
+  sanTemplates: SanTemplates | null;
   /** A renewal may keep the certificate's public key (POST /certificates/renew without a CSR). */
   renewalReusesKey: boolean;
 }

@@ -59,6 +59,7 @@ export function profilePolicy(overrides: Partial<ProfilePolicy> = {}): ProfilePo
     maxValidityDays: null,
     backdateSeconds: 60,
     issuerLifetime: 'clamp',
+    sanTemplates: null,
     renewalReusesKey: false,
     ...overrides,
   };

@@ -6,6 +6,12 @@ import type { FixedSubjectAttribute } from '../issuance/profile-policy';
 export type { IssuerLifetime } from '../issuance/profile-policy';
 import type { IssuerLifetime } from '../issuance/profile-policy';
 
+/** san_templates as stored and shown: the API's shape. */
+export interface StoredSanTemplates {
+  dns_names: string[];
+  uris: string[];
+}
+
 /** A certificate profile: what may be issued under the CAs of an organisation (table certificate_profiles). */
 @Entity({ name: 'certificate_profiles' })
 export class CertificateProfileEntity implements OwnedResource {
@@ -75,6 +81,9 @@ export class CertificateProfileEntity implements OwnedResource {
   @Column({ type: 'text', default: 'clamp' })
   issuerLifetime!: IssuerLifetime;
 
+  /** SAN templates rendered from a workload's claims (src/issuance/san-templates.ts); null: none. */
+  @Column({ type: 'jsonb', nullable: true })
+  sanTemplates!: StoredSanTemplates | null;
   /** A renewal without a CSR may certify the certificate's public key again. */
   @Column({ type: 'boolean', default: false })
   renewalReusesKey!: boolean;

@@ -21,6 +21,10 @@ export function toProfilePolicy(entity: CertificateProfileEntity): ProfilePolicy
     maxValidityDays: entity.maxValidityDays,
     backdateSeconds: entity.backdateSeconds,
     issuerLifetime: entity.issuerLifetime,
+    sanTemplates:
+      entity.sanTemplates === null
+        ? null
+        : { dnsNames: [...entity.sanTemplates.dns_names], uris: [...entity.sanTemplates.uris] },
     renewalReusesKey: entity.renewalReusesKey,
   };
 }

@@ -11,8 +11,15 @@ import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
 import { Transaction, Transactions } from '../database/transactions';
 import type { ProfilePolicy } from '../issuance/profile-policy';
-import { CertificateProfileEntity } from './certificate-profile.entity';
-import { CreateProfileDto, ProfileFieldsDto, ProfileResponseDto, UpdateProfileDto } from './dto/profile.dto';
+import { checkedSanTemplates } from '../issuance/san-templates';
+import { CertificateProfileEntity, StoredSanTemplates } from './certificate-profile.entity';
+import {
+  CreateProfileDto,
+  ProfileFieldsDto,
+  ProfileResponseDto,
+  SanTemplatesDto,
+  UpdateProfileDto,
+} from './dto/profile.dto';
 import { ProfileRef } from './dto/profile-ref';
 import {
   dnsPatterns,
@@ -62,6 +69,7 @@ const FIELDS: readonly (keyof ProfileFields)[] = [
   'maxValidityDays',
   'backdateSeconds',
   'issuerLifetime',
+  'sanTemplates',
   'renewalReusesKey',
 ];
 
@@ -80,6 +88,7 @@ const API_NAME: Partial<Record<keyof ProfileFields, string>> = {
   maxValidityDays: 'max_validity_days',
   backdateSeconds: 'backdate_seconds',
   issuerLifetime: 'issuer_lifetime',
+  sanTemplates: 'san_templates',
   renewalReusesKey: 'renewal_reuses_key',
 };
 
@@ -101,6 +110,7 @@ const DEFAULTS: Omit<ProfileFields, 'name'> = {
   maxValidityDays: null,
   backdateSeconds: 60,
   issuerLifetime: 'clamp',
+  sanTemplates: null,
   renewalReusesKey: false,
 };
 
@@ -308,6 +318,12 @@ export class ProfilesService {
       maxValidityDays: pick(dto.max_validity_days, base.maxValidityDays),
       backdateSeconds: pick(dto.backdate_seconds, base.backdateSeconds),
       issuerLifetime: pick(dto.issuer_lifetime, base.issuerLifetime),
+      sanTemplates:
+        dto.san_templates === undefined
+          ? base.sanTemplates
+          : dto.san_templates === null
+            ? null
+            : storedSanTemplates(dto.san_templates),
       renewalReusesKey: pick(dto.renewal_reuses_key, base.renewalReusesKey),
     };
     const { defaultValidityDays, maxValidityDays } = fields;
@@ -359,6 +375,11 @@ export class ProfilesService {
   }
 }
 
+function storedSanTemplates(dto: SanTemplatesDto): StoredSanTemplates {
+  const checked = checkedSanTemplates(dto);
+  return { dns_names: [...checked.dnsNames], uris: [...checked.uris] };
+}
+
 function apiName(field: keyof ProfileFields): string {
   return API_NAME[field] ?? field;
 }
@@ -389,6 +410,7 @@ export function toProfileResponse(profile: CertificateProfileEntity): ProfileRes
     max_validity_days: profile.maxValidityDays,
     backdate_seconds: profile.backdateSeconds,
     issuer_lifetime: profile.issuerLifetime,
+    san_templates: profile.sanTemplates,
     renewal_reuses_key: profile.renewalReusesKey,
     created_by_user_id: profile.createdByUserId,
     created_at: profile.createdAt,

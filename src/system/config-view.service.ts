@@ -41,6 +41,13 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     refresh_token_expire_minutes: config.refreshTokenExpireMinutes,
     refresh_reuse_grace_seconds: config.refreshReuseGraceSeconds,
     auth_rate_limit: `${config.authRateLimit.limit}/${config.authRateLimit.windowSeconds}s`,
+    federation: {
+      fetch_timeout_ms: config.federation.fetchTimeoutMs,
+      jwks_cache_seconds: config.federation.jwksCacheSeconds,
+      jwks_refetch_seconds: config.federation.jwksRefetchSeconds,
+      allow_http_issuers: config.federation.allowHttpIssuers,
+      workload_token_max_minutes: config.federation.workloadTokenMaxMinutes,
+    },
     allow_unauthenticated_registration: config.allowUnauthenticatedRegistration,
     backend_cors_origins: config.corsOrigins,
     log_level: config.logLevel,

@@ -15,7 +15,7 @@ import { OptionalAuth } from '../common/public.decorator';
 import { Auth, AuthContext, Ctx, RequestContext } from '../common/request-context';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { toUserResponse, UserResponseDto } from './dto/user-response.dto';
+import { UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { NOT_BACKED_UP } from '../../src/backup/database-tables';
 import { CaBody, createCa, issueCertificate, revokeCertificate } from './pki';
-import { createOrganization, createUser, TestApp, TestUser } from './test-app';
+import { bearer, createOrganization, createUser, TestApp, TestUser } from './test-app';
 
 /** A service with what a CA's backup must carry: root and intermediate CAs, certificates, a revocation, audit rows. */
 export interface PopulatedService {
@@ -14,6 +14,8 @@ export interface PopulatedService {
   root: CaBody;
   intermediate: CaBody;
   revokedCertificateId: number;
+  /** A service account's API key: its hash (bytea) must survive the round trip. */
+  apiKey: string;
 }
 
 export async function populate(service: TestApp): Promise<PopulatedService> {
@@ -55,7 +57,30 @@ export async function populate(service: TestApp): Promise<PopulatedService> {
     key_size: 256,
   });
   await revokeCertificate(service, superuser, revoked.id, { reason: 'keyCompromise' });
-  return { superuser, root, intermediate, revokedCertificateId: revoked.id };
+  const apiKey = await serviceAccountKey(service, superuser, organizationId);
+  return { superuser, root, intermediate, revokedCertificateId: revoked.id, apiKey };
+}
+
+async function serviceAccountKey(
+  service: TestApp,
+  superuser: TestUser,
+  organizationId: number,
+): Promise<string> {
+  const post = (path: string, body: object) =>
+    service
+      .http()
+      .post(`/api/v1${path}`)
+      .set(...bearer(superuser))
+      .send(body)
+      .expect(201);
+  const profile = await post('/profiles', { name: 'drill', organization_id: organizationId });
+  const account = await post('/service-accounts', {
+    name: 'drill-pipeline',
+    organization_id: organizationId,
+    profile_ids: [profile.body.id],
+  });
+  const key = await post(`/service-accounts/${account.body.id}/keys`, { name: 'drill' });
+  return key.body.key as string;
 }
 
 /** Row counts of every table but TypeORM's migrations. */

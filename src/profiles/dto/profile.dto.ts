@@ -22,6 +22,7 @@ import { ISSUABLE_TYPES } from '../../cert/dto/issue-certificate.dto';
 import { MAX_INT4 } from '../../common/integer-limits';
 import { IsOptionalNotNull } from '../../common/validation';
 import { CertificateType, KeyType } from '../../crypto/crypto.types';
+import { MAX_SAN_TEMPLATES } from '../../issuance/san-templates';
 import { PROFILE_NAME_MAX_LENGTH } from './profile-ref';
 
 const MAX_PATTERNS = 256;
@@ -62,6 +63,34 @@ export class FixedSubjectDto {
   @IsNotEmpty()
   @MaxLength(128)
   ST?: string | null;
+}
+
+/** DNS names and URIs with {{claim}} placeholders, rendered from a CI workload's ID-token claims. */
+export class SanTemplatesDto {
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['{{repository_owner}}.ci.internal'],
+    description:
+      'DNS names; a placeholder stands inside a label left of the last two (fixed) labels, its value letters, digits, hyphens',
+  })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_SAN_TEMPLATES)
+  @IsString({ each: true })
+  @MaxLength(255, { each: true })
+  dns_names?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['spiffe://ci.internal/gh/{{repository}}'],
+    description: 'URIs; placeholders in the path only, their values unreserved characters and "/"',
+  })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_SAN_TEMPLATES)
+  @IsString({ each: true })
+  @MaxLength(255, { each: true })
+  uris?: string[];
 }
 
 /** The fields of a profile; every one optional, so PATCH takes them as they are. */
@@ -221,6 +250,19 @@ export class ProfileFieldsDto {
   issuer_lifetime?: 'clamp' | 'refuse';
 
   @ApiPropertyOptional({
+    type: SanTemplatesDto,
+    nullable: true,
+    description:
+      "SANs rendered from the claims of the CI workload (OIDC token exchange) that issues: then the certificate's only SANs, " +
+      'still checked by every other rule; a caller without workload claims cannot use the profile. Null: none',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SanTemplatesDto)
+  san_templates?: SanTemplatesDto | null;
+
+  @ApiPropertyOptional({
     default: false,
     description:
       'POST /certificates/renew may certify the same public key again when its body has no CSR; ' +
@@ -285,6 +327,7 @@ export class ProfileResponseDto {
   @ApiProperty({ type: Number, nullable: true }) max_validity_days!: number | null;
   @ApiProperty() backdate_seconds!: number;
   @ApiProperty({ enum: ['clamp', 'refuse'] }) issuer_lifetime!: 'clamp' | 'refuse';
+  @ApiProperty({ type: SanTemplatesDto, nullable: true }) san_templates!: SanTemplatesDto | null;
   @ApiProperty() renewal_reuses_key!: boolean;
   @ApiProperty({ type: Number, nullable: true }) created_by_user_id!: number | null;
   @ApiProperty() created_at!: Date;
