@@ -5,6 +5,7 @@ import { BackupModule } from './backup/backup.module';
 import { CaModule } from './ca/ca.module';
 import { CertModule } from './cert/cert.module';
 import { ExportModule } from './export/export.module';
+import { RenewalModule } from './renewal/renewal.module';
 import { RequestsModule } from './requests/requests.module';
 import { BodyErrorsModule } from './common/body-errors';
 import { LoggingModule } from './common/logging.module';
@@ -47,6 +48,7 @@ export class AppModule {
         CertModule,
         ExportModule,
         RequestsModule,
+        RenewalModule,
         PublicPkiModule,
         BackupModule,
         TlsModule,

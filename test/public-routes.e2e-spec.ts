@@ -9,6 +9,7 @@ const EXPECTED = [
   'MetricsController.index: public',
   'PublicPkiController.certificate: public',
   'PublicPkiController.crl: public',
+  'RenewalController.renew: public',
   'StatusController.status: public',
   'UsersController.create: optional',
 ];

@@ -26,6 +26,7 @@ const ORDER = [
   'POST /api/v1/users/me/api-keys',
   'POST /api/v1/certificates',
   'POST /api/v1/certificates/sign-csr',
+  'POST /api/v1/certificates/renew',
   'POST /api/v1/certificate-requests',
   'POST /api/v1/certificate-requests/{request_id}/certificate',
   'POST /api/v1/certificate-requests/{request_id}/sign',
@@ -262,6 +263,9 @@ describe('the OpenAPI document at /docs-json', () => {
       expect({ key, security: operations.get(key)?.security }).toEqual({ key, security: [] });
     expect(operations.get('GET /api/v1/cas')?.security).toBeUndefined();
     expect(operations.get('POST /api/v1/users')?.security).toEqual([{}, { bearer: [] }, { oauth2: [] }]);
+    // Renewal authenticates with a token signed by the certificate's key, not an access token.
+    expect(operations.get('POST /api/v1/certificates/renew')?.security).toEqual([{ certificate_proof: [] }]);
+    expect(document.components.securitySchemes?.certificate_proof).toMatchObject({ type: 'http' });
   });
 
   it("signs in through the password flow's tokenUrl with the form Swagger UI sends", async () => {
@@ -313,6 +317,7 @@ describe('the OpenAPI document at /docs-json', () => {
       'POST /api/v1/auth/token (exchange)',
       'POST /api/v1/auth/refresh (used)',
       'POST /api/v1/cas/{ca_id}/certificate (foreign)',
+      'POST /api/v1/certificates/renew (access token)',
       'POST /api/v1/certificate-requests/{request_id}/certificate (foreign)',
       'DELETE /api/v1/service-accounts/{account_id}/keys/{key_id}',
       'DELETE /api/v1/users/me/api-keys/{key_id}',

@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'cert_sign_csr',
   'cert_revoke',
   'cert_export_private_key',
+  'certificate_renew',
   'profile_create',
   'profile_update',
   'profile_delete',

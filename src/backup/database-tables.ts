@@ -1,11 +1,15 @@
 import { EntityManager } from 'typeorm';
 
 /** TypeORM's own bookkeeping: the target's migrations have already run, and its history is its own. */
-/** Bookkeeping of the schema, and the sign-in rate-limit windows (minutes of state, nothing to restore). */
+/**
+ * Bookkeeping of the schema, the sign-in rate-limit windows and the renewal tokens already used:
+ * minutes of state, nothing to restore (a renewal token lives five minutes at most).
+ */
 export const NOT_BACKED_UP: ReadonlySet<string> = new Set([
   'migrations',
   'typeorm_metadata',
   'auth_rate_limits',
+  'renewal_token_uses',
 ]);
 
 export interface BackedUpTable {

@@ -36,15 +36,15 @@ import { CrlService } from './crl.service';
 import { CaDetailResponseDto, CaResponseDto, toCaResponse } from './dto/ca-response.dto';
 import { CreateCaDto } from './dto/create-ca.dto';
 import { IssuerCache } from './issuer-cache';
+import { PerCertificateMemo } from './per-certificate-memo';
 
 @Injectable()
 export class CaService implements OnModuleInit {
   private readonly activeCas = new Map<number, { ca: CertificateAuthority; until: number }>();
   /** The chain's nameConstraints per CA certificate (see chainConstraints). */
-  private readonly chainConstraintsMemo = new Map<
-    number,
-    { fingerprint: string; chain: Promise<readonly ChainConstraints[]> }
-  >();
+  private readonly chainConstraintsMemo = new PerCertificateMemo<readonly ChainConstraints[]>();
+  /** The chain's certificates per CA certificate (see chainPems). */
+  private readonly chainPemsMemo = new PerCertificateMemo<readonly string[]>();
 
   constructor(
     private readonly transactions: Transactions,
@@ -80,6 +80,11 @@ export class CaService implements OnModuleInit {
       );
     }
     return this.profiles.resolveForIssuance(actor, issuer, ref);
+  }
+
+  /** The profile a certificate of `issuer` was issued under, bound again for its renewal. */
+  profileForRenewal(actor: Actor, issuer: CertificateAuthority, profileId: number): Promise<ProfilePolicy> {
+    return this.profiles.resolveForRenewal(actor, issuer, profileId);
   }
 
   async create(auth: AuthContext, dto: CreateCaDto): Promise<CaDetailResponseDto> {
@@ -355,7 +360,8 @@ export class CaService implements OnModuleInit {
   /** Drops what this instance remembers of a CA after a change to it. */
   forgetCa(caId: number): void {
     this.activeCas.delete(caId);
-    this.chainConstraintsMemo.delete(caId);
+    this.chainConstraintsMemo.forget(caId);
+    this.chainPemsMemo.forget(caId);
     this.issuers.forget(caId);
   }
 
@@ -417,14 +423,24 @@ export class CaService implements OnModuleInit {
    * only with its certificate, so signing asks the database nothing more (POST /certificates/sign-csr).
    */
   chainConstraints(ca: CertificateAuthority): Promise<readonly ChainConstraints[]> {
-    const fingerprint = ca.fingerprintSha256;
-    if (!fingerprint) return this.loadChainConstraints(ca);
-    const remembered = this.chainConstraintsMemo.get(ca.id);
-    if (remembered && remembered.fingerprint === fingerprint) return remembered.chain;
-    const chain = this.loadChainConstraints(ca);
-    this.chainConstraintsMemo.set(ca.id, { fingerprint, chain });
-    chain.catch(() => this.chainConstraintsMemo.delete(ca.id));
-    return chain;
+    return this.chainConstraintsMemo.get(ca, () => this.loadChainConstraints(ca));
+  }
+
+  /**
+   * The PEM certificates of `ca` and of its issuers up to the root, nearest first; a CA signed outside
+   * carries those above it as uploaded. Remembered per CA certificate, like chainConstraints.
+   */
+  chainPems(ca: CertificateAuthority): Promise<readonly string[]> {
+    return this.chainPemsMemo.get(ca, async () => {
+      const issuers = await this.ancestry(ca);
+      const uploaded = issuers[issuers.length - 1]?.issuerChainPem ?? '';
+      return [
+        ...issuers.flatMap((member) => (member.certificatePem ? [member.certificatePem] : [])),
+        ...this.crypto
+          .splitPemBlocks(uploaded)
+          .map((block) => this.crypto.derToPem(block.der, 'CERTIFICATE')),
+      ];
+    });
   }
 
   /** The issuing CA's facts for the issuance rules, its chain's nameConstraints included. */

@@ -10,7 +10,12 @@ import { Auth, AuthContext } from '../common/request-context';
 import { CertificateIssuanceService } from './certificate-issuance.service';
 import { CertificateRecordsService } from './certificate-records.service';
 import { CertificateQueryDto } from './dto/certificate-query.dto';
-import { CertificateDetailResponseDto, CertificateResponseDto } from './dto/certificate-response.dto';
+import {
+  CertificateDetailResponseDto,
+  CertificateResponseDto,
+  IssuedCertificateDetailResponseDto,
+  IssuedCertificateResponseDto,
+} from './dto/certificate-response.dto';
 import { IssueCertificateDto, IssueQueryDto, SignCsrDto } from './dto/issue-certificate.dto';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 
@@ -45,7 +50,7 @@ export class CertController {
     },
   })
   @WarnsOfValidityClamp()
-  @ApiCreatedResponse({ type: CertificateDetailResponseDto, headers: CLAMP_WARNING_HEADER })
+  @ApiCreatedResponse({ type: IssuedCertificateDetailResponseDto, headers: CLAMP_WARNING_HEADER })
   @ApiErrors(
     [400, 'Invalid input, or a certificate the CA or the rules refuse (SANs, lifetime, type)'],
     401,
@@ -57,7 +62,7 @@ export class CertController {
     @Auth() auth: AuthContext,
     @Query() query: IssueQueryDto,
     @Body() dto: IssueCertificateDto,
-  ): Promise<CertificateDetailResponseDto> {
+  ): Promise<IssuedCertificateDetailResponseDto> {
     return this.issuance.issue(auth, query.ca_id, dto);
   }
 
@@ -74,7 +79,7 @@ export class CertController {
     },
   })
   @WarnsOfValidityClamp()
-  @ApiCreatedResponse({ type: CertificateResponseDto, headers: CLAMP_WARNING_HEADER })
+  @ApiCreatedResponse({ type: IssuedCertificateResponseDto, headers: CLAMP_WARNING_HEADER })
   @ApiErrors(
     [400, 'Invalid input, or a certificate the CA or the rules refuse (SANs, lifetime, type)'],
     401,
@@ -82,7 +87,7 @@ export class CertController {
     [404, 'The CA (ca_id or ca_name) does not exist'],
     [409, 'The CA changed while signing; retry'],
   )
-  signCsr(@Auth() auth: AuthContext, @Body() dto: SignCsrDto): Promise<CertificateResponseDto> {
+  signCsr(@Auth() auth: AuthContext, @Body() dto: SignCsrDto): Promise<IssuedCertificateResponseDto> {
     return this.issuance.signCsr(auth, dto);
   }
 

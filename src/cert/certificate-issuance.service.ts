@@ -31,8 +31,8 @@ import { DomainMetrics } from '../system/domain-metrics';
 import { Certificate } from './certificate.entity';
 import { CertificateRepository } from './certificate.repository';
 import {
-  CertificateDetailResponseDto,
-  CertificateResponseDto,
+  IssuedCertificateDetailResponseDto,
+  IssuedCertificateResponseDto,
   toCertificateResponse,
 } from './dto/certificate-response.dto';
 import { IssueCertificateDto, LeafFieldsDto, SignCsrDto } from './dto/issue-certificate.dto';
@@ -71,6 +71,17 @@ export interface CsrSigning<Linked> {
   link: (tx: Transaction, certificate: Certificate) => Promise<Linked>;
 }
 
+/** A renewal of one of our certificates, its proof already checked (src/renewal/). */
+export interface CertificateRenewal<Linked> {
+  /** The certificate renewed: its subject, SANs, type, profile and lifetime are the new one's. */
+  certificate: Certificate;
+  /** The new key's CSR (only its key is used); null: the certificate's public key again. */
+  csr: ParsedCsr | null;
+  /** Written into the audit detail. */
+  auditDetail: JsonObject;
+  link: (tx: Transaction, certificate: Certificate) => Promise<Linked>;
+}
+
 /** What sign-csr lets the signer change of a CSR. */
 export interface CsrOverrides extends LeafFieldsDto {
   subject_dn?: string;
@@ -98,7 +109,7 @@ export class CertificateIssuanceService {
     auth: AuthContext,
     caId: number,
     dto: IssueCertificateDto,
-  ): Promise<CertificateDetailResponseDto> {
+  ): Promise<IssuedCertificateDetailResponseDto> {
     const ca = await this.permittedCa(auth.user, await this.cas.findSigningCa(caId));
     const subject = withCommonName(this.crypto.parseDistinguishedName(dto.subject_dn), dto.common_name);
     const profile = await this.cas.profileFor(auth.user, ca, dto.profile);
@@ -137,10 +148,11 @@ export class CertificateIssuanceService {
     return {
       ...toCertificateResponse(certificate),
       private_key: privateKeyPem,
+      chain_pem: await this.chainPem(ca),
     };
   }
 
-  async signCsr(auth: AuthContext, dto: SignCsrDto): Promise<CertificateResponseDto> {
+  async signCsr(auth: AuthContext, dto: SignCsrDto): Promise<IssuedCertificateResponseDto> {
     // A JSON null counts as absent: a null id must never reach a lookup (TypeORM drops null conditions).
     const caId = dto.ca_id ?? null;
     const caName = dto.ca_name ?? null;
@@ -178,7 +190,7 @@ export class CertificateIssuanceService {
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
     });
-    return toCertificateResponse(certificate);
+    return { ...toCertificateResponse(certificate), chain_pem: await this.chainPem(ca) };
   }
 
   /**
@@ -213,6 +225,82 @@ export class CertificateIssuanceService {
       action: 'cert_sign_csr',
       auditDetail: { certificate_request_id: signing.requestId },
     });
+  }
+
+  /**
+   * Renews `renewal.certificate` for its owner (`context.user`, who must still be allowed to issue
+   * under its CA and profile): the same subject, SANs, type and profile, as many days as it had (at
+   * most the profile's maximum now), through every issuance rule. The key is the CSR's, or the
+   * certificate's own where the profile allows it (RENEWAL_RULES); a kept key keeps its sealed copy.
+   */
+  async renew<Linked>(
+    context: RequestContext & { user: Actor },
+    renewal: CertificateRenewal<Linked>,
+  ): Promise<{ linked: Linked; certificate: IssuedCertificateResponseDto }> {
+    const { certificate: current, csr } = renewal;
+    if (current.certificateType === 'ca') {
+      throw new InvalidInputError(`Certificate ${current.id} is a CA certificate: renew the CA instead`);
+    }
+    const ca = await this.permittedCa(context.user, await this.cas.findSigningCa(current.issuerId));
+    if (current.profileId === null && current.profileName !== null) {
+      throw new InvalidInputError(
+        `Certificate ${current.id} was issued under profile "${current.profileName}", which was deleted: issue a new certificate`,
+      );
+    }
+    const profile =
+      current.profileId === null
+        ? await this.cas.profileFor(context.user, ca, null)
+        : await this.cas.profileForRenewal(context.user, ca, current.profileId);
+    const parsed = this.crypto.parseCertificate(current.certificatePem);
+    const subjectPublicKeyDer = csr?.subjectPublicKeyDer ?? parsed.subjectPublicKeyDer;
+    const keySpec = csr?.keySpec ?? parsed.keySpec;
+    if (!keySpec)
+      throw new InvalidInputError(`Certificate ${current.id} has a key this service does not issue`);
+    const keyReused = subjectPublicKeyDer.equals(parsed.subjectPublicKeyDer);
+    const maxDays = profile?.maxValidityDays ?? null;
+    const approved = await this.approve(
+      ca,
+      profile,
+      {
+        subject: parsed.subject,
+        san: {
+          dns: current.sanDnsNames,
+          ip: current.sanIpAddresses,
+          email: current.sanEmailAddresses,
+          uri: current.sanUris,
+        },
+        certificateType: current.certificateType,
+        keySpec,
+        validDays: maxDays === null ? current.validDays : Math.min(current.validDays, maxDays),
+        pathLength: null,
+        validity: null,
+        renewal: { certificateId: current.id, keyReused },
+      },
+      context.user,
+    );
+    const sealedPrivateKey = keyReused ? await this.repository.sealedPrivateKey(current.id) : null;
+    const stored: { certificate?: Certificate } = {};
+    const linked = await this.signAndStoreLinked(
+      context,
+      (tx, certificate) => {
+        stored.certificate = certificate;
+        return renewal.link(tx, certificate);
+      },
+      {
+        ca,
+        profile,
+        approved,
+        subjectPublicKeyDer,
+        sealedPrivateKey,
+        action: 'certificate_renew',
+        auditDetail: { renewed_from_id: current.id, key_reused: keyReused, ...renewal.auditDetail },
+      },
+    );
+    if (!stored.certificate) throw new Error('the renewed certificate was not stored');
+    return {
+      linked,
+      certificate: { ...toCertificateResponse(stored.certificate), chain_pem: await this.chainPem(ca) },
+    };
   }
 
   /**
@@ -261,6 +349,11 @@ export class CertificateIssuanceService {
     );
     if (!stored.certificate) throw new Error('the service certificate was not stored');
     return { linked, certificate: stored.certificate, privateKeyPem };
+  }
+
+  /** The issuing CA's certificate and its issuers' up to the root, as one PEM text (remembered per CA). */
+  private async chainPem(ca: CertificateAuthority): Promise<string> {
+    return (await this.cas.chainPems(ca)).join('');
   }
 
   /** Permission first, so a caller without it learns nothing of the CA's state. */
@@ -389,6 +482,8 @@ export class CertificateIssuanceService {
       profileId: request.profile?.id ?? null,
       profileName: request.profile?.name ?? null,
       validityClamped: validity.clamped,
+      renewedFromId: approved.renewal?.certificateId ?? null,
+      renewedById: null,
       issuerId: ca.id,
       organizationId: ca.organizationId,
       createdByUserId: auth.user?.id ?? null,
@@ -416,7 +511,12 @@ export class CertificateIssuanceService {
   }
 
   private countIssued(request: IssuanceRequest): void {
-    const source = request.action === 'cert_sign_csr' ? 'csr' : 'generated_key';
+    const source =
+      request.action === 'certificate_renew'
+        ? 'renewal'
+        : request.action === 'cert_sign_csr'
+          ? 'csr'
+          : 'generated_key';
     this.metrics.certificatesIssued.inc({
       certificate_type: request.approved.certificateType,
       key_type: request.approved.keySpec.type,

@@ -198,6 +198,15 @@ export class CertificateRecordsService {
     return this.crypto.revocationReasonCode(dto.reason, dto.reason_code);
   }
 
+  /**
+   * The certificate this service issued whose DER is exactly `der` (found by its SHA-256 fingerprint,
+   * then compared byte for byte), or null: a certificate with the same serial is not enough.
+   */
+  async findIssued(der: Buffer): Promise<Certificate | null> {
+    const rows = await this.repository.findByFingerprint(this.crypto.fingerprintSha256(der));
+    return rows.find((row) => this.crypto.pemToDer(row.certificatePem, 'CERTIFICATE').equals(der)) ?? null;
+  }
+
   /** The leaf followed by its issuers up to the root, as PEM blocks. */
   async chainPems(actor: Actor, id: number): Promise<{ certificate: Certificate; pems: string[] }> {
     const certificate = await this.findAllowed(actor, id, 'read');
@@ -207,14 +216,14 @@ export class CertificateRecordsService {
     };
   }
 
-  /** A CA's certificate and its issuers' up to the root; a CA signed outside carries those above it as uploaded. */
-  private async caChainPems(caId: number): Promise<string[]> {
-    const issuers = await this.cas.ancestry(await this.cas.findSigningCa(caId));
-    const uploaded = issuers[issuers.length - 1]?.issuerChainPem ?? '';
-    return [
-      ...issuers.flatMap((ca) => (ca.certificatePem ? [ca.certificatePem] : [])),
-      ...this.crypto.splitPemBlocks(uploaded).map((block) => this.crypto.derToPem(block.der, 'CERTIFICATE')),
-    ];
+  /** The chain of CA `caId` as one PEM text: what issuing routes answer beside the certificate. */
+  async issuingChainPem(caId: number): Promise<string> {
+    return (await this.caChainPems(caId)).join('');
+  }
+
+  /** A CA's certificate and its issuers' up to the root (CaService.chainPems). */
+  async caChainPems(caId: number): Promise<readonly string[]> {
+    return this.cas.chainPems(await this.cas.findSigningCa(caId));
   }
 
   async findAllowed(actor: Actor, id: number, action: ResourceAction<'certificate'>): Promise<Certificate> {

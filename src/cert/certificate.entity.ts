@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VirtualColumn,
+} from 'typeorm';
 import { OwnedResource } from '../access/policy';
 import { CertificateType, KeyType } from '../crypto/crypto.types';
 
@@ -86,6 +93,17 @@ export class Certificate implements OwnedResource {
   /** The notAfter was shortened to the issuer's. */
   @Column({ type: 'boolean', default: false })
   validityClamped!: boolean;
+
+  /** The certificate this one renewed (POST /certificates/renew); null for a first issuance. */
+  @Column({ type: 'integer', nullable: true })
+  renewedFromId!: number | null;
+
+  /** The newest certificate renewed from this one (read through the partial index on renewed_from_id). */
+  @VirtualColumn({
+    type: 'integer',
+    query: (alias) => `SELECT max(r.id) FROM certificates r WHERE r.renewed_from_id = ${alias}.id`,
+  })
+  renewedById!: number | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

@@ -39,6 +39,11 @@ export class CertificateRepository {
     return entityManagerOf(tx).findOneBy(Certificate, { id });
   }
 
+  /** The certificates with this SHA-256 fingerprint (one, unless two rows hold the same bytes). */
+  findByFingerprint(fingerprint: string, tx: Transaction = this.transactions.none): Promise<Certificate[]> {
+    return entityManagerOf(tx).findBy(Certificate, { fingerprintSha256: fingerprint });
+  }
+
   /** The certificate with its sealed private key selected (null when not stored). */
   findWithSealedKey(id: number, tx: Transaction = this.transactions.none): Promise<Certificate | null> {
     return entityManagerOf(tx)
@@ -160,6 +165,7 @@ export class CertificateRepository {
       ['profile_id', certificate.profileId, 'integer'],
       ['profile_name', certificate.profileName, 'text'],
       ['validity_clamped', certificate.validityClamped, 'boolean'],
+      ['renewed_from_id', certificate.renewedFromId, 'integer'],
     ];
     const values = columns.map(([, , type], index) => `$${index + 2}::${type}`);
     const auditRow = insertFromCte(audit, 'certificate', columns.length + 2);

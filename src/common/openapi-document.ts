@@ -25,6 +25,8 @@ const TAGS: Record<string, string> = {
 
 export const BEARER_SCHEME = 'bearer';
 export const OAUTH2_SCHEME = 'oauth2';
+/** POST /certificates/renew: a JWT signed with the certificate's own key, not an access token. */
+export const CERTIFICATE_PROOF_SCHEME = 'certificate_proof';
 /** Either scheme grants access: a token pasted in, or one fetched by the password flow. */
 const TOKEN_REQUIRED: SecurityRequirementObject[] = [{ [BEARER_SCHEME]: [] }, { [OAUTH2_SCHEME]: [] }];
 /** OpenAPI 3 §4.8.30: an empty requirement makes the token optional. */
@@ -54,6 +56,16 @@ export function buildOpenApiDocument(
     .addOAuth2(
       { type: 'oauth2', flows: { password: { tokenUrl: `${apiPrefix}/auth/token`, scopes: {} } } },
       OAUTH2_SCHEME,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT (x5c)',
+        description:
+          "A renewal token: a JWT signed with the certificate's private key, the certificate in its x5c header",
+      },
+      CERTIFICATE_PROOF_SCHEME,
     );
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
@@ -69,7 +81,8 @@ export function buildOpenApiDocument(
     ]) {
       if (!operation) continue;
       const mode = modes.get(operation.operationId ?? '');
-      if (mode === 'public') operation.security = [];
+      // A public route with an authentication of its own (renewal) keeps the scheme it names.
+      if (mode === 'public') operation.security = operation.security ?? [];
       else if (mode === 'optional') operation.security = TOKEN_OPTIONAL;
     }
   }

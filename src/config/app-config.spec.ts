@@ -42,6 +42,21 @@ describe('PUBLIC_BASE_URL', () => {
   });
 });
 
+describe('RENEWAL_GRACE_PERIOD_DAYS', () => {
+  it('is 0 unless set: an expired certificate is not renewed', () => {
+    expect(loadAppConfig(PRODUCTION).renewalGracePeriodDays).toBe(0);
+    expect(loadAppConfig({ ...PRODUCTION, RENEWAL_GRACE_PERIOD_DAYS: '14' }).renewalGracePeriodDays).toBe(14);
+  });
+
+  it('is a whole number of days from 0 to 365', () => {
+    for (const value of ['-1', '366', '1.5', 'a week']) {
+      expect(() => loadAppConfig({ ...PRODUCTION, RENEWAL_GRACE_PERIOD_DAYS: value })).toThrow(
+        'RENEWAL_GRACE_PERIOD_DAYS',
+      );
+    }
+  });
+});
+
 describe('secrets from files (X_FILE)', () => {
   it('reads SECRET_KEY, PRIVATE_KEY_ENCRYPTION_KEY and DATABASE_URL from files, one trailing newline dropped', () => {
     const env = without(PRODUCTION, 'SECRET_KEY', 'DATABASE_URL');

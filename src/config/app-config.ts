@@ -41,6 +41,8 @@ export class AppConfig {
   readonly certDays!: number;
   /** Subject alternative names one certificate may carry, all types together. */
   readonly maxSansPerCertificate!: number;
+  /** Days after notAfter in which POST /certificates/renew still accepts a certificate's proof. */
+  readonly renewalGracePeriodDays!: number;
   readonly crlValidityDays!: number;
   readonly accessTokenExpireMinutes!: number;
   readonly refreshTokenExpireMinutes!: number;
@@ -140,6 +142,7 @@ export function loadAppConfig(givenEnv: Env): AppConfig {
     certKeySize: read('CERT_KEY_SIZE', '2048', oneOf(RSA_SIZES, int(0, 1 << 16))),
     certDays: read('CERT_DAYS', '365', int(1, 36500)),
     maxSansPerCertificate: read('MAX_SANS_PER_CERTIFICATE', '100', int(1, SAN_COUNT_CEILING)),
+    renewalGracePeriodDays: read('RENEWAL_GRACE_PERIOD_DAYS', '0', int(0, 365)),
     crlValidityDays: read('CRL_VALIDITY_DAYS', '7', int(1, 365)),
     accessTokenExpireMinutes: read('ACCESS_TOKEN_EXPIRE_MINUTES', '15', int(1, 24 * 60)),
     refreshTokenExpireMinutes: read('REFRESH_TOKEN_EXPIRE_MINUTES', '1440', int(1, 365 * 24 * 60)),

@@ -8,6 +8,7 @@ import { CertificateUriSans1733000200000 } from '../../migrations/1733000200000-
 import { CaNameConstraints1733000300000 } from '../../migrations/1733000300000-ca-name-constraints';
 import { MachineIdentity1733000400000 } from '../../migrations/1733000400000-machine-identity';
 import { TrustPolicies1733000500000 } from '../../migrations/1733000500000-trust-policies';
+import { CertificateRenewal1733000600000 } from '../../migrations/1733000600000-certificate-renewal';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CaNameConstraints1733000300000,
   MachineIdentity1733000400000,
   TrustPolicies1733000500000,
+  CertificateRenewal1733000600000,
 ];

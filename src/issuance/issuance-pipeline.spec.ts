@@ -8,18 +8,20 @@ import {
   LIMIT_RULES,
   NAME_RULES,
   PROFILE_RULES,
+  RENEWAL_RULES,
   TEMPLATE_RULES,
 } from './issuance-pipeline';
 import type { IssuanceRule } from './issuance-template';
 import { context, issuingCa, template } from './testing';
 
 describe('issuance pipeline', () => {
-  it('runs the issuer rules, the SAN templates, the name rules, the profile, the name constraints, then the limits', () => {
+  it('runs the issuer rules, the SAN templates, the name rules, the profile, renewal, the name constraints, then the limits', () => {
     expect(ISSUANCE_RULES).toEqual([
       ...ISSUER_RULES,
       ...TEMPLATE_RULES,
       ...NAME_RULES,
       ...PROFILE_RULES,
+      ...RENEWAL_RULES,
       ...CONSTRAINT_RULES,
       ...LIMIT_RULES,
     ]);

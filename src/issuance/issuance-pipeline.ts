@@ -24,6 +24,7 @@ import {
   profileSubject,
   profileUris,
 } from './rules/profile.rules';
+import { renewalKeyReuse } from './rules/renewal.rules';
 
 /**
  * May the issuer sign this kind of certificate now. Run first, so a refusal names the CA's state before
@@ -71,6 +72,9 @@ export const PROFILE_RULES: readonly IssuanceRule[] = [
   profileMaxValidity,
 ];
 
+/** A renewal keeps its certificate's public key only where its profile allows it. */
+export const RENEWAL_RULES: readonly IssuanceRule[] = [renewalKeyReuse];
+
 /** The nameConstraints of every CA of the chain (RFC 5280 4.2.1.10). */
 export const CONSTRAINT_RULES: readonly IssuanceRule[] = [withinNameConstraints];
 
@@ -83,6 +87,7 @@ export const ISSUANCE_RULES: readonly IssuanceRule[] = [
   ...TEMPLATE_RULES,
   ...NAME_RULES,
   ...PROFILE_RULES,
+  ...RENEWAL_RULES,
   ...CONSTRAINT_RULES,
   ...LIMIT_RULES,
 ];

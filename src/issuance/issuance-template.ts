@@ -38,6 +38,14 @@ export interface IssuanceTemplate {
   validity: Validity | null;
   /** The request's choice when the certificate would outlive its issuer (else the profile's, else clamp). */
   issuerLifetime?: IssuerLifetime;
+  /** Set when this renews one of our certificates (POST /certificates/renew). */
+  renewal?: Renewal;
+}
+
+/** What the rules know of a renewal: the certificate renewed and whether its public key is kept. */
+export interface Renewal {
+  certificateId: number;
+  keyReused: boolean;
 }
 
 /** Everything a rule may consult besides the template. */

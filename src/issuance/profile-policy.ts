@@ -32,4 +32,6 @@ export interface ProfilePolicy {
   issuerLifetime: IssuerLifetime;
   /** SANs rendered from the workload's claims (the only SANs then allowed); null: the request's SANs. */
   sanTemplates: SanTemplates | null;
+  /** A renewal may keep the certificate's public key (POST /certificates/renew without a CSR). */
+  renewalReusesKey: boolean;
 }

@@ -60,6 +60,7 @@ export function profilePolicy(overrides: Partial<ProfilePolicy> = {}): ProfilePo
     backdateSeconds: 60,
     issuerLifetime: 'clamp',
     sanTemplates: null,
+    renewalReusesKey: false,
     ...overrides,
   };
 }

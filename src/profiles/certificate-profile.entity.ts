@@ -84,6 +84,9 @@ export class CertificateProfileEntity implements OwnedResource {
   /** SAN templates rendered from a workload's claims (src/issuance/san-templates.ts); null: none. */
   @Column({ type: 'jsonb', nullable: true })
   sanTemplates!: StoredSanTemplates | null;
+  /** A renewal without a CSR may certify the certificate's public key again. */
+  @Column({ type: 'boolean', default: false })
+  renewalReusesKey!: boolean;
 
   @Column({ type: 'integer', nullable: true })
   createdByUserId!: number | null;

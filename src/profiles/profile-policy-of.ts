@@ -25,5 +25,6 @@ export function toProfilePolicy(entity: CertificateProfileEntity): ProfilePolicy
       entity.sanTemplates === null
         ? null
         : { dnsNames: [...entity.sanTemplates.dns_names], uris: [...entity.sanTemplates.uris] },
+    renewalReusesKey: entity.renewalReusesKey,
   };
 }

@@ -70,6 +70,7 @@ const FIELDS: readonly (keyof ProfileFields)[] = [
   'backdateSeconds',
   'issuerLifetime',
   'sanTemplates',
+  'renewalReusesKey',
 ];
 
 const API_NAME: Partial<Record<keyof ProfileFields, string>> = {
@@ -88,6 +89,7 @@ const API_NAME: Partial<Record<keyof ProfileFields, string>> = {
   backdateSeconds: 'backdate_seconds',
   issuerLifetime: 'issuer_lifetime',
   sanTemplates: 'san_templates',
+  renewalReusesKey: 'renewal_reuses_key',
 };
 
 const DEFAULTS: Omit<ProfileFields, 'name'> = {
@@ -109,6 +111,7 @@ const DEFAULTS: Omit<ProfileFields, 'name'> = {
   backdateSeconds: 60,
   issuerLifetime: 'clamp',
   sanTemplates: null,
+  renewalReusesKey: false,
 };
 
 /**
@@ -213,7 +216,21 @@ export class ProfilesService {
       }
       return null;
     }
-    const profile = await this.findNamed(actor, ca, ref);
+    return this.bound(actor, ca, await this.findNamed(actor, ca, ref));
+  }
+
+  /**
+   * The profile a certificate was issued under, for its renewal: named by the certificate rather than
+   * by the caller, so found by id whatever the caller may read; the binding rules then apply as above.
+   */
+  async resolveForRenewal(actor: Actor, ca: ProfileIssuer, profileId: number): Promise<ProfilePolicy> {
+    const profile = await this.repository.findById(profileId);
+    if (!profile) throw new InvalidInputError(`profile ${profileId} not found`);
+    return this.bound(actor, ca, profile);
+  }
+
+  /** The binding rules: the CA's organisation, the actor may issue with it, enabled, the CA allowed. */
+  private bound(actor: Actor, ca: ProfileIssuer, profile: CertificateProfileEntity): ProfilePolicy {
     if (profile.organizationId !== ca.organizationId) {
       throw new InvalidInputError(
         `profile "${profile.name}" belongs to another organization than CA "${ca.name}"`,
@@ -311,6 +328,7 @@ export class ProfilesService {
           : dto.san_templates === null
             ? null
             : storedSanTemplates(dto.san_templates),
+      renewalReusesKey: pick(dto.renewal_reuses_key, base.renewalReusesKey),
     };
     const { defaultValidityDays, maxValidityDays } = fields;
     if (defaultValidityDays !== null && maxValidityDays !== null && defaultValidityDays > maxValidityDays) {
@@ -397,6 +415,7 @@ export function toProfileResponse(profile: CertificateProfileEntity): ProfileRes
     backdate_seconds: profile.backdateSeconds,
     issuer_lifetime: profile.issuerLifetime,
     san_templates: profile.sanTemplates,
+    renewal_reuses_key: profile.renewalReusesKey,
     created_by_user_id: profile.createdByUserId,
     created_at: profile.createdAt,
     updated_at: profile.updatedAt,

@@ -17,7 +17,7 @@ import { CLAMP_WARNING_HEADER, WarnsOfValidityClamp } from '../common/validity-c
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Auth, AuthContext } from '../common/request-context';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
-import { RequestResponseDto } from './dto/request-response.dto';
+import { RequestResponseDto, SignedRequestResponseDto } from './dto/request-response.dto';
 import { RequestsService } from './requests.service';
 
 @ApiTags('certificate requests')
@@ -102,8 +102,8 @@ export class RequestsController {
   })
   @WarnsOfValidityClamp()
   @ApiOkResponse({
-    type: RequestResponseDto,
-    description: 'The request, now active, with its certificate',
+    type: SignedRequestResponseDto,
+    description: 'The request, now active, with its certificate and chain',
     headers: CLAMP_WARNING_HEADER,
   })
   @ApiErrors(
@@ -117,7 +117,7 @@ export class RequestsController {
     @Auth() auth: AuthContext,
     @Param('request_id', ParseIdPipe) id: number,
     @Body() dto: SignRequestDto,
-  ): Promise<RequestResponseDto> {
+  ): Promise<SignedRequestResponseDto> {
     return this.requests.sign(auth, id, dto);
   }
 

@@ -18,7 +18,7 @@ import { DomainMetrics } from '../system/domain-metrics';
 import { CertificateRequest, REQUEST_STATUSES, RequestStatus } from './certificate-request.entity';
 import { CertificateRequestRepository } from './certificate-request.repository';
 import { RejectRequestDto, RequestQueryDto, SignRequestDto, SubmitRequestDto } from './dto/request.dto';
-import { RequestResponseDto, toRequestResponse } from './dto/request-response.dto';
+import { RequestResponseDto, SignedRequestResponseDto, toRequestResponse } from './dto/request-response.dto';
 
 type RequestEvent = 'sign' | 'reject' | 'upload_certificate' | 'remove_certificate' | 'revoke' | 'delete';
 
@@ -144,7 +144,7 @@ export class RequestsService implements OnModuleInit {
     return (await this.findReadable(actor, id)).csrPem;
   }
 
-  async sign(auth: AuthContext, id: number, dto: SignRequestDto): Promise<RequestResponseDto> {
+  async sign(auth: AuthContext, id: number, dto: SignRequestDto): Promise<SignedRequestResponseDto> {
     // Checked before the (slow) signature, and again under the row lock before anything is stored.
     const request = await this.findReadable(auth.user, id);
     this.assertMay(auth.user, 'sign', request);
@@ -196,7 +196,7 @@ export class RequestsService implements OnModuleInit {
       },
     });
     this.metrics.requestEvents.inc({ action: 'sign' });
-    return toRequestResponse(signed);
+    return { ...toRequestResponse(signed), chain_pem: await this.certificates.issuingChainPem(dto.ca_id) };
   }
 
   reject(auth: AuthContext, id: number, dto: RejectRequestDto): Promise<RequestResponseDto> {

@@ -35,6 +35,7 @@ export function publicConfiguration(config: AppConfig): JsonObject {
     cert_key_size: config.certKeySize,
     cert_days: config.certDays,
     max_sans_per_certificate: config.maxSansPerCertificate,
+    renewal_grace_period_days: config.renewalGracePeriodDays,
     crl_validity_days: config.crlValidityDays,
     access_token_expire_minutes: config.accessTokenExpireMinutes,
     refresh_token_expire_minutes: config.refreshTokenExpireMinutes,

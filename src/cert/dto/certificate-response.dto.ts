@@ -42,6 +42,18 @@ export class CertificateResponseDto {
     description: "notAfter was shortened to the issuer's (the issuing response also had a Warning header)",
   })
   validity_clamped!: boolean;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The certificate this one renewed (POST /certificates/renew); null for a first issuance',
+  })
+  renewed_from!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The newest certificate renewed from this one; null while it has not been renewed',
+  })
+  renewed_by!: number | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 }
@@ -53,6 +65,20 @@ export class CertificateDetailResponseDto extends CertificateResponseDto {
     description: 'PKCS#8 PEM, when the service generated the key',
   })
   private_key!: string | null;
+}
+
+const CHAIN_PEM_DESCRIPTION =
+  "The issuing CA's certificate, then its issuers up to the root (PEM; GET /export/certificate/{id}/chain " +
+  'without its first block, the leaf): what a client needs besides the certificate';
+
+/** What an issuing route answers: the certificate and the chain that leads from it to the root. */
+export class IssuedCertificateResponseDto extends CertificateResponseDto {
+  @ApiProperty({ description: CHAIN_PEM_DESCRIPTION }) chain_pem!: string;
+}
+
+/** POST /certificates: the certificate, its generated key and its chain. */
+export class IssuedCertificateDetailResponseDto extends CertificateDetailResponseDto {
+  @ApiProperty({ description: CHAIN_PEM_DESCRIPTION }) chain_pem!: string;
 }
 
 export function certificateStatusOf(certificate: Certificate, now = new Date()): CertificateStatus {
@@ -88,6 +114,8 @@ export function toCertificateResponse(certificate: Certificate): CertificateResp
     profile_id: certificate.profileId,
     profile_name: certificate.profileName,
     validity_clamped: certificate.validityClamped,
+    renewed_from: certificate.renewedFromId,
+    renewed_by: certificate.renewedById ?? null,
     created_at: certificate.createdAt,
     updated_at: certificate.updatedAt,
   };

@@ -73,6 +73,16 @@ describe('sansFromProfileTemplates', () => {
     );
   });
 
+  it('lets a renewal keep the SANs its certificate was rendered with, without claims', () => {
+    const renewal = template({
+      subject: [{ type: 'CN', value: 'acme.ci.internal' }],
+      san: { ...none, dns: ['acme.ci.internal'], uri: ['spiffe://ci.internal/gh/acme/app'] },
+      renewal: { certificateId: 4, keyReused: false },
+    });
+    expect(sansFromProfileTemplates(renewal, context({ profile: templated }))).toBe(renewal);
+    expect(approveIssuance(renewal, context({ profile: templated })).san.dns).toEqual(['acme.ci.internal']);
+  });
+
   it('refuses the profile without workload claims', () => {
     expect(() => sansFromProfileTemplates(template({ san: none }), context({ profile: templated }))).toThrow(
       'profile "ci" renders its SANs from the claims of a CI workload (san_templates)',

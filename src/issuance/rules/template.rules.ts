@@ -13,11 +13,12 @@ function listed(values: readonly string[]): string {
  * a rendered one is refused, and so is a Common Name that is not one of the rendered DNS names (under a
  * profile the Common Name becomes a SAN). Without workload claims (a person, an API key) the profile
  * cannot be used. Runs before NAME_RULES, so the rendered names are checked like any requested name,
- * then by every PROFILE_RULE.
+ * then by every PROFILE_RULE. A renewal (POST /certificates/renew, no workload claims) keeps the SANs
+ * its certificate was given when they were rendered; every PROFILE_RULE still checks them.
  */
 export const sansFromProfileTemplates: IssuanceRule = (template, { profile, workloadClaims }) => {
   const templates = profile?.sanTemplates ?? null;
-  if (!profile || templates === null) return template;
+  if (!profile || templates === null || template.renewal) return template;
   if (!workloadClaims) {
     throw new InvalidInputError(
       `profile "${profile.name}" renders its SANs from the claims of a CI workload (san_templates): ` +

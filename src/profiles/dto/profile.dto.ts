@@ -261,6 +261,16 @@ export class ProfileFieldsDto {
   @ValidateNested()
   @Type(() => SanTemplatesDto)
   san_templates?: SanTemplatesDto | null;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'POST /certificates/renew may certify the same public key again when its body has no CSR; ' +
+      'otherwise a renewal needs a CSR for a new key',
+  })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  renewal_reuses_key?: boolean;
 }
 
 const ProfileName = (): PropertyDecorator =>
@@ -318,6 +328,7 @@ export class ProfileResponseDto {
   @ApiProperty() backdate_seconds!: number;
   @ApiProperty({ enum: ['clamp', 'refuse'] }) issuer_lifetime!: 'clamp' | 'refuse';
   @ApiProperty({ type: SanTemplatesDto, nullable: true }) san_templates!: SanTemplatesDto | null;
+  @ApiProperty() renewal_reuses_key!: boolean;
   @ApiProperty({ type: Number, nullable: true }) created_by_user_id!: number | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;

@@ -42,6 +42,15 @@ export class RequestResponseDto {
   @ApiProperty() updated_at!: Date;
 }
 
+/** POST /certificate-requests/{id}/sign: the request, its certificate and the chain above it. */
+export class SignedRequestResponseDto extends RequestResponseDto {
+  @ApiProperty({
+    description:
+      "The signing CA's certificate, then its issuers up to the root (PEM, in the order of the chain export)",
+  })
+  chain_pem!: string;
+}
+
 export function toRequestResponse(request: CertificateRequest): RequestResponseDto {
   return {
     id: request.id,
