@@ -18,7 +18,7 @@ import {
   signCsr,
   x509Extension,
   x509Field,
-  withoutPrivateKey,
+  asReadBack,
   x509Text,
 } from './support/pki';
 import {
@@ -1106,7 +1106,7 @@ describe('certificates: issue, sign-csr, list, get, private key, revoke', () => 
           .get(`/api/v1/certificates/${certificate.id}`)
           .set(...bearer(user))
           .expect(200);
-        const expected = withoutPrivateKey(certificate);
+        const expected = asReadBack(certificate);
         expect(response.body).toEqual(expected);
         expect(response.text).not.toContain('PRIVATE KEY');
       }

@@ -153,6 +153,7 @@ describe('certificate profiles', () => {
         backdate_seconds: 120,
         issuer_lifetime: 'refuse',
         san_templates: null,
+        renewal_reuses_key: false,
         created_by_user_id: adminA.id,
         created_at: expect.any(String),
         updated_at: expect.any(String),

@@ -221,6 +221,14 @@ export function x509Extension(text: string, header: string): X509Extension | nul
   return { critical: /:\s*critical/.test(lines[index]), value: body.join('\n') };
 }
 
+/** An issuing answer as the read endpoints return it: no private key, no `chain_pem`. */
+export function asReadBack<T extends object>(body: T): Omit<T, 'private_key' | 'chain_pem'> {
+  const copy = { ...body } as Record<string, unknown>;
+  delete copy.private_key;
+  delete copy.chain_pem;
+  return copy as Omit<T, 'private_key' | 'chain_pem'>;
+}
+
 /** A response body without its private key, as the read endpoints return it. */
 export function withoutPrivateKey<T extends { private_key?: unknown }>(body: T): Omit<T, 'private_key'> {
   const copy: Partial<T> = { ...body };
