@@ -112,6 +112,20 @@ describe('README "From CI" recipes', () => {
     });
   }
 
+  /**
+   * tls.pem as the recipes write it: the leaf for app.ci.internal, then the issuing CA and the root
+   * exactly as the service holds them, verifying up to that root.
+   */
+  function expectServerBundle(): void {
+    const bundle = join(ssl.dir, 'tls.pem');
+    const blocks = pemBlocks(readFileSync(bundle, 'utf8'));
+    expect(blocks.slice(1)).toEqual([issuing.certificate, root.certificate]);
+    const rootFile = ssl.write('trusted-root.pem', root.certificate);
+    expect(ssl.run(['verify', '-CAfile', rootFile, '-untrusted', bundle, bundle]).output).toContain(': OK');
+    const names = ssl.run(['x509', '-in', bundle, '-noout', '-subject', '-ext', 'subjectAltName']);
+    expect(names.output).toContain('DNS:app.ci.internal');
+  }
+
   itWithTool(JQ, CURL)(
     'the API-key recipe writes a certificate and its chain that openssl verifies',
     async () => {
@@ -121,29 +135,7 @@ describe('README "From CI" recipes', () => {
         CA_ID: String(issuing.id),
       });
       expect(result).toMatchObject({ status: 0 });
-      const bundle = readFileSync(join(ssl.dir, 'tls.pem'), 'utf8');
-      const blocks = pemBlocks(bundle);
-      expect(blocks).toHaveLength(3); // the leaf, the issuing CA, the root
-      const rootPath = ssl.write('root.pem', blocks[2]);
-      const verified = ssl.run([
-        'verify',
-        '-CAfile',
-        rootPath,
-        '-untrusted',
-        join(ssl.dir, 'tls.pem'),
-        join(ssl.dir, 'tls.pem'),
-      ]);
-      expect(verified.output).toContain(': OK');
-      const subject = ssl.run([
-        'x509',
-        '-in',
-        join(ssl.dir, 'tls.pem'),
-        '-noout',
-        '-subject',
-        '-ext',
-        'subjectAltName',
-      ]);
-      expect(subject.output).toContain('app.ci.internal');
+      expectServerBundle();
     },
   );
 
@@ -165,25 +157,7 @@ describe('README "From CI" recipes', () => {
       expect(blocks.slice(1)).toEqual([issuing.certificate, root.certificate]);
       expect(blocks[0]).not.toBe(pemBlocks(before.certificate)[0]);
       expect(readFileSync(join(ssl.dir, 'tls.key'), 'utf8')).not.toBe(before.key);
-      const verified = ssl.run([
-        'verify',
-        '-CAfile',
-        ssl.write('renewal-root.pem', root.certificate),
-        '-untrusted',
-        join(ssl.dir, 'tls.pem'),
-        join(ssl.dir, 'tls.pem'),
-      ]);
-      expect(verified.output).toContain(': OK');
-      const subject = ssl.run([
-        'x509',
-        '-in',
-        join(ssl.dir, 'tls.pem'),
-        '-noout',
-        '-subject',
-        '-ext',
-        'subjectAltName',
-      ]);
-      expect(subject.output).toContain('app.ci.internal');
+      expectServerBundle();
     },
   );
 

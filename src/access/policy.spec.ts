@@ -686,7 +686,7 @@ describe('policy: personal API keys', () => {
     }
   });
 
-  it('a service account key (no narrowing) and a session are not narrowed', () => {
+  it("a password session is not narrowed: the person's flags alone decide", () => {
     const session = actor('user', { ...allFlags, credential: { kind: 'session' } });
     expect(can(session, 'delete_ca', RESOURCES['same org'])).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { authorize } from '../access/authorize';
-import { Actor } from '../access/policy';
+import { Actor, listScope } from '../access/policy';
 import { resource } from '../access/resources';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
@@ -70,10 +70,10 @@ export class ServiceAccountsService {
   }
 
   async list(actor: Actor, organizationId: number | undefined): Promise<ServiceAccountResponseDto[]> {
-    const scope = organizationId ?? (actor.role === 'superuser' ? null : actor.organizationId);
-    if (scope === null && actor.role !== 'superuser') return [];
+    // Without a filter: every organisation's for superusers, the caller's own for the others.
+    const own = listScope(actor);
+    const scope = organizationId ?? (own.everything ? null : (own.organizationId ?? -1));
     if (scope !== null) authorize(actor, 'manage_service_accounts', resource.organization(scope));
-    else authorize(actor, 'list_all_users');
     const principals = await this.users.listServiceAccountPrincipals(scope);
     const facts = new Map(
       (await this.repository.findMany(principals.map(({ id }) => id))).map((row) => [row.userId, row]),

@@ -19,8 +19,6 @@ import { FindUserOptions, SqlFlag, UserRepository } from './user.repository';
 
 export type { SqlFlag } from './user.repository';
 
-const CAPABILITY_NAMES = CAPABILITIES;
-
 @Injectable()
 export class UsersService {
   constructor(
@@ -107,7 +105,7 @@ export class UsersService {
         requestedRole: role,
       });
       if (!allowed) throw new ForbiddenError(anonymousRefusal(this.config.allowUnauthenticatedRegistration));
-      if (!isFirstUser && (requestedOrganization !== null || CAPABILITY_NAMES.some((name) => dto[name]))) {
+      if (!isFirstUser && (requestedOrganization !== null || CAPABILITIES.some((name) => dto[name]))) {
         throw new ForbiddenError('Self-registration cannot choose an organization or capabilities');
       }
       return requestedOrganization;
@@ -179,7 +177,7 @@ export class UsersService {
     const wants = (field: keyof UpdateUserDto) => dto[field] !== undefined;
     const checks: [boolean, UserAction][] = [
       [wants('email') || wants('password'), 'update_user_profile'],
-      [CAPABILITY_NAMES.some(wants), 'update_user_capabilities'],
+      [CAPABILITIES.some(wants), 'update_user_capabilities'],
       [wants('role') || wants('is_active') || wants('organization_id'), 'update_user_account'],
     ];
     for (const [requested, action] of checks) {
@@ -319,7 +317,7 @@ function applyUpdate(user: User, dto: UpdateUserDto, hashedPassword: string | un
   if (dto.role !== undefined) user.role = dto.role;
   if (dto.is_active !== undefined) user.isActive = dto.is_active;
   if (dto.organization_id !== undefined) user.organizationId = dto.organization_id;
-  for (const name of CAPABILITY_NAMES) {
+  for (const name of CAPABILITIES) {
     const value = dto[name];
     if (value !== undefined) user[CAPABILITY_FIELDS[name]] = value;
   }
