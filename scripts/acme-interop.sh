@@ -33,8 +33,17 @@ PIDS=()
 FAILED=()
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
 
+SETUP_DONE=0
 cleanup() {
-  local pid
+  local rc=$? pid out
+  if [ "$SETUP_DONE" = 0 ] && [ "$rc" != 0 ]; then
+    echo "FAIL $MODE setup"
+    for out in "$WORK"/logs/*.out; do
+      [ -s "$out" ] || continue
+      echo "    last lines of $(basename "$out"):"
+      tail -n 15 "$out" | sed 's/^/    | /'
+    done
+  fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
@@ -79,6 +88,8 @@ run_step() {
   else
     echo "FAIL $MODE $name"
     tail -n 40 "$log_file" | sed 's/^/    | /'
+    echo "    last lines of $(basename "$SERVER_LOG"):"
+    tail -n 8 "$SERVER_LOG" | sed 's/^/    | /'
     FAILED+=("$name")
   fi
 }
@@ -347,10 +358,14 @@ certbot_revoke() {
 if [ "$MODE" = pebble ]; then
   setup_pebble
   ROOT_OF=pebble_root_of EAB_KEY=pebble_eab_key CHECK_REVOKED=pebble_check_revoked
+  SERVER_LOG="$WORK/logs/pebble-eab.out"
 else
   setup_service
   ROOT_OF=service_root_of EAB_KEY=service_eab_key CHECK_REVOKED=service_check_revoked
+  SERVER_LOG="$WORK/logs/service.out"
 fi
+SETUP_DONE=1
+echo "PASS $MODE setup"
 
 run_step certbot-http01 certbot_http01 open a.example.test certbot-http01
 run_step certbot-http01-eab certbot_http01 eab b.example.test certbot-http01-eab 1
