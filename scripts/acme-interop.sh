@@ -4,10 +4,10 @@
 #   scripts/acme-interop.sh pebble    # Debian's pebble, the reference server
 #   scripts/acme-interop.sh service   # this service (built into dist/ when missing or stale)
 #
-# The same runs in both modes: certbot --standalone http-01 (without and with EAB), certbot --manual
-# dns-01 for a wildcard (hooks set the TXT record in pebble-challtestsrv), lego http-01 and
-# tls-alpn-01 with EAB, certbot revoke (by the account key, and by the certificate's own key) and a
-# look at the server's revocation status. pebble-challtestsrv is the DNS server of the ACME server
+# The same runs in both modes: certbot --standalone http-01 without and with EAB (and an account
+# without EAB refused where it is required), certbot --manual dns-01 for a wildcard (hooks set the
+# TXT record in pebble-challtestsrv), lego http-01 and tls-alpn-01 with EAB, certbot revoke (by the
+# account key, and by the certificate's own key) and a look at the server's revocation status. pebble-challtestsrv is the DNS server of the ACME server
 # under test and answers A=127.0.0.1 for every name, so no /etc/hosts change is needed. Everything
 # listens on 127.0.0.1, on free ports. One PASS/FAIL line per step; exit status 1 if any failed.
 # KEEP_WORK=1 keeps the temporary directory (logs, configs, certificates) for a look afterwards.
@@ -343,6 +343,19 @@ lego_run() {
   verify_certificate "$($ROOT_OF "$which")" "$base.leaf.pem" "$base.issuer.crt" "$name"
 }
 
+# An account without EAB on the directory that requires it is refused: the directory's
+# meta.externalAccountRequired makes certbot refuse before it asks (the server's own refusal of
+# such a newAccount is for the e2e specs, which send one).
+certbot_register_without_eab() {
+  local out status=0
+  out=$(timeout "$STEP_TIMEOUT" certbot register --non-interactive --agree-tos -m interop@example.com \
+    --config-dir "$WORK/certbot-no-eab/config" --work-dir "$WORK/certbot-no-eab/work" \
+    --logs-dir "$WORK/certbot-no-eab/logs" --server "$DIRECTORY_EAB" 2>&1) || status=$?
+  echo "$out"
+  [ "$status" != 0 ] || { echo "certbot registered an account without EAB"; return 1; }
+  grep -qi 'external account' <<<"$out"
+}
+
 # certbot_revoke open|eab certificate [key]: by the account key (certbot's account for that
 # server), or with a key file by the certificate's own key (RFC 8555 §7.6); then ask the server.
 certbot_revoke() {
@@ -368,6 +381,7 @@ SETUP_DONE=1
 echo "PASS $MODE setup"
 
 run_step certbot-http01 certbot_http01 open a.example.test certbot-http01
+run_step certbot-no-eab-refused certbot_register_without_eab
 run_step certbot-http01-eab certbot_http01 eab b.example.test certbot-http01-eab 1
 run_step certbot-dns01-wildcard certbot_dns01 open '*.example.test' certbot-dns01-wildcard
 run_step lego-http01-eab lego_run eab c.example.test http 2
