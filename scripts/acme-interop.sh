@@ -7,9 +7,10 @@
 # The same runs in both modes: certbot --standalone http-01 without and with EAB (and an account
 # without EAB refused where it is required), certbot --manual dns-01 for a wildcard (hooks set the
 # TXT record in pebble-challtestsrv), lego http-01 and tls-alpn-01 with EAB, certbot revoke (by the
-# account key, and by the certificate's own key) and a look at the server's revocation status. pebble-challtestsrv is the DNS server of the ACME server
-# under test and answers A=127.0.0.1 for every name, so no /etc/hosts change is needed. Everything
-# listens on 127.0.0.1, on free ports. One PASS/FAIL line per step; exit status 1 if any failed.
+# account key, and by the certificate's own key) and a look at the server's revocation status.
+# pebble-challtestsrv is the DNS server of the ACME server under test and answers A=127.0.0.1 for
+# every name, so no /etc/hosts change is needed. Everything listens on 127.0.0.1, on free ports.
+# One PASS/FAIL line per step; exit status 1 if any failed.
 # KEEP_WORK=1 keeps the temporary directory (logs, configs, certificates) for a look afterwards.
 set -euo pipefail
 
