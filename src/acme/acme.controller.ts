@@ -10,6 +10,8 @@ import { AcmeResponse } from './acme-response';
 import { AcmeResponses } from './acme-responses';
 import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeOrdersService } from './orders/acme-orders.service';
+import { AcmeRenewalInfoService } from './renewal-info/acme-renewal-info.service';
+import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 import { AcmeIdPipe } from './acme-id.pipe';
 
 /**
@@ -26,6 +28,8 @@ export class AcmeController {
     private readonly verifier: AcmeRequestVerifier,
     private readonly accounts: AcmeAccountsService,
     private readonly orders: AcmeOrdersService,
+    private readonly revocations: AcmeRevocationsService,
+    private readonly renewalInfos: AcmeRenewalInfoService,
     private readonly directory: AcmeDirectory,
     private readonly responses: AcmeResponses,
   ) {}
@@ -200,7 +204,7 @@ export class AcmeController {
     @Res() res: Response,
   ): Promise<void> {
     await this.handle(slug, res, async (server) =>
-      this.orders.revokeCertificate(
+      this.revocations.revokeCertificate(
         await this.verifier.withEither(server, server.urls.revokeCert, body),
         context.clientAddress,
       ),
@@ -214,7 +218,7 @@ export class AcmeController {
     @Param('certificateId') certificateId: string,
     @Res() res: Response,
   ): Promise<void> {
-    await this.handle(slug, res, (server) => this.orders.renewalInfo(server, certificateId));
+    await this.handle(slug, res, (server) => this.renewalInfos.renewalInfo(server, certificateId));
   }
 
   /** Anything else under an ACME server: a problem document, not Nest's HTML-less 404. */

@@ -13,6 +13,8 @@ import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeNonceRepository } from './nonces/acme-nonce.repository';
 import { AcmeNonces } from './nonces/acme-nonces';
 import { AcmeOrdersService } from './orders/acme-orders.service';
+import { AcmeRenewalInfoService } from './renewal-info/acme-renewal-info.service';
+import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 
 /** The ACME server (RFC 8555) of every ACME-enabled profile, issuing through the issuance pipeline. */
 @Module({
@@ -27,6 +29,8 @@ import { AcmeOrdersService } from './orders/acme-orders.service';
     AcmeNonceRepository,
     AcmeNonces,
     AcmeOrdersService,
+    AcmeRenewalInfoService,
+    AcmeRevocationsService,
     AcmeProfiles,
     AcmeRequestVerifier,
     AcmeResponses,

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AcmeProblem } from '../acme-problem';
 import { AcmeResponse } from '../acme-response';
-import { AcmeServer } from '../acme-profiles';
-import { AccountRequest, VerifiedAcmeRequest } from '../jws/acme-request-verifier';
-import type { AcmeAccount } from '../accounts/acme-account';
+import { AccountRequest } from '../jws/acme-request-verifier';
 
 /**
- * Orders, authorizations, challenges, finalization, certificates, revocation and renewal information
- * (RFC 8555 7.4–7.6, RFC 9773). Being written on branch i18-orders; every method answers
+ * Orders, authorizations, challenges, finalization and certificates (RFC 8555 7.4–7.5). Being written on branch i18-orders; every method answers
  * serverInternal until it lands.
  */
 @Injectable()
@@ -32,15 +29,6 @@ export class AcmeOrdersService {
   }
   certificate(request: AccountRequest, certificateId: number): Promise<AcmeResponse> {
     return unavailable(request, certificateId);
-  }
-  revokeCertificate(
-    request: VerifiedAcmeRequest & { account: AcmeAccount | null },
-    clientAddress: string | null,
-  ): Promise<AcmeResponse> {
-    return unavailable(request, clientAddress);
-  }
-  renewalInfo(server: AcmeServer, certificateId: string): Promise<AcmeResponse> {
-    return unavailable(server, certificateId);
   }
 }
 
