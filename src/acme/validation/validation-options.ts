@@ -1,0 +1,16 @@
+import type { DenyNetworks } from './deny-networks';
+
+/** What the validators need from the configuration (ACME_* variables), passed in so they stay pure. */
+export interface ValidationOptions {
+  /** ACME_DNS_RESOLVER: "host:port" (IPv6 as "[::1]:53") of the DNS server to ask; null: the system's. */
+  dnsResolver: string | null;
+  denyNetworks: DenyNetworks;
+  http01Port: number;
+  tlsAlpn01Port: number;
+  /** The most one validation may take, redirects and name resolution included. */
+  timeoutMs: number;
+  /** Redirects http-01 follows (default 10). */
+  maxRedirects?: number;
+  /** The largest http-01 body read (default 64 KiB); a longer one fails the challenge. */
+  maxBodyBytes?: number;
+}
