@@ -26,4 +26,25 @@ export class Deadline {
     });
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
+
+  /**
+   * Runs a connection that reports through `finish`: the first outcome wins, the connection is
+   * destroyed then, and `onTimeout` is the outcome when the budget runs out first.
+   */
+  settle<T>(onTimeout: T, start: (finish: (outcome: T) => void) => { destroy(): void }): Promise<T> {
+    return new Promise((resolve) => {
+      let connection: { destroy(): void } | null = null;
+      let isSettled = false;
+      const finish = (outcome: T): void => {
+        if (isSettled) return;
+        isSettled = true;
+        clearTimeout(timer);
+        connection?.destroy();
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => finish(onTimeout), this.remainingMs());
+      connection = start(finish);
+      if (isSettled) connection.destroy();
+    });
+  }
 }

@@ -62,17 +62,10 @@ function fetchFrom(
   maxBodyBytes: number,
   deadline: Deadline,
 ): Promise<Fetched> {
-  return new Promise((resolve) => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), deadline.remainingMs());
-    let isSettled = false;
-    const finish = (outcome: Fetched): void => {
-      if (isSettled) return;
-      isSettled = true;
-      clearTimeout(timer);
-      request.destroy();
-      resolve(outcome);
-    };
+  const timedOut: Fetched = {
+    error: { type: 'connection', detail: `Fetching ${url.href} ${deadline.describe()}` },
+  };
+  return deadline.settle<Fetched>(timedOut, (finish) => {
     const tooLarge: Fetched = {
       error: {
         type: 'incorrectResponse',
@@ -88,7 +81,6 @@ function fetchFrom(
       method: 'GET',
       headers: { host: url.host, 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
       agent: false,
-      signal: controller.signal,
       // RFC 8555 §8.3 proves control of the name over plain HTTP; an https redirect target's
       // certificate is not what is being checked.
       ...(isHttps
@@ -113,15 +105,11 @@ function fetchFrom(
       response.on('end', () => finish({ status, location: null, body: Buffer.concat(chunks) }));
       response.on('error', (error) => finish({ error: connectionError(`Reading ${url.href}`, error) }));
     });
-    request.on('error', (error) => {
-      const timedOut = controller.signal.aborted;
-      finish({
-        error: timedOut
-          ? { type: 'connection', detail: `Fetching ${url.href} ${deadline.describe()}` }
-          : connectionError(`Fetching ${url.href} from ${target.address}`, error),
-      });
-    });
+    request.on('error', (error) =>
+      finish({ error: connectionError(`Fetching ${url.href} from ${target.address}`, error) }),
+    );
     request.end();
+    return request;
   });
 }
 

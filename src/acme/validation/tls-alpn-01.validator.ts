@@ -36,15 +36,10 @@ function handshake(
   deadline: Deadline,
 ): Promise<Handshake> {
   const where = `${target.family === 6 ? `[${target.address}]` : target.address}:${port}`;
-  return new Promise((resolve) => {
-    let isSettled = false;
-    const finish = (outcome: Handshake): void => {
-      if (isSettled) return;
-      isSettled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
+  const timedOut: Handshake = {
+    error: { type: 'connection', detail: `TLS connection to ${where} ${deadline.describe()}` },
+  };
+  return deadline.settle<Handshake>(timedOut, (finish) => {
     const socket = tls.connect({
       host: target.address,
       port,
@@ -53,13 +48,6 @@ function handshake(
       // The certificate is self-signed by design (RFC 8737 §3); its content is what gets checked.
       rejectUnauthorized: false,
     });
-    const timer = setTimeout(
-      () =>
-        finish({
-          error: { type: 'connection', detail: `TLS connection to ${where} ${deadline.describe()}` },
-        }),
-      deadline.remainingMs(),
-    );
     socket.once('secureConnect', () => {
       if (socket.alpnProtocol !== ACME_TLS_ALPN_PROTOCOL) {
         return finish({
@@ -76,6 +64,7 @@ function handshake(
       finish({ certificateDer: certificate.raw });
     });
     socket.once('error', (error) => finish({ error: connectionError(`TLS connection to ${where}`, error) }));
+    return socket;
   });
 }
 

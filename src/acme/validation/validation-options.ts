@@ -1,4 +1,5 @@
-import type { DenyNetworks } from './deny-networks';
+import type { AcmeValidationConfig } from '../../config/app-config';
+import { DenyNetworks } from './deny-networks';
 
 /** What the validators need from the configuration (ACME_* variables), passed in so they stay pure. */
 export interface ValidationOptions {
@@ -13,4 +14,15 @@ export interface ValidationOptions {
   maxRedirects?: number;
   /** The largest http-01 body read (default 64 KiB); a longer one fails the challenge. */
   maxBodyBytes?: number;
+}
+
+/** The validators' options from the ACME_* variables. */
+export function validationOptionsOf(config: AcmeValidationConfig): ValidationOptions {
+  return {
+    dnsResolver: config.dnsResolver,
+    denyNetworks: DenyNetworks.of(config.denyNetworks),
+    http01Port: config.http01Port,
+    tlsAlpn01Port: config.tlsAlpn01Port,
+    timeoutMs: config.timeoutSeconds * 1000,
+  };
 }
