@@ -98,34 +98,3 @@ describe('secrets from files (X_FILE)', () => {
     expect(config.secretKey).toBe(SECRET);
   });
 });
-
-describe('ACME validation (ACME_*)', () => {
-  it('defaults to the RFC ports, the system resolver and a deny list of the metadata networks', () => {
-    expect(loadAppConfig({}).acmeValidation).toEqual({
-      denyNetworks: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'],
-      dnsResolver: null,
-      http01Port: 80,
-      tlsAlpn01Port: 443,
-      timeoutSeconds: 10,
-      attempts: 3,
-    });
-  });
-
-  it('takes a resolver as an address with an optional port, IPv6 in brackets', () => {
-    const resolver = (value: string) =>
-      loadAppConfig({ ACME_DNS_RESOLVER: value }).acmeValidation.dnsResolver;
-    expect(resolver('127.0.0.1:8053')).toBe('127.0.0.1:8053');
-    expect(resolver('10.0.0.53')).toBe('10.0.0.53:53');
-    expect(resolver('[::1]:5353')).toBe('[::1]:5353');
-    expect(resolver('::1')).toBe('[::1]:53');
-    expect(() => resolver('dns.example.com:53')).toThrow('ACME_DNS_RESOLVER: must be an IP address');
-  });
-
-  it('refuses a deny list entry that is not a network, naming it', () => {
-    const env = { ACME_VALIDATION_DENY_NETWORKS: '10.0.0.0/8, 10.0.0.0/40' };
-    expect(() => loadAppConfig(env)).toThrow(
-      'ACME_VALIDATION_DENY_NETWORKS: "10.0.0.0/40" has a prefix length',
-    );
-    expect(loadAppConfig({ ACME_VALIDATION_DENY_NETWORKS: '' }).acmeValidation.denyNetworks).toEqual([]);
-  });
-});

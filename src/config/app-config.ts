@@ -1,6 +1,4 @@
-import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { parseCidr } from '../acme/validation/deny-networks';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
 import { loadTlsConfig, parseTrustProxy, TlsConfig, TrustProxy } from './tls-config';
 import { withSecretVariableFiles } from './secret-variable-files';
@@ -19,19 +17,6 @@ export interface FederationConfig {
   allowHttpIssuers: boolean;
   /** The longest lifetime of an access token from a token exchange, whatever a trust policy says. */
   workloadTokenMaxMinutes: number;
-}
-
-/** ACME challenge validation (src/acme/validation). */
-export interface AcmeValidationConfig {
-  /** Networks (CIDRs) the validators never connect to, whatever a name resolves to. */
-  denyNetworks: readonly string[];
-  /** "ip:port" ("[ipv6]:port") of the DNS server for dns-01 and for resolving names; null: the system's. */
-  dnsResolver: string | null;
-  http01Port: number;
-  tlsAlpn01Port: number;
-  timeoutSeconds: number;
-  /** Validation attempts of one challenge before it is invalid (retried with back-off). */
-  attempts: number;
 }
 
 export type DatabaseTarget =
@@ -69,7 +54,6 @@ export class AppConfig {
   /** Issuance requests per API key (each key its own window), e.g. 120/minute. */
   readonly apiKeyIssueRateLimit!: RateLimit;
   readonly federation!: FederationConfig;
-  readonly acmeValidation!: AcmeValidationConfig;
   readonly allowUnauthenticatedRegistration!: boolean;
   readonly corsOrigins!: string[];
   readonly logLevel!: LogLevel;
@@ -172,19 +156,6 @@ export function loadAppConfig(givenEnv: Env): AppConfig {
       jwksRefetchSeconds: read('FEDERATION_JWKS_REFETCH_SECONDS', '30', int(0, 3600)),
       allowHttpIssuers: read('FEDERATION_ALLOW_HTTP_ISSUERS', 'false', parseBoolean),
       workloadTokenMaxMinutes: read('WORKLOAD_TOKEN_MAX_MINUTES', '60', int(1, 24 * 60)),
-    },
-    acmeValidation: {
-      // Link-local holds the cloud metadata services (AWS's IPv6 one is fd00:ec2::254).
-      denyNetworks: read(
-        'ACME_VALIDATION_DENY_NETWORKS',
-        '169.254.0.0/16,fe80::/10,fd00:ec2::254/128',
-        parseCidrList,
-      ),
-      dnsResolver: read('ACME_DNS_RESOLVER', '', parseDnsServer),
-      http01Port: read('ACME_HTTP01_PORT', '80', int(1, 65535)),
-      tlsAlpn01Port: read('ACME_TLS_ALPN01_PORT', '443', int(1, 65535)),
-      timeoutSeconds: read('ACME_VALIDATION_TIMEOUT_SECONDS', '10', int(1, 300)),
-      attempts: read('ACME_VALIDATION_ATTEMPTS', '3', int(1, 10)),
     },
     allowUnauthenticatedRegistration: read('ALLOW_UNAUTHENTICATED_REGISTRATION', 'false', parseBoolean),
     corsOrigins: read('BACKEND_CORS_ORIGINS', '', parseCorsOrigins),
@@ -322,36 +293,4 @@ function parseByteSize(name: string, raw: string): number {
   if (bytes < 1024 || bytes > 64 * 1024 * 1024)
     throw new InvalidConfigError(name, 'must be between 1kb and 64mb');
   return bytes;
-}
-
-function parseCidrList(name: string, raw: string): readonly string[] {
-  const items = raw
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  try {
-    return items.map(parseCidr);
-  } catch (error) {
-    throw new InvalidConfigError(
-      name,
-      `${error instanceof Error ? error.message : String(error)}; a comma-separated list of CIDRs is expected`,
-    );
-  }
-}
-
-/** "10.0.0.53", "10.0.0.53:8053", "[::1]:53" or "::1": node:dns wants an address, not a name. */
-function parseDnsServer(name: string, raw: string): string | null {
-  if (raw === '') return null;
-  const match =
-    /^\[([^\]]+)\](?::(\d+))?$/.exec(raw) ??
-    (isIP(raw) === 6 ? [raw, raw] : /^([^:]+)(?::(\d+))?$/.exec(raw));
-  const address = match?.[1] ?? '';
-  const port = Number(match?.[2] ?? 53);
-  if (isIP(address) === 0 || !(port >= 1 && port <= 65535)) {
-    throw new InvalidConfigError(
-      name,
-      `must be an IP address with an optional port, e.g. 10.0.0.53:53 or [::1]:53 (got "${raw}")`,
-    );
-  }
-  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
 }

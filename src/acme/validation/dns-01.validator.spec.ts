@@ -75,6 +75,17 @@ describe('validateDns01', () => {
     });
   });
 
+  it('reports a resolver setting node:dns cannot use instead of throwing', async () => {
+    const result = await validateDns01(identifier, KEY_AUTHORIZATION, {
+      ...options(),
+      dnsResolver: 'dns.test:53',
+    });
+    expect(result).toEqual({
+      valid: false,
+      error: { type: 'dns', detail: 'ACME_DNS_RESOLVER "dns.test:53" is not an IP address with a port' },
+    });
+  });
+
   it('refuses an IP identifier (RFC 8738 §7)', async () => {
     const result = await validateDns01({ type: 'ip', value: '127.0.0.1' }, KEY_AUTHORIZATION, options());
     expect(result).toEqual({

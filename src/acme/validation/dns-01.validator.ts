@@ -1,3 +1,4 @@
+import { promises as dns } from 'node:dns';
 import { Deadline } from './deadline';
 import { keyAuthorizationDigest } from './key-authorization';
 import { dnsErrorCode, dnsResolver } from './target-addresses';
@@ -25,12 +26,12 @@ export async function validateDns01(
   const deadline = new Deadline(options.timeoutMs);
   const name = dns01RecordName(identifier);
   const expected = dns01RecordValue(keyAuthorization);
-  const lookup = dnsResolver(options.dnsResolver, deadline)
-    .resolveTxt(name)
-    .then(
-      (records) => ({ records: records.map((chunks) => chunks.join('')) }),
-      (reason: unknown) => ({ code: dnsErrorCode(reason) }),
-    );
+  const resolver = dnsResolver(options.dnsResolver, deadline);
+  if (!(resolver instanceof dns.Resolver)) return { valid: false, error: resolver };
+  const lookup = resolver.resolveTxt(name).then(
+    (records) => ({ records: records.map((chunks) => chunks.join('')) }),
+    (reason: unknown) => ({ code: dnsErrorCode(reason) }),
+  );
   const answer = await deadline.race<{ records: string[] } | { code: string }>(lookup, () => ({
     code: 'ETIMEOUT',
   }));

@@ -12,14 +12,22 @@ export interface TargetAddress {
 
 export type TargetAddresses = { addresses: TargetAddress[] } | { error: ValidationError };
 
-/** A resolver asking ACME_DNS_RESOLVER, or the system's name servers when it is unset. */
-export function dnsResolver(server: string | null, deadline: Deadline): dns.Resolver {
+/**
+ * A resolver asking ACME_DNS_RESOLVER, or the system's name servers when it is unset; a validation
+ * error when the setting is not an address (node:dns asks servers by address only).
+ */
+export function dnsResolver(server: string | null, deadline: Deadline): dns.Resolver | ValidationError {
   const resolver = new dns.Resolver({
     timeout: Math.max(100, Math.min(deadline.remainingMs(), 5000)),
     tries: 2,
   });
-  if (server) resolver.setServers([server]);
-  return resolver;
+  if (!server) return resolver;
+  try {
+    resolver.setServers([server]);
+    return resolver;
+  } catch {
+    return { type: 'dns', detail: `ACME_DNS_RESOLVER "${server}" is not an IP address with a port` };
+  }
 }
 
 /** The node:dns error code of a failed lookup (ENODATA, ENOTFOUND, ETIMEOUT...), or a generic word. */
@@ -45,6 +53,7 @@ async function resolveName(
     }
   }
   const resolver = dnsResolver(options.dnsResolver, deadline);
+  if (!(resolver instanceof dns.Resolver)) return { error: resolver };
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
   const addresses: TargetAddress[] = [
     ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 as const })) : []),

@@ -1,4 +1,3 @@
-import type { AcmeValidationConfig } from '../../config/app-config';
 import { DenyNetworks } from './deny-networks';
 
 /** What the validators need from the configuration (ACME_* variables), passed in so they stay pure. */
@@ -16,13 +15,22 @@ export interface ValidationOptions {
   maxBodyBytes?: number;
 }
 
+/** The ACME_* settings the validators read (AppConfig.acme). */
+export interface AcmeValidationSettings {
+  validationDenyNetworks: readonly string[];
+  dnsResolver: string | null;
+  http01Port: number;
+  tlsAlpn01Port: number;
+  validationTimeoutSeconds: number;
+}
+
 /** The validators' options from the ACME_* variables. */
-export function validationOptionsOf(config: AcmeValidationConfig): ValidationOptions {
+export function validationOptionsOf(config: AcmeValidationSettings): ValidationOptions {
   return {
     dnsResolver: config.dnsResolver,
-    denyNetworks: DenyNetworks.of(config.denyNetworks),
+    denyNetworks: DenyNetworks.of(config.validationDenyNetworks),
     http01Port: config.http01Port,
     tlsAlpn01Port: config.tlsAlpn01Port,
-    timeoutMs: config.timeoutSeconds * 1000,
+    timeoutMs: config.validationTimeoutSeconds * 1000,
   };
 }
