@@ -6,6 +6,7 @@ import { CaModule } from './ca/ca.module';
 import { CertModule } from './cert/cert.module';
 import { ExportModule } from './export/export.module';
 import { RenewalModule } from './renewal/renewal.module';
+import { AcmeModule } from './acme/acme.module';
 import { RequestsModule } from './requests/requests.module';
 import { BodyErrorsModule } from './common/body-errors';
 import { LoggingModule } from './common/logging.module';
@@ -49,6 +50,7 @@ export class AppModule {
         ExportModule,
         RequestsModule,
         RenewalModule,
+        AcmeModule,
         PublicPkiModule,
         BackupModule,
         TlsModule,

@@ -7,6 +7,7 @@ import express, { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { Histogram } from 'prom-client';
+import { AcmeErrorWriter } from './acme/acme-error-writer';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { deferringErrors } from './common/body-errors';
@@ -27,7 +28,11 @@ const ROOT_ROUTES = [
   { path: 'metrics', method: RequestMethod.GET },
   { path: 'crl/{*path}', method: RequestMethod.GET },
   { path: 'ca/{*path}', method: RequestMethod.GET },
+  { path: 'acme/{*path}', method: RequestMethod.ALL },
 ];
+
+/** RFC 8555 6.2: ACME requests are JWS objects in JSON. */
+const JSON_BODY_TYPES = ['application/json', 'application/jose+json'];
 
 /** Builds the whole application from an environment: used by main.ts, the CLI and the e2e tests. */
 export async function createApp(
@@ -57,12 +62,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
   app.use(httpMetricsMiddleware(app.get<Histogram<string>>(getToken(HTTP_DURATION_METRIC))));
-  app.use(deferringErrors(express.json({ limit: config.maxBodySizeBytes })));
+  app.use(deferringErrors(express.json({ limit: config.maxBodySizeBytes, type: JSON_BODY_TYPES })));
   app.use(deferringErrors(express.urlencoded({ extended: false, limit: config.maxBodySizeBytes })));
   app.use(deferringErrors(jsonDepthLimit()));
   app.setGlobalPrefix(config.apiPrefix.replace(/^\//, ''), { exclude: ROOT_ROUTES });
   app.useGlobalPipes(buildValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter(app.get(DatabaseOutageMonitor)));
+  app.useGlobalFilters(new ApiExceptionFilter(app.get(DatabaseOutageMonitor), [app.get(AcmeErrorWriter)]));
   // Ending with process.exit rather than a re-raised signal lets pino write out its last lines.
   app.enableShutdownHooks(shutdownSignals(config), { useProcessExit: true });
   setUpSwagger(app, config);

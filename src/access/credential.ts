@@ -32,9 +32,13 @@ export type Credential =
       /** The ID token's string claims that profiles may template SANs from. */
       readonly claims: Readonly<Record<string, string>>;
     }
-  | { readonly kind: 'renewal'; readonly certificateId: number };
+  | { readonly kind: 'renewal'; readonly certificateId: number }
+  | { readonly kind: 'acme_account'; readonly accountId: number };
 
-/** How an audit row names a credential: `api_key:<id>`, `workload:<policy id>`, `renewal:<cert id>`. */
+/**
+ * How an audit row names a credential: `api_key:<id>`, `workload:<policy id>`, `renewal:<cert id>`,
+ * `acme_account:<account id>`.
+ */
 export function credentialLabel(credential: Credential | undefined): string | null {
   switch (credential?.kind) {
     case undefined:
@@ -46,6 +50,8 @@ export function credentialLabel(credential: Credential | undefined): string | nu
       return `workload:${credential.trustPolicyId}`;
     case 'renewal':
       return `renewal:${credential.certificateId}`;
+    case 'acme_account':
+      return `acme_account:${credential.accountId}`;
   }
 }
 

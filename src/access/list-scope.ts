@@ -32,7 +32,7 @@ const NOTHING: SqlCondition = { sql: 'FALSE', params: {} };
  */
 export function listScopeCondition(actor: Actor, kind: ListedKind, columns: ScopeColumns): SqlCondition {
   if (!actor.isActive) return NOTHING; // the policy lets an inactive actor read nothing
-  if (actor.kind === 'service_account') return serviceAccountScope(actor, kind, columns);
+  if (actor.kind !== 'person') return serviceAccountScope(actor, kind, columns);
   if (kind === 'certificate_request') {
     const scope = requestListScope(actor);
     if (scope.everything) return EVERYTHING;

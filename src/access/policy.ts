@@ -8,8 +8,11 @@ export type Role = 'superuser' | 'admin' | 'user';
 
 export const ROLES: readonly Role[] = ['superuser', 'admin', 'user'];
 
-/** A person signs in; a service account (a CI pipeline, a workload) authenticates with keys or tokens. */
-export type PrincipalKind = 'person' | 'service_account';
+/**
+ * A person signs in; a service account (a CI pipeline, a workload) authenticates with keys or tokens;
+ * an ACME account (src/acme/) with the key it registered, bound to one profile.
+ */
+export type PrincipalKind = 'person' | 'service_account' | 'acme_account';
 
 export interface Actor {
   id: number;
@@ -124,7 +127,7 @@ export function can(
   target?: OwnedResource | RequestTarget | UserTarget | OrganizationTarget,
 ): boolean {
   if (!actor.isActive) return false;
-  if (actor.kind === 'service_account') return serviceAccountCan(actor, action, target);
+  if (actor.kind !== 'person') return serviceAccountCan(actor, action, target);
   const narrowedTo = personalKeyCapabilities(actor);
   if (narrowedTo && !keyPermits(narrowedTo, action)) return false;
   if (actor.role === 'superuser') return true;
@@ -176,7 +179,8 @@ export function can(
 /**
  * A service account issues and signs CSRs under its organisation's CAs through its profiles, and
  * reads, revokes and exports the keys of the certificates it issued. Nothing else: no users,
- * organisations, CAs, requests, audit or configuration.
+ * organisations, CAs, requests, audit or configuration. An ACME account is held to the same rules,
+ * its one profile the one it registered with.
  */
 function serviceAccountCan(
   actor: Actor,

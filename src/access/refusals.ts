@@ -33,8 +33,8 @@ export const REFUSALS: { [K in ResourceKind]: Record<ResourceActions[K], Refusal
   profile: {
     read_profile: 'You may not view this profile',
     issue_with_profile: (actor) =>
-      actor.kind === 'service_account'
-        ? `This service account may only issue through its own profiles (ids ${(actor.profileIds ?? []).join(', ')})`
+      actor.kind !== 'person'
+        ? `This ${actor.kind === 'acme_account' ? 'ACME account' : 'service account'} may only issue through its own profiles (ids ${(actor.profileIds ?? []).join(', ')})`
         : 'You may not issue through this profile',
     manage_profile:
       'You may not manage certificate profiles here (needs can_create_ca in the organization, admin or superuser)',

@@ -2,14 +2,17 @@ import { EntityManager } from 'typeorm';
 
 /** TypeORM's own bookkeeping: the target's migrations have already run, and its history is its own. */
 /**
- * Bookkeeping of the schema, the sign-in rate-limit windows and the renewal tokens already used:
- * minutes of state, nothing to restore (a renewal token lives five minutes at most).
+ * Bookkeeping of the schema, the sign-in rate-limit windows, the renewal tokens already used, ACME
+ * nonces and validation jobs: minutes of state, nothing to restore (a renewal token lives five minutes
+ * at most; a client whose nonce is gone retries on badNonce, and an unfinished validation is retried).
  */
 export const NOT_BACKED_UP: ReadonlySet<string> = new Set([
   'migrations',
   'typeorm_metadata',
   'auth_rate_limits',
   'renewal_token_uses',
+  'acme_nonces',
+  'acme_validation_jobs',
 ]);
 
 export interface BackedUpTable {

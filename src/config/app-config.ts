@@ -1,3 +1,4 @@
+import { ipRanges } from '../profiles/profile-fields';
 import { availableParallelism } from 'node:os';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
 import { loadTlsConfig, parseTrustProxy, TlsConfig, TrustProxy } from './tls-config';
@@ -17,6 +18,30 @@ export interface FederationConfig {
   allowHttpIssuers: boolean;
   /** The longest lifetime of an access token from a token exchange, whatever a trust policy says. */
   workloadTokenMaxMinutes: number;
+}
+
+/** The ACME server (src/acme/, docs/acme.md). */
+export interface AcmeConfig {
+  /** How long a Replay-Nonce is accepted. */
+  nonceLifetimeSeconds: number;
+  /** How long a new order may take to be finalized. */
+  orderLifetimeHours: number;
+  /** How long a pending authorization waits for its challenge. */
+  authorizationLifetimeHours: number;
+  /** A valid authorization of the account is reused by its new orders for this long (0: never). */
+  authorizationReuseHours: number;
+  /** meta.termsOfService of the directory; null: none to agree to. */
+  termsOfServiceUrl: string | null;
+  /** CIDRs the validator never connects to (metadata services, link-local, the service's own networks). */
+  validationDenyNetworks: string[];
+  /** host:port of the DNS server for dns-01 and for the names of http-01 and tls-alpn-01; null: the system's. */
+  dnsResolver: string | null;
+  http01Port: number;
+  tlsAlpn01Port: number;
+  /** One validation attempt's time limit (connect, TLS, response). */
+  validationTimeoutSeconds: number;
+  /** Attempts per challenge (with back-off) before it is invalid. */
+  validationAttempts: number;
 }
 
 export type DatabaseTarget =
@@ -54,6 +79,7 @@ export class AppConfig {
   /** Issuance requests per API key (each key its own window), e.g. 120/minute. */
   readonly apiKeyIssueRateLimit!: RateLimit;
   readonly federation!: FederationConfig;
+  readonly acme!: AcmeConfig;
   readonly allowUnauthenticatedRegistration!: boolean;
   readonly corsOrigins!: string[];
   readonly logLevel!: LogLevel;
@@ -156,6 +182,23 @@ export function loadAppConfig(givenEnv: Env): AppConfig {
       jwksRefetchSeconds: read('FEDERATION_JWKS_REFETCH_SECONDS', '30', int(0, 3600)),
       allowHttpIssuers: read('FEDERATION_ALLOW_HTTP_ISSUERS', 'false', parseBoolean),
       workloadTokenMaxMinutes: read('WORKLOAD_TOKEN_MAX_MINUTES', '60', int(1, 24 * 60)),
+    },
+    acme: {
+      nonceLifetimeSeconds: read('ACME_NONCE_LIFETIME_SECONDS', '3600', int(10, 86_400)),
+      orderLifetimeHours: read('ACME_ORDER_LIFETIME_HOURS', '24', int(1, 24 * 30)),
+      authorizationLifetimeHours: read('ACME_AUTHZ_LIFETIME_HOURS', '24', int(1, 24 * 30)),
+      authorizationReuseHours: read('ACME_AUTHZ_REUSE_HOURS', '24', int(0, 24 * 30)),
+      termsOfServiceUrl: read('ACME_TERMS_OF_SERVICE_URL', '', parseOptionalUrl),
+      validationDenyNetworks: read(
+        'ACME_VALIDATION_DENY_NETWORKS',
+        DEFAULT_ACME_DENY_NETWORKS,
+        parseCidrList,
+      ),
+      dnsResolver: read('ACME_DNS_RESOLVER', '', parseHostPort),
+      http01Port: read('ACME_HTTP01_PORT', '80', int(1, 65_535)),
+      tlsAlpn01Port: read('ACME_TLS_ALPN01_PORT', '443', int(1, 65_535)),
+      validationTimeoutSeconds: read('ACME_VALIDATION_TIMEOUT_SECONDS', '10', int(1, 120)),
+      validationAttempts: read('ACME_VALIDATION_ATTEMPTS', '3', int(1, 10)),
     },
     allowUnauthenticatedRegistration: read('ALLOW_UNAUTHENTICATED_REGISTRATION', 'false', parseBoolean),
     corsOrigins: read('BACKEND_CORS_ORIGINS', '', parseCorsOrigins),
@@ -261,6 +304,39 @@ export function parseEncryptionKey(name: string, raw: string): Buffer | null {
     throw new InvalidConfigError(name, 'must be 32 bytes, as 64 hex characters or base64');
   }
   return key;
+}
+
+/** Link-local (cloud metadata services at 169.254.169.254, fd00:ec2::254) and the unspecified addresses. */
+const DEFAULT_ACME_DENY_NETWORKS = '169.254.0.0/16,fe80::/10,fd00:ec2::/32,0.0.0.0/8,::/128';
+
+function parseCidrList(name: string, raw: string): string[] {
+  const values = raw
+    .split(',')
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
+  try {
+    return ipRanges(name, values);
+  } catch (error) {
+    throw new Error(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** `host:port` or `[v6]:port`; empty: none. */
+function parseHostPort(name: string, raw: string): string | null {
+  if (raw === '') return null;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):([0-9]{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65_535) {
+    throw new Error(`${name} must be host:port (e.g. 127.0.0.1:53 or [::1]:53), got "${raw}"`);
+  }
+  return raw;
+}
+
+function parseOptionalUrl(name: string, raw: string): string | null {
+  if (raw === '') return null;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  return raw;
 }
 
 function parseBaseUrl(name: string, raw: string): string {

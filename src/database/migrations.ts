@@ -9,6 +9,7 @@ import { CaNameConstraints1733000300000 } from '../../migrations/1733000300000-c
 import { MachineIdentity1733000400000 } from '../../migrations/1733000400000-machine-identity';
 import { TrustPolicies1733000500000 } from '../../migrations/1733000500000-trust-policies';
 import { CertificateRenewal1733000600000 } from '../../migrations/1733000600000-certificate-renewal';
+import { Acme1733000700000 } from '../../migrations/1733000700000-acme';
 
 /** Every migration, in order. One set serves PGlite and PostgreSQL. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   MachineIdentity1733000400000,
   TrustPolicies1733000500000,
   CertificateRenewal1733000600000,
+  Acme1733000700000,
 ];

@@ -24,6 +24,15 @@ export class PrivateKeyVault {
     return this.crypto.importPrivateKeyPem((await this.sealer.unseal(sealed)).toString('utf8'));
   }
 
+  /** A secret the service must read back (an ACME EAB HMAC key), sealed like a private key. */
+  sealSecret(secret: Buffer): Promise<string> {
+    return this.sealer.seal(secret);
+  }
+
+  unsealSecret(sealed: string): Promise<Buffer> {
+    return this.sealer.unseal(sealed);
+  }
+
   async unsealPem(sealed: string): Promise<string> {
     return (await this.sealer.unseal(sealed)).toString('utf8');
   }

@@ -88,6 +88,18 @@ export class CertificateProfileEntity implements OwnedResource {
   @Column({ type: 'boolean', default: false })
   renewalReusesKey!: boolean;
 
+  /** Serves an ACME directory at /acme/{profile-slug}/directory (src/acme/). */
+  @Column({ type: 'boolean', default: false })
+  acmeEnabled!: boolean;
+
+  /** New ACME accounts must bind one of the profile's EAB keys (RFC 8555 7.3.4). */
+  @Column({ type: 'boolean', default: true })
+  acmeEabRequired!: boolean;
+
+  /** The CA ACME orders are issued from; null: the profile's only CA. */
+  @Column({ type: 'integer', nullable: true })
+  acmeCaId!: number | null;
+
   @Column({ type: 'integer', nullable: true })
   createdByUserId!: number | null;
 

@@ -9,6 +9,8 @@ import { AuditService } from '../audit/audit.service';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JsonObject } from '../common/json';
 import { AuthContext } from '../common/request-context';
+import { acmeDirectoryUrl } from '../acme/acme-urls';
+import { AppConfig } from '../config/app-config';
 import { Transaction, Transactions } from '../database/transactions';
 import type { ProfilePolicy } from '../issuance/profile-policy';
 import { checkedSanTemplates } from '../issuance/san-templates';
@@ -71,6 +73,9 @@ const FIELDS: readonly (keyof ProfileFields)[] = [
   'issuerLifetime',
   'sanTemplates',
   'renewalReusesKey',
+  'acmeEnabled',
+  'acmeEabRequired',
+  'acmeCaId',
 ];
 
 const API_NAME: Partial<Record<keyof ProfileFields, string>> = {
@@ -90,6 +95,9 @@ const API_NAME: Partial<Record<keyof ProfileFields, string>> = {
   issuerLifetime: 'issuer_lifetime',
   sanTemplates: 'san_templates',
   renewalReusesKey: 'renewal_reuses_key',
+  acmeEnabled: 'acme_enabled',
+  acmeEabRequired: 'acme_eab_required',
+  acmeCaId: 'acme_ca_id',
 };
 
 const DEFAULTS: Omit<ProfileFields, 'name'> = {
@@ -112,6 +120,9 @@ const DEFAULTS: Omit<ProfileFields, 'name'> = {
   issuerLifetime: 'clamp',
   sanTemplates: null,
   renewalReusesKey: false,
+  acmeEnabled: false,
+  acmeEabRequired: true,
+  acmeCaId: null,
 };
 
 /**
@@ -127,6 +138,7 @@ export class ProfilesService {
     private readonly transactions: Transactions,
     private readonly repository: ProfileRepository,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
 
   /** The CA module tells how to find a CA (for ca_ids); called once at start-up. */
@@ -148,7 +160,7 @@ export class ProfilesService {
       await this.record(tx, auth, 'profile_create', created, {
         fields: FIELDS.filter((field) => field === 'name' || apiValue(dto, field) !== undefined).map(apiName),
       });
-      return toProfileResponse(created);
+      return this.toResponse(created);
     });
   }
 
@@ -158,14 +170,19 @@ export class ProfilesService {
       owner: 'profile.created_by_user_id',
       boundProfile: 'profile.id',
     });
-    return (await this.repository.list(scope)).map(toProfileResponse);
+    return (await this.repository.list(scope)).map((profile) => this.toResponse(profile));
+  }
+
+  /** A profile by id for the ACME server, which checks acme_enabled itself; no actor yet. */
+  findById(id: number): Promise<CertificateProfileEntity | null> {
+    return this.repository.findById(id);
   }
 
   async get(actor: Actor, id: number): Promise<ProfileResponseDto> {
     const profile = await this.repository.findById(id);
     if (!profile) throw new NotFoundError(`Profile ${id} not found`);
     authorize(actor, 'read_profile', resource.profile(profile));
-    return toProfileResponse(profile);
+    return this.toResponse(profile);
   }
 
   async update(auth: AuthContext, id: number, dto: UpdateProfileDto): Promise<ProfileResponseDto> {
@@ -185,7 +202,7 @@ export class ProfilesService {
         await this.repository.save(tx, locked);
         await this.record(tx, auth, 'profile_update', locked, { fields: changed.map(apiName) });
       }
-      return toProfileResponse(locked);
+      return this.toResponse(locked);
     });
   }
 
@@ -210,7 +227,7 @@ export class ProfilesService {
     ref: ProfileRef | null | undefined,
   ): Promise<ProfilePolicy | null> {
     if (ref === undefined || ref === null) {
-      if (actor.kind === 'service_account') throw new ForbiddenError(serviceAccountNeedsProfile(actor));
+      if (actor.kind !== 'person') throw new ForbiddenError(serviceAccountNeedsProfile(actor));
       if (ca.requireProfile) {
         throw new InvalidInputError(`CA "${ca.name}" requires a profile: name one with "profile"`);
       }
@@ -329,7 +346,11 @@ export class ProfilesService {
             ? null
             : storedSanTemplates(dto.san_templates),
       renewalReusesKey: pick(dto.renewal_reuses_key, base.renewalReusesKey),
+      acmeEnabled: pick(dto.acme_enabled, base.acmeEnabled),
+      acmeEabRequired: pick(dto.acme_eab_required, base.acmeEabRequired),
+      acmeCaId: dto.acme_ca_id === undefined ? base.acmeCaId : dto.acme_ca_id,
     };
+    await this.checkAcmeCa(fields, dto.acme_ca_id !== undefined, organizationId);
     const { defaultValidityDays, maxValidityDays } = fields;
     if (defaultValidityDays !== null && maxValidityDays !== null && defaultValidityDays > maxValidityDays) {
       throw new InvalidInputError(
@@ -344,8 +365,38 @@ export class ProfilesService {
     return fields;
   }
 
+  /**
+   * ACME orders name no CA, so an ACME profile issues from one: acme_ca_id (a CA of the organisation,
+   * one of ca_ids when it lists any), or the only CA of ca_ids.
+   */
+  private async checkAcmeCa(
+    fields: ProfileFields,
+    caIdGiven: boolean,
+    organizationId: number | null,
+  ): Promise<void> {
+    const { acmeCaId, caIds } = fields;
+    if (acmeCaId !== null) {
+      if (caIds.length > 0 && !caIds.includes(acmeCaId)) {
+        throw new InvalidInputError(`acme_ca_id ${acmeCaId} is not one of ca_ids (${caIds.join(', ')})`);
+      }
+      if (caIdGiven) await this.checkedCaIds([acmeCaId], organizationId, 'acme_ca_id');
+      return;
+    }
+    if (fields.acmeEnabled && caIds.length !== 1) {
+      throw new InvalidInputError(
+        caIds.length === 0
+          ? 'acme_enabled needs acme_ca_id (the CA ACME certificates are issued from) or a single CA in ca_ids'
+          : `acme_enabled needs acme_ca_id: ca_ids lists ${caIds.length} CAs and an ACME order names none`,
+      );
+    }
+  }
+
   /** Each id a CA of the profile's organisation; duplicates dropped. */
-  private async checkedCaIds(ids: readonly number[], organizationId: number | null): Promise<number[]> {
+  private async checkedCaIds(
+    ids: readonly number[],
+    organizationId: number | null,
+    field = 'ca_ids',
+  ): Promise<number[]> {
     const unique = [...new Set(ids)];
     for (const id of unique) {
       const ca = await this.caLookup(id);
@@ -354,10 +405,15 @@ export class ProfilesService {
           organizationId === null
             ? 'without an organization, like the profile'
             : `of the profile's organization (${organizationId})`;
-        throw new InvalidInputError(`ca_ids[${ids.indexOf(id)}] ${id} is not a CA ${owner}`);
+        const at = field === 'ca_ids' ? `ca_ids[${ids.indexOf(id)}]` : field;
+        throw new InvalidInputError(`${at} ${id} is not a CA ${owner}`);
       }
     }
     return unique;
+  }
+
+  private toResponse(profile: CertificateProfileEntity): ProfileResponseDto {
+    return toProfileResponse(profile, this.config.publicBaseUrl);
   }
 
   private record(
@@ -392,7 +448,10 @@ function apiValue(dto: object, field: keyof ProfileFields): unknown {
   return (dto as Record<string, unknown>)[apiName(field)];
 }
 
-export function toProfileResponse(profile: CertificateProfileEntity): ProfileResponseDto {
+export function toProfileResponse(
+  profile: CertificateProfileEntity,
+  publicBaseUrl: string,
+): ProfileResponseDto {
   return {
     id: profile.id,
     name: profile.name,
@@ -416,6 +475,10 @@ export function toProfileResponse(profile: CertificateProfileEntity): ProfileRes
     issuer_lifetime: profile.issuerLifetime,
     san_templates: profile.sanTemplates,
     renewal_reuses_key: profile.renewalReusesKey,
+    acme_enabled: profile.acmeEnabled,
+    acme_eab_required: profile.acmeEabRequired,
+    acme_ca_id: profile.acmeCaId,
+    acme_directory_url: profile.acmeEnabled ? acmeDirectoryUrl(publicBaseUrl, profile) : null,
     created_by_user_id: profile.createdByUserId,
     created_at: profile.createdAt,
     updated_at: profile.updatedAt,

@@ -271,6 +271,38 @@ export class ProfileFieldsDto {
   @IsOptionalNotNull()
   @IsBoolean()
   renewal_reuses_key?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Serve an ACME directory (RFC 8555) for this profile at acme_directory_url: certbot, lego and ' +
+      'cert-manager obtain certificates through it, under every rule of the profile',
+  })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  acme_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      "New ACME accounts must carry an external account binding made with one of the profile's EAB keys " +
+      '(POST /profiles/{id}/acme-eab-keys); false only for trusted networks',
+  })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  acme_eab_required?: boolean;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description:
+      'The CA ACME certificates are issued from (one of ca_ids when it lists any); null: the only CA of ca_ids',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INT4)
+  acme_ca_id?: number | null;
 }
 
 const ProfileName = (): PropertyDecorator =>
@@ -329,6 +361,17 @@ export class ProfileResponseDto {
   @ApiProperty({ enum: ['clamp', 'refuse'] }) issuer_lifetime!: 'clamp' | 'refuse';
   @ApiProperty({ type: SanTemplatesDto, nullable: true }) san_templates!: SanTemplatesDto | null;
   @ApiProperty() renewal_reuses_key!: boolean;
+  @ApiProperty() acme_enabled!: boolean;
+  @ApiProperty() acme_eab_required!: boolean;
+  @ApiProperty({ type: Number, nullable: true }) acme_ca_id!: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Where ACME clients start ({PUBLIC_BASE_URL}/acme/{profile-slug}/directory); null unless acme_enabled',
+    example: 'https://ca.example.com/acme/web-2/directory',
+  })
+  acme_directory_url!: string | null;
   @ApiProperty({ type: Number, nullable: true }) created_by_user_id!: number | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
