@@ -56,6 +56,26 @@ describe('validateHttp01', () => {
     expect(seen).toEqual([{ host: `127.0.0.1:${port}`, path: CHALLENGE_PATH }]);
   });
 
+  it('connects to an IPv6 identifier directly, the bracketed address as Host', async () => {
+    let host: string | undefined;
+    const v6 = createServer((request, response) => {
+      host = request.headers.host;
+      response.end(KEY_AUTHORIZATION);
+    });
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+    const v6Port = (v6.address() as AddressInfo).port;
+    const identifier = { type: 'ip' as const, value: '::1' };
+    const result = await validateHttp01(
+      identifier,
+      TOKEN,
+      KEY_AUTHORIZATION,
+      options({ http01Port: v6Port }),
+    );
+    await new Promise((resolve) => v6.close(resolve));
+    expect(result).toEqual({ valid: true });
+    expect(host).toBe(`[::1]:${v6Port}`);
+  });
+
   it('resolves a DNS name through ACME_DNS_RESOLVER and sends the name as Host', async () => {
     dns.a.set('www.example.test', ['127.0.0.1']);
     routes.set(CHALLENGE_PATH, (_request, response) => response.end(KEY_AUTHORIZATION));
