@@ -9,6 +9,7 @@ import { AcmeProfiles } from './acme-profiles';
 import { AcmeResponses } from './acme-responses';
 import { AcmeController } from './acme.controller';
 import { AcmeEabKeyRepository } from './eab/acme-eab-key.repository';
+import { EabKeyResealing } from './eab/eab-key-resealing';
 import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeNonceRepository } from './nonces/acme-nonce.repository';
 import { AcmeNonces } from './nonces/acme-nonces';
@@ -33,6 +34,7 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
     AcmeRevocationsService,
     AcmeProfiles,
     AcmeRequestVerifier,
+    EabKeyResealing,
     AcmeResponses,
   ],
   exports: [AcmeErrorWriter],

@@ -63,6 +63,15 @@ export class DomainMetrics {
         labelNames: ['operation'],
       }),
   );
+  readonly acmeChallengeValidations = metric(
+    'acme_challenge_validations_total',
+    () =>
+      new Counter({
+        name: 'acme_challenge_validations_total',
+        help: 'ACME challenge validation attempts by challenge type and result (valid, retry, invalid)',
+        labelNames: ['type', 'result'],
+      }),
+  );
   readonly keyGeneration = metric(
     'ca_key_generation_seconds',
     () =>

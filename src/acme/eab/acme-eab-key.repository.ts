@@ -106,4 +106,19 @@ export class AcmeEabKeyRepository {
     );
     return rows[0] ? toKey(rows[0]) : null;
   }
+
+  /** KEK rotation (src/keys/key-resealer.ts), inside its transaction. */
+  async sealedKeysForResealing(tx: Transaction): Promise<{ id: number; sealed: string }[]> {
+    const rows: { id: number; sealed_hmac_key: string }[] = await entityManagerOf(tx).query(
+      `SELECT id, sealed_hmac_key FROM acme_eab_keys ORDER BY id FOR UPDATE`,
+    );
+    return rows.map((row) => ({ id: row.id, sealed: row.sealed_hmac_key }));
+  }
+
+  async replaceSealedKey(tx: Transaction, id: number, sealed: string): Promise<void> {
+    await entityManagerOf(tx).query(`UPDATE acme_eab_keys SET sealed_hmac_key = $2 WHERE id = $1`, [
+      id,
+      sealed,
+    ]);
+  }
 }
