@@ -217,11 +217,10 @@ setup_service() {
   BASE="http://127.0.0.1:$port"
   API="$BASE/api/v1"
   log "service: $BASE (data in $WORK/service-data), ACME DNS 127.0.0.1:$DNS_PORT"
-  # Link-local only in the deny list: the challenge responders here are on loopback.
+  # ACME_VALIDATION_DENY_NETWORKS stays the default (no loopback in it): the responders are on 127.0.0.1.
   env HOST=127.0.0.1 PORT="$port" PUBLIC_BASE_URL="$BASE" DATA_DIR="$WORK/service-data" \
     LOG_LEVEL=warn BCRYPT_ROUNDS=4 ACCESS_TOKEN_EXPIRE_MINUTES=120 \
     ACME_DNS_RESOLVER="127.0.0.1:$DNS_PORT" ACME_HTTP01_PORT="$HTTP01_PORT" ACME_TLS_ALPN01_PORT="$TLSALPN01_PORT" \
-    ACME_VALIDATION_DENY_NETWORKS="169.254.0.0/16,fe80::/10" \
     node dist/src/main.js >"$WORK/logs/service.out" 2>&1 &
   PIDS+=($!)
   wait_for_url "$BASE/status" "the service" -f
