@@ -14,6 +14,9 @@ import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeNonceRepository } from './nonces/acme-nonce.repository';
 import { AcmeNonces } from './nonces/acme-nonces';
 import { AcmeOrdersService } from './orders/acme-orders.service';
+import { AcmeChallengeValidationRepository } from './validation/acme-challenge-validation.repository';
+import { AcmeValidationJobRepository } from './validation/acme-validation-job.repository';
+import { ValidationJobRunner } from './validation/validation-job-runner';
 import { AcmeRenewalInfoService } from './renewal-info/acme-renewal-info.service';
 import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 
@@ -35,6 +38,9 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
     AcmeProfiles,
     AcmeRequestVerifier,
     EabKeyResealing,
+    AcmeValidationJobRepository,
+    AcmeChallengeValidationRepository,
+    ValidationJobRunner,
     AcmeResponses,
   ],
   exports: [AcmeErrorWriter],
