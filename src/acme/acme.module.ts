@@ -13,7 +13,18 @@ import { EabKeyResealing } from './eab/eab-key-resealing';
 import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeNonceRepository } from './nonces/acme-nonce.repository';
 import { AcmeNonces } from './nonces/acme-nonces';
+import { AcmeAuthorizationRepository } from './orders/acme-authorization.repository';
+import { AcmeAuthorizationsService } from './orders/acme-authorizations.service';
+import { AcmeChallengeRepository } from './orders/acme-challenge.repository';
+import { AcmeFinalizationService } from './orders/acme-finalization.service';
+import { AcmeNewOrders } from './orders/acme-new-orders';
+import { AcmeOrderGauge } from './orders/acme-order-gauge';
+import { AcmeOrderRepository } from './orders/acme-order.repository';
+import { AcmeOrderStates } from './orders/acme-order-states';
 import { AcmeOrdersService } from './orders/acme-orders.service';
+import { AcmeChallengeValidationRepository } from './validation/acme-challenge-validation.repository';
+import { AcmeValidationJobRepository } from './validation/acme-validation-job.repository';
+import { ValidationJobRunner } from './validation/validation-job-runner';
 import { AcmeRenewalInfoService } from './renewal-info/acme-renewal-info.service';
 import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 
@@ -24,17 +35,28 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
   providers: [
     AcmeAccountRepository,
     AcmeAccountsService,
+    AcmeAuthorizationRepository,
+    AcmeAuthorizationsService,
+    AcmeChallengeRepository,
     AcmeDirectory,
     AcmeEabKeyRepository,
     AcmeErrorWriter,
     AcmeNonceRepository,
     AcmeNonces,
+    AcmeFinalizationService,
+    AcmeNewOrders,
+    AcmeOrderGauge,
+    AcmeOrderRepository,
+    AcmeOrderStates,
     AcmeOrdersService,
     AcmeRenewalInfoService,
     AcmeRevocationsService,
     AcmeProfiles,
     AcmeRequestVerifier,
     EabKeyResealing,
+    AcmeValidationJobRepository,
+    AcmeChallengeValidationRepository,
+    ValidationJobRunner,
     AcmeResponses,
   ],
   exports: [AcmeErrorWriter],

@@ -92,6 +92,15 @@ export class DomainMetrics {
         buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
       }),
   );
+  readonly acmeIssuance = metric(
+    'acme_issuance_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'acme_issuance_duration_seconds',
+        help: 'ACME orders from newOrder to their certificate (validation included)',
+        buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 14400, 86400],
+      }),
+  );
 
   async time<T>(
     histogram: Histogram<string>,

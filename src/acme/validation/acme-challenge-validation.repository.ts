@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ProblemDocument } from '../acme-problem';
+import { AcmeOrderRepository } from '../orders/acme-order.repository';
 import { returningRows } from '../../database/returning-rows';
 import { entityManagerOf, Transaction } from '../../database/transactions';
 import type { ChallengeType } from './challenge-validator';
@@ -32,10 +33,13 @@ interface ChallengeRow {
 
 /**
  * What the validation job runner reads of a challenge and writes when it is decided: the
- * challenge, its authorization and the orders waiting on it (RFC 8555 §7.1.6 status changes).
+ * challenge and its authorization; the orders waiting on it change through the orders repository
+ * (RFC 8555 §7.1.6 status changes).
  */
 @Injectable()
 export class AcmeChallengeValidationRepository {
+  constructor(private readonly orders: AcmeOrderRepository) {}
+
   async findForValidation(tx: Transaction, challengeId: number): Promise<ChallengeUnderValidation | null> {
     const rows: ChallengeRow[] = await entityManagerOf(tx).query(
       `SELECT c.id, c.type, c.token, c.status, c.authorization_id, a.account_id, a.status AS authorization_status,
@@ -72,15 +76,7 @@ export class AcmeChallengeValidationRepository {
       `UPDATE acme_authorizations SET status = 'valid', updated_at = $2 WHERE id = $1 AND status = 'pending'`,
       [challenge.authorizationId, now],
     );
-    await manager.query(
-      `UPDATE acme_orders o SET status = 'ready', updated_at = $2
-       WHERE o.status = 'pending'
-         AND o.id IN (SELECT order_id FROM acme_order_authorizations WHERE authorization_id = $1)
-         AND NOT EXISTS (
-           SELECT 1 FROM acme_order_authorizations oa JOIN acme_authorizations a ON a.id = oa.authorization_id
-           WHERE oa.order_id = o.id AND a.status <> 'valid')`,
-      [challenge.authorizationId, now],
-    );
+    await this.orders.markReadyWhereAuthorized(tx, challenge.authorizationId, now);
   }
 
   /** The challenge fails with its problem; its authorization is invalid and so are the pending orders needing it. */
@@ -103,11 +99,6 @@ export class AcmeChallengeValidationRepository {
       `UPDATE acme_authorizations SET status = 'invalid', updated_at = $2 WHERE id = $1 AND status = 'pending'`,
       [challenge.authorizationId, now],
     );
-    await manager.query(
-      `UPDATE acme_orders SET status = 'invalid', error = $3, updated_at = $2
-       WHERE status = 'pending'
-         AND id IN (SELECT order_id FROM acme_order_authorizations WHERE authorization_id = $1)`,
-      [challenge.authorizationId, now, error],
-    );
+    await this.orders.invalidateForAuthorization(tx, challenge.authorizationId, now, problem);
   }
 }

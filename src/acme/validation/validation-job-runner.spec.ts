@@ -11,6 +11,7 @@ import { Transactions } from '../../database/transactions';
 import { DomainMetrics } from '../../system/domain-metrics';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { AcmeAccountRepository } from '../accounts/acme-account.repository';
+import { AcmeOrderRepository } from '../orders/acme-order.repository';
 import { AcmeChallengeValidationRepository } from './acme-challenge-validation.repository';
 import { AcmeValidationJobRepository } from './acme-validation-job.repository';
 import { keyAuthorization } from './key-authorization';
@@ -86,7 +87,7 @@ describe('ValidationJobRunner', () => {
       config,
       transactions,
       new AcmeValidationJobRepository(),
-      new AcmeChallengeValidationRepository(),
+      new AcmeChallengeValidationRepository(new AcmeOrderRepository(transactions)),
       new AcmeAccountRepository(transactions),
       new DomainMetrics(),
       {} as DatabaseOutageMonitor,
