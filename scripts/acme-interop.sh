@@ -81,7 +81,8 @@ wait_for_url() {
 run_step() {
   local name=$1
   shift
-  local log_file="$WORK/logs/$name.log"
+  local log_file="$WORK/logs/$name.log" server_lines
+  server_lines=$(wc -l <"$SERVER_LOG")
   ("$@") >"$log_file" 2>&1 &
   local pid=$!
   if wait "$pid"; then
@@ -89,8 +90,8 @@ run_step() {
   else
     echo "FAIL $MODE $name"
     tail -n 40 "$log_file" | sed 's/^/    | /'
-    echo "    last lines of $(basename "$SERVER_LOG"):"
-    tail -n 8 "$SERVER_LOG" | sed 's/^/    | /'
+    echo "    $(basename "$SERVER_LOG") meanwhile (last 10 lines):"
+    tail -n +"$((server_lines + 1))" "$SERVER_LOG" | tail -n 10 | sed 's/^/    | /'
     FAILED+=("$name")
   fi
 }
@@ -207,6 +208,11 @@ api() {
   cat "$out"
 }
 
+sign_in() {
+  curl -sf "$API/auth/token" --data-urlencode "username=$1" --data-urlencode "password=$SERVICE_PASSWORD" \
+    | jq -er .access_token
+}
+
 setup_service() {
   cd "$REPO"
   if [ ! -f dist/src/main.js ] || [ -n "$(find src migrations package.json -newer dist/src/main.js -print -quit)" ]; then
@@ -226,12 +232,20 @@ setup_service() {
   wait_for_url "$BASE/status" "the service" -f
   cd - >/dev/null
 
-  # The README's walkthrough: the first user is a superuser; sign in; a root and an intermediate.
-  curl -sf "$API/users/" -H 'content-type: application/json' \
-    -d "$(jq -n --arg p "$SERVICE_PASSWORD" '{username:"admin", email:"admin@example.com", password:$p}')" >/dev/null
-  TOKEN=$(curl -sf "$API/auth/token" --data-urlencode username=admin --data-urlencode "password=$SERVICE_PASSWORD" \
-    | jq -r .access_token)
-  local json='content-type: application/json' profile
+  # The first user is a superuser; it creates an organisation and that organisation's admin, who
+  # does the rest (an ACME account issues under its profile's organisation's CAs, and the
+  # organisation's admins hand out its EAB keys).
+  local json='content-type: application/json'
+  curl -sf "$API/users/" -H "$json" \
+    -d "$(jq -n --arg p "$SERVICE_PASSWORD" '{username:"root", email:"root@example.com", password:$p}')" >/dev/null
+  TOKEN=$(sign_in root)
+  local org
+  org=$(api POST /organizations/ -H "$json" -d '{"name":"ACME interop"}' | jq -e .id)
+  api POST /users/ -H "$json" -d "$(jq -n --arg p "$SERVICE_PASSWORD" --argjson org "$org" \
+    '{username:"admin", email:"admin@example.com", password:$p, role:"admin", organization_id:$org,
+      can_create_ca:true, can_create_cert:true, can_revoke_cert:true}')" >/dev/null
+  TOKEN=$(sign_in admin)
+  local profile
   ROOT_CA=$(api POST /cas/ -H "$json" \
     -d '{"name":"Interop Root CA","subject_dn":"CN=Interop Root CA,O=ACME interop","key_type":"ec"}' | jq -e .id)
   ISSUING_CA=$(api POST /cas/ -H "$json" \
