@@ -307,6 +307,17 @@ CERTBOT="$WORK/certbot"
 CERTBOT_COMMON=(--non-interactive --agree-tos -m interop@example.com
   --config-dir "$CERTBOT/config" --work-dir "$CERTBOT/work" --logs-dir "$CERTBOT/logs")
 
+# certbot 2.1 on Python 3.11 hides every ACME error behind "AttributeError: can't set attribute"
+# (its Error is immutable and contextlib sets __traceback__); the real problem is in its log.
+certbot_cmd() {
+  local status=0
+  timeout "$STEP_TIMEOUT" certbot "$@" || status=$?
+  if [ "$status" != 0 ]; then
+    grep -h 'acme.messages.Error: ' "$CERTBOT/logs/letsencrypt.log" 2>/dev/null | tail -n 1 | sed 's/^/ACME problem: /'
+  fi
+  return "$status"
+}
+
 # certbot_run open|eab name cert-name [eab-index] -- certbot arguments...
 certbot_run() {
   local which=$1 name=$2 cert_name=$3 eab_index=$4
@@ -318,7 +329,7 @@ certbot_run() {
     read -r kid hmac <<<"$credential"
     eab=(--eab-kid "$kid" --eab-hmac-key "$hmac")
   fi
-  timeout "$STEP_TIMEOUT" certbot certonly "${CERTBOT_COMMON[@]}" --server "$directory" "${eab[@]}" \
+  certbot_cmd certonly "${CERTBOT_COMMON[@]}" --server "$directory" "${eab[@]}" \
     --cert-name "$cert_name" -d "$name" "$@"
   local live="$CERTBOT/config/live/$cert_name"
   verify_certificate "$($ROOT_OF "$which")" "$live/cert.pem" "$live/chain.pem" "$name"
@@ -376,7 +387,7 @@ certbot_revoke() {
   local which=$1 cert=$2 key=${3:-} directory by_key=()
   if [ "$which" = open ]; then directory=$DIRECTORY_OPEN; else directory=$DIRECTORY_EAB; fi
   if [ -n "$key" ]; then by_key=(--key-path "$key"); fi
-  timeout "$STEP_TIMEOUT" certbot revoke "${CERTBOT_COMMON[@]}" --server "$directory" --cert-path "$cert" \
+  certbot_cmd revoke "${CERTBOT_COMMON[@]}" --server "$directory" --cert-path "$cert" \
     "${by_key[@]}" --reason keycompromise --no-delete-after-revoke
   $CHECK_REVOKED "$which" "$cert"
 }
