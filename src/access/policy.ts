@@ -188,8 +188,12 @@ function serviceAccountCan(
   target: OwnedResource | ProfileTarget | RequestTarget | UserTarget | OrganizationTarget | undefined,
 ): boolean {
   switch (action) {
-    case 'create_cert':
-      return isMemberOf(actor, (target as OwnedResource).organizationId ?? -1);
+    case 'create_cert': {
+      const { organizationId } = target as OwnedResource;
+      // An ACME account is its profile's: an unowned profile's issues under the unowned CAs it names.
+      if (actor.kind === 'acme_account') return organizationId === actor.organizationId;
+      return isMemberOf(actor, organizationId ?? -1);
+    }
     case 'read':
     case 'revoke_cert':
     case 'export_private_key': {
