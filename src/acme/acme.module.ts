@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CertModule } from '../cert/cert.module';
 import { ProfilesModule } from '../profiles/profiles.module';
+import { AcmeAccountAdministrationService } from './accounts/acme-account-administration.service';
 import { AcmeAccountRepository } from './accounts/acme-account.repository';
+import { AcmeAccountsController } from './accounts/acme-accounts.controller';
 import { AcmeAccountsService } from './accounts/acme-accounts.service';
 import { AcmeDirectory } from './acme-directory';
 import { AcmeErrorWriter } from './acme-error-writer';
@@ -9,6 +11,9 @@ import { AcmeProfiles } from './acme-profiles';
 import { AcmeResponses } from './acme-responses';
 import { AcmeController } from './acme.controller';
 import { AcmeEabKeyRepository } from './eab/acme-eab-key.repository';
+import { AcmeEabKeysController } from './eab/acme-eab-keys.controller';
+import { AcmeEabKeysService } from './eab/acme-eab-keys.service';
+import { ManagedAcmeProfiles } from './managed-acme-profiles';
 import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeNonceRepository } from './nonces/acme-nonce.repository';
 import { AcmeNonces } from './nonces/acme-nonces';
@@ -19,12 +24,14 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 /** The ACME server (RFC 8555) of every ACME-enabled profile, issuing through the issuance pipeline. */
 @Module({
   imports: [ProfilesModule, CertModule],
-  controllers: [AcmeController],
+  controllers: [AcmeController, AcmeEabKeysController, AcmeAccountsController],
   providers: [
+    AcmeAccountAdministrationService,
     AcmeAccountRepository,
     AcmeAccountsService,
     AcmeDirectory,
     AcmeEabKeyRepository,
+    AcmeEabKeysService,
     AcmeErrorWriter,
     AcmeNonceRepository,
     AcmeNonces,
@@ -34,6 +41,7 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
     AcmeProfiles,
     AcmeRequestVerifier,
     AcmeResponses,
+    ManagedAcmeProfiles,
   ],
   exports: [AcmeErrorWriter],
 })
