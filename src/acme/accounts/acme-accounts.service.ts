@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { JWK } from 'jose';
 import { AuditAction } from '../../audit/audit-action';
 import { AuditService } from '../../audit/audit.service';
 import { JsonObject } from '../../common/json';
@@ -16,6 +15,7 @@ import {
   parseProtectedHeader,
   publicKeyOf,
   publicMembers,
+  thumbprintOf,
   verifiedPayload,
 } from '../jws/acme-jws';
 import { AccountRequest, VerifiedAcmeRequest } from '../jws/acme-request-verifier';
@@ -144,11 +144,7 @@ export class AcmeAccountsService {
         'keyChange: "account" must be the URL of the account signing the request',
       );
     }
-    if (
-      typeof payload.oldKey !== 'object' ||
-      payload.oldKey === null ||
-      (await jwkThumbprint(payload.oldKey as JWK)) !== request.account.jwkThumbprint
-    ) {
+    if ((await thumbprintOf(payload.oldKey)) !== request.account.jwkThumbprint) {
       throw new AcmeProblem('malformed', 'keyChange: "oldKey" is not the account\'s current key');
     }
     const newKey = publicMembers(header.jwk);
