@@ -150,11 +150,7 @@ export class AcmeAccountsService {
     const newKey = publicMembers(header.jwk);
     const thumbprint = await jwkThumbprint(newKey);
     const taken = await this.accounts.findByKey(request.profile.id, thumbprint);
-    if (taken) {
-      throw new AcmeProblem('malformed', 'keyChange: another account already has the new key', {
-        status: 409,
-      });
-    }
+    if (taken) throw keyTaken(request, taken);
     const changed = await this.transactions.run(async (tx) => {
       if (!(await this.accounts.changeKey(tx, request.account.id, newKey, thumbprint))) return false;
       await this.record(tx, 'acme_account_key_change', request.account, clientAddress, {
@@ -164,9 +160,8 @@ export class AcmeAccountsService {
       return true;
     });
     if (!changed) {
-      throw new AcmeProblem('malformed', 'keyChange: another account already has the new key', {
-        status: 409,
-      });
+      const winner = await this.accounts.findByKey(request.profile.id, thumbprint);
+      throw keyTaken(request, winner);
     }
     const account = (await this.accounts.findById(request.account.id)) ?? request.account;
     return this.accountResponse(request, account, 200);
@@ -237,6 +232,14 @@ export function accountObject(request: Pick<VerifiedAcmeRequest, 'urls'>, accoun
     orders: `${request.urls.account(account.id)}/orders`,
     createdAt: account.createdAt.toISOString(),
   };
+}
+
+/** RFC 8555 7.3.5: 409 with the Location of the account that has the key. */
+function keyTaken(request: AccountRequest, holder: AcmeAccount | null): AcmeProblem {
+  return new AcmeProblem('malformed', 'keyChange: another account already has the new key', {
+    status: 409,
+    location: holder ? request.urls.account(holder.id) : undefined,
+  });
 }
 
 function objectPayload(payload: unknown, what: string): Record<string, unknown> {
