@@ -19,7 +19,7 @@ import {
   verifiedPayload,
 } from '../jws/acme-jws';
 import { AccountRequest, VerifiedAcmeRequest } from '../jws/acme-request-verifier';
-import { AcmeAccount } from './acme-account';
+import { AcmeAccount, accountNotValid } from './acme-account';
 import { acmePrincipal } from './acme-account-principal';
 import { AcmeAccountRepository } from './acme-account.repository';
 import { checkedContacts } from './contacts';
@@ -39,7 +39,7 @@ export class AcmeAccountsService {
   async newAccount(request: VerifiedAcmeRequest, clientAddress: string | null): Promise<AcmeResponse> {
     const payload = objectPayload(request.payload, 'newAccount');
     const existing = await this.accounts.findByKey(request.profile.id, request.jwkThumbprint);
-    if (existing) return this.accountResponse(request, existing, 200);
+    if (existing) return this.existingAccount(request, existing);
     if (payload.onlyReturnExisting === true) {
       throw new AcmeProblem('accountDoesNotExist', 'No account has this key (onlyReturnExisting)');
     }
@@ -83,7 +83,7 @@ export class AcmeAccountsService {
     });
     if (!account) {
       const raced = await this.accounts.findByKey(request.profile.id, request.jwkThumbprint);
-      if (raced) return this.accountResponse(request, raced, 200);
+      if (raced) return this.existingAccount(request, raced);
       throw new AcmeProblem('serverInternal', 'The account could not be created; retry');
     }
     return this.accountResponse(request, account, 201);
@@ -106,9 +106,8 @@ export class AcmeAccountsService {
     const contact = payload.contact === undefined ? null : checkedContacts(payload.contact);
     const account = await this.transactions.run(async (tx) => {
       const locked = await this.accounts.lock(tx, accountId);
-      if (!locked || locked.status !== 'valid') {
-        throw new AcmeProblem('unauthorized', `Account ${accountId} is not valid`);
-      }
+      if (!locked) throw new AcmeProblem('accountDoesNotExist', `No account ${accountId}`);
+      if (locked.status !== 'valid') throw accountNotValid(locked);
       if (contact !== null) {
         await this.accounts.updateContact(tx, accountId, contact);
         await this.record(tx, 'acme_account_update', locked, clientAddress, { contact });
@@ -194,6 +193,12 @@ export class AcmeAccountsService {
       );
     }
     return binding.kid;
+  }
+
+  /** newAccount with the key of an account that exists: 200 and its URL, unless it is deactivated (7.3.6). */
+  private existingAccount(request: VerifiedAcmeRequest, account: AcmeAccount): AcmeResponse {
+    if (account.status !== 'valid') throw accountNotValid(account);
+    return this.accountResponse(request, account, 200);
   }
 
   private accountResponse(request: VerifiedAcmeRequest, account: AcmeAccount, status: number): AcmeResponse {
