@@ -1,10 +1,11 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { CertModule } from '../cert/cert.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { AcmeAccountAdministrationService } from './accounts/acme-account-administration.service';
 import { AcmeAccountRepository } from './accounts/acme-account.repository';
 import { AcmeAccountsController } from './accounts/acme-accounts.controller';
 import { AcmeAccountsService } from './accounts/acme-accounts.service';
+import { AcmeContentTypeMiddleware } from './acme-content-type.middleware';
 import { AcmeDirectory } from './acme-directory';
 import { AcmeErrorWriter } from './acme-error-writer';
 import { AcmeProfiles } from './acme-profiles';
@@ -45,4 +46,8 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
   ],
   exports: [AcmeErrorWriter],
 })
-export class AcmeModule {}
+export class AcmeModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AcmeContentTypeMiddleware).forRoutes(AcmeController);
+  }
+}
