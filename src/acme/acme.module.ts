@@ -1,8 +1,11 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { CertModule } from '../cert/cert.module';
 import { ProfilesModule } from '../profiles/profiles.module';
+import { AcmeAccountAdministrationService } from './accounts/acme-account-administration.service';
 import { AcmeAccountRepository } from './accounts/acme-account.repository';
+import { AcmeAccountsController } from './accounts/acme-accounts.controller';
 import { AcmeAccountsService } from './accounts/acme-accounts.service';
+import { AcmeContentTypeMiddleware } from './acme-content-type.middleware';
 import { AcmeDirectory } from './acme-directory';
 import { AcmeErrorWriter } from './acme-error-writer';
 import { AcmeProfiles } from './acme-profiles';
@@ -10,6 +13,9 @@ import { AcmeResponses } from './acme-responses';
 import { AcmeController } from './acme.controller';
 import { AcmeEabKeyRepository } from './eab/acme-eab-key.repository';
 import { EabKeyResealing } from './eab/eab-key-resealing';
+import { AcmeEabKeysController } from './eab/acme-eab-keys.controller';
+import { AcmeEabKeysService } from './eab/acme-eab-keys.service';
+import { ManagedAcmeProfiles } from './managed-acme-profiles';
 import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeNonceRepository } from './nonces/acme-nonce.repository';
 import { AcmeNonces } from './nonces/acme-nonces';
@@ -31,8 +37,9 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 /** The ACME server (RFC 8555) of every ACME-enabled profile, issuing through the issuance pipeline. */
 @Module({
   imports: [ProfilesModule, CertModule],
-  controllers: [AcmeController],
+  controllers: [AcmeController, AcmeEabKeysController, AcmeAccountsController],
   providers: [
+    AcmeAccountAdministrationService,
     AcmeAccountRepository,
     AcmeAccountsService,
     AcmeAuthorizationRepository,
@@ -40,6 +47,7 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
     AcmeChallengeRepository,
     AcmeDirectory,
     AcmeEabKeyRepository,
+    AcmeEabKeysService,
     AcmeErrorWriter,
     AcmeNonceRepository,
     AcmeNonces,
@@ -58,7 +66,12 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
     AcmeChallengeValidationRepository,
     ValidationJobRunner,
     AcmeResponses,
+    ManagedAcmeProfiles,
   ],
   exports: [AcmeErrorWriter],
 })
-export class AcmeModule {}
+export class AcmeModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AcmeContentTypeMiddleware).forRoutes(AcmeController);
+  }
+}
