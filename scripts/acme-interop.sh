@@ -272,8 +272,8 @@ service_root_of() { echo "$WORK/service-root.pem"; }
 
 # A fresh EAB credential per account: the service binds each to one account.
 service_eab_key() {
-  api POST "/profiles/$PROFILE_EAB/acme-eab-keys" -H 'content-type: application/json' -d '{}' \
-    | jq -er '"\(.kid) \(.hmac_key // .hmac // .key)"'
+  api POST "/profiles/$PROFILE_EAB/acme-eab-keys" -H 'content-type: application/json' \
+    -d "$(jq -n --arg d "acme-interop $1" '{description:$d}')" | jq -er '"\(.kid) \(.hmac_key)"'
 }
 
 service_check_revoked() {
