@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CertModule } from '../cert/cert.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { AcmeAccountRepository } from './accounts/acme-account.repository';
 import { AcmeAccountsService } from './accounts/acme-accounts.service';
@@ -13,12 +14,15 @@ import { AcmeRequestVerifier } from './jws/acme-request-verifier';
 import { AcmeNonceRepository } from './nonces/acme-nonce.repository';
 import { AcmeNonces } from './nonces/acme-nonces';
 import { AcmeOrdersService } from './orders/acme-orders.service';
+import { AcmeReplacementRepository } from './renewal-info/acme-replacement.repository';
 import { AcmeRenewalInfoService } from './renewal-info/acme-renewal-info.service';
+import { AriCertificates } from './renewal-info/ari-certificates';
+import { AcmeRevocationAuthorizationRepository } from './revocation/acme-revocation-authorization.repository';
 import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 
 /** The ACME server (RFC 8555) of every ACME-enabled profile, issuing through the issuance pipeline. */
 @Module({
-  imports: [ProfilesModule, CertModule],
+  imports: [ProfilesModule, CertModule, CryptoModule],
   controllers: [AcmeController],
   providers: [
     AcmeAccountRepository,
@@ -30,7 +34,10 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
     AcmeNonces,
     AcmeOrdersService,
     AcmeRenewalInfoService,
+    AcmeReplacementRepository,
+    AcmeRevocationAuthorizationRepository,
     AcmeRevocationsService,
+    AriCertificates,
     AcmeProfiles,
     AcmeRequestVerifier,
     AcmeResponses,
