@@ -1,0 +1,125 @@
+import * as acme from 'acme-client';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { exportJWK, FlattenedSign } from 'jose';
+import { OpensslWorkspace } from './openssl';
+import { signCsr } from './pki';
+import { TestApp, TestUser } from './test-app';
+
+export interface AcmeTestAccount {
+  client: acme.Client;
+  id: number;
+  url: string;
+  keyPem: string;
+}
+
+/** A new account at `directoryUrl` (the profile needs no EAB), with acme-client. */
+export async function createAcmeAccount(directoryUrl: string): Promise<AcmeTestAccount> {
+  const accountKey = await acme.crypto.createPrivateEcdsaKey();
+  const client = new acme.Client({ directoryUrl, accountKey, backoffAttempts: 1 });
+  await client.createAccount({ termsOfServiceAgreed: true });
+  const url = client.getAccountUrl();
+  return { client, url, id: Number(url.split('/').pop()), keyPem: accountKey.toString() };
+}
+
+export interface AcmeIssued {
+  id: number;
+  pem: string;
+  keyPem: string;
+  serialNumber: string;
+}
+
+/**
+ * FIXTURE until orders land: a certificate as an ACME order would leave it, issued through sign-csr
+ * under the ACME profile by `issuer`, then handed to the account (created_by_user_id = the account's
+ * principal id), which is all revokeCert and ARI read of how it was obtained.
+ */
+export async function acmeIssuedCertificate(
+  testApp: TestApp,
+  issuer: TestUser,
+  fields: { caId: number; profileId: number; accountId: number; names: string[]; validDays?: number },
+): Promise<AcmeIssued> {
+  const [key, csr] = await acme.crypto.createCsr({ commonName: fields.names[0], altNames: fields.names });
+  const issued = await signCsr(testApp, issuer, {
+    csr: csr.toString(),
+    ca_id: fields.caId,
+    profile: fields.profileId,
+    certificate_type: 'server',
+    valid_days: fields.validDays ?? 30,
+  });
+  await testApp.dataSource.query(`UPDATE certificates SET created_by_user_id = $1 WHERE id = $2`, [
+    fields.accountId,
+    issued.id,
+  ]);
+  return {
+    id: issued.id,
+    pem: issued.certificate,
+    keyPem: key.toString(),
+    serialNumber: issued.serial_number,
+  };
+}
+
+/**
+ * The ARI certificate identifier (RFC 9773 4.1), computed apart from the server: the AKI keyIdentifier
+ * as openssl prints it, and the serial's DER INTEGER content bytes.
+ */
+export function ariCertificateId(ssl: OpensslWorkspace, pem: string): string {
+  const file = ssl.write(`ari-${Date.now()}-${Math.random().toString(36).slice(2)}.pem`, pem);
+  const result = ssl.run(['x509', '-in', file, '-noout', '-ext', 'authorityKeyIdentifier']);
+  if (!result.ok) throw new Error(result.output);
+  const hex = /((?:[0-9A-F]{2}:)+[0-9A-F]{2})/.exec(result.output)?.[1];
+  if (!hex) throw new Error(`No AKI keyIdentifier in: ${result.output}`);
+  const keyId = Buffer.from(hex.replace(/:/g, ''), 'hex');
+  let serial = new X509Certificate(pem).serialNumber.replace(/^(00)+/, '');
+  if (serial.length % 2) serial = `0${serial}`;
+  const content = Buffer.from(serial, 'hex');
+  const integer = content[0] & 0x80 ? Buffer.concat([Buffer.from([0]), content]) : content;
+  return `${keyId.toString('base64url')}.${integer.toString('base64url')}`;
+}
+
+export interface AcmeAnswer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> | null;
+}
+
+/**
+ * A request signed by hand (RFC 8555 6.2), for what acme-client does not send: the certificate's own
+ * key (`jwk`), or an account's (`kid`) with a payload of the spec's choosing.
+ */
+export async function postJws(
+  directoryUrl: string,
+  url: string,
+  payload: unknown,
+  signer: { keyPem: string; kid?: string },
+): Promise<AcmeAnswer> {
+  const key = createPrivateKey(signer.keyPem);
+  const alg = key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
+  const nonceUrl = (await directoryOf(directoryUrl)).newNonce;
+  const nonce = (await fetch(nonceUrl, { method: 'HEAD' })).headers.get('replay-nonce') ?? '';
+  const header = signer.kid
+    ? { alg, kid: signer.kid, nonce, url }
+    : { alg, jwk: await exportJWK(createPublicKey(key)), nonce, url };
+  const jws = await new FlattenedSign(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader(header)
+    .sign(key);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/jose+json' },
+    body: JSON.stringify(jws),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+  };
+}
+
+export async function directoryOf(directoryUrl: string): Promise<Record<string, string>> {
+  return (await (await fetch(directoryUrl)).json()) as Record<string, string>;
+}
+
+/** The DER of a PEM certificate, base64url: revokeCert's "certificate". */
+export function certificateField(pem: string): string {
+  return new X509Certificate(pem).raw.toString('base64url');
+}
