@@ -8,10 +8,10 @@ import {
 import {
   AcmeIssued,
   AcmeTestAccount,
-  acmeIssuedCertificate,
   certificateField,
   createAcmeAccount,
   directoryOf,
+  orderCertificate,
   postJws,
 } from './support/acme-issued';
 import { OpensslWorkspace } from './support/openssl';
@@ -50,12 +50,10 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
 
   function issued(account: AcmeTestAccount = owner): Promise<AcmeIssued> {
     counter += 1;
-    return acmeIssuedCertificate(testApp, superuser, {
-      caId: root.id,
-      profileId: profile.id,
-      accountId: account.id,
-      names: [`site${counter}.example.com`, `www.site${counter}.example.com`],
-    });
+    return orderCertificate(testApp, account, [
+      `site${counter}.example.com`,
+      `www.site${counter}.example.com`,
+    ]);
   }
 
   async function certificateRow(id: number): Promise<Record<string, unknown>> {

@@ -7,7 +7,8 @@ import { createUser, login, startTestApp, TEST_PASSWORD, TestApp, TestUser } fro
  * user of a fresh database). Everything else the examples name is made by an earlier example:
  * organization 1; user 2 (alice); CA 1 (root), CA 2 (issuing, under 1), CA 3 (pending, then signed by
  * CA 1); certificate 1 (POST /certificates), 2 (sign-csr), 3 and 4 (requests 1 and 3 signed);
- * requests 1, 2 and 3.
+ * requests 1, 2 and 3; an EAB key of profile 1 (ACME accounts are made by ACME clients, so the
+ * account examples name none).
  */
 const ORDER = [
   // what the other examples refer to
@@ -20,6 +21,7 @@ const ORDER = [
   'POST /api/v1/cas/{ca_id}/certificate',
   'POST /api/v1/cas/{ca_id}/sign',
   'POST /api/v1/profiles',
+  'POST /api/v1/profiles/{profile_id}/acme-eab-keys',
   'POST /api/v1/service-accounts',
   'POST /api/v1/service-accounts/{account_id}/keys',
   'POST /api/v1/service-accounts/{account_id}/trust-policies',
@@ -49,6 +51,9 @@ const ORDER = [
   'GET /api/v1/cas/{ca_id}/crl',
   'GET /api/v1/profiles',
   'GET /api/v1/profiles/{profile_id}',
+  'GET /api/v1/profiles/{profile_id}/acme-eab-keys',
+  'GET /api/v1/acme-accounts',
+  'GET /api/v1/acme-accounts/{account_id}',
   'GET /api/v1/service-accounts',
   'GET /api/v1/service-accounts/{account_id}',
   'GET /api/v1/service-accounts/{account_id}/keys',
@@ -76,6 +81,7 @@ const ORDER = [
   'PUT /api/v1/organizations/{organization_id}',
   'PATCH /api/v1/cas/{ca_id}',
   'PATCH /api/v1/profiles/{profile_id}',
+  'POST /api/v1/acme-accounts/{account_id}/deactivate',
   'PATCH /api/v1/service-accounts/{account_id}',
   'PATCH /api/v1/service-accounts/{account_id}/trust-policies/{policy_id}',
   'POST /api/v1/certificates/{cert_id}/revoke',
@@ -87,6 +93,7 @@ const ORDER = [
   'DELETE /api/v1/users/me/api-keys/{key_id}',
   'DELETE /api/v1/service-accounts/{account_id}/trust-policies/{policy_id}',
   'DELETE /api/v1/service-accounts/{account_id}',
+  'DELETE /api/v1/profiles/{profile_id}/acme-eab-keys/{kid}',
   'DELETE /api/v1/profiles/{profile_id}',
   'DELETE /api/v1/certificate-requests/{request_id}',
   'DELETE /api/v1/organizations/{organization_id}/users/{user_id}',
@@ -319,8 +326,11 @@ describe('the OpenAPI document at /docs-json', () => {
       'POST /api/v1/cas/{ca_id}/certificate (foreign)',
       'POST /api/v1/certificates/renew (access token)',
       'POST /api/v1/certificate-requests/{request_id}/certificate (foreign)',
+      'GET /api/v1/acme-accounts/{account_id}',
+      'POST /api/v1/acme-accounts/{account_id}/deactivate',
       'DELETE /api/v1/service-accounts/{account_id}/keys/{key_id}',
       'DELETE /api/v1/users/me/api-keys/{key_id}',
+      'DELETE /api/v1/profiles/{profile_id}/acme-eab-keys/{kid}',
     ]);
   });
 });

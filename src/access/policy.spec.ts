@@ -504,7 +504,12 @@ describe('policy: list scope', () => {
   });
 });
 
-const PROFILE_ACTIONS: ProfileAction[] = ['read_profile', 'issue_with_profile', 'manage_profile'];
+const PROFILE_ACTIONS: ProfileAction[] = [
+  'read_profile',
+  'issue_with_profile',
+  'manage_profile',
+  'manage_acme',
+];
 
 const PROFILE_ID = 7;
 
@@ -515,26 +520,27 @@ function profileOf(relation: Relation): ProfileTarget {
 /**
  * Certificate profiles: superusers always; the creator always; the organisation's members read; its
  * admins and members with can_create_ca manage (create, update, delete); other organisations never;
- * unowned profiles superuser-only. "flag" is can_create_ca.
+ * unowned profiles superuser-only. "flag" is can_create_ca. Their ACME servers (EAB keys, accounts)
+ * only the organisation's admins and superusers manage: neither the creator nor the flag is enough.
  */
 // prettier-ignore
-const PROFILE_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean, boolean][] = [
-  //  role         relation     flag        read issue manage_profile
-  ['superuser', 'creator',   'flag off',  Y,   Y,   Y],
-  ['superuser', 'same org',  'flag off',  Y,   Y,   Y],
-  ['superuser', 'other org', 'flag off',  Y,   Y,   Y],
-  ['superuser', 'unowned',   'flag off',  Y,   Y,   Y],
-  ['admin',     'creator',   'flag off',  Y,   Y,   Y],
-  ['admin',     'same org',  'flag off',  Y,   Y,   Y],
-  ['admin',     'other org', 'flag off',  N,   N,   N],
-  ['admin',     'other org', 'flag on',   N,   N,   N],
-  ['admin',     'unowned',   'flag off',  N,   N,   N],
-  ['user',      'creator',   'flag off',  Y,   Y,   Y],
-  ['user',      'same org',  'flag off',  Y,   Y,   N],
-  ['user',      'same org',  'flag on',   Y,   Y,   Y],
-  ['user',      'other org', 'flag off',  N,   N,   N],
-  ['user',      'other org', 'flag on',   N,   N,   N],
-  ['user',      'unowned',   'flag on',   N,   N,   N],
+const PROFILE_MATRIX: [Role, Relation, 'flag on' | 'flag off', boolean, boolean, boolean, boolean][] = [
+  //  role         relation     flag        read issue manage_profile manage_acme
+  ['superuser', 'creator',   'flag off',  Y,   Y,   Y,             Y],
+  ['superuser', 'same org',  'flag off',  Y,   Y,   Y,             Y],
+  ['superuser', 'other org', 'flag off',  Y,   Y,   Y,             Y],
+  ['superuser', 'unowned',   'flag off',  Y,   Y,   Y,             Y],
+  ['admin',     'creator',   'flag off',  Y,   Y,   Y,             Y],
+  ['admin',     'same org',  'flag off',  Y,   Y,   Y,             Y],
+  ['admin',     'other org', 'flag off',  N,   N,   N,             N],
+  ['admin',     'other org', 'flag on',   N,   N,   N,             N],
+  ['admin',     'unowned',   'flag off',  N,   N,   N,             N],
+  ['user',      'creator',   'flag off',  Y,   Y,   Y,             N],
+  ['user',      'same org',  'flag off',  Y,   Y,   N,             N],
+  ['user',      'same org',  'flag on',   Y,   Y,   Y,             N],
+  ['user',      'other org', 'flag off',  N,   N,   N,             N],
+  ['user',      'other org', 'flag on',   N,   N,   N,             N],
+  ['user',      'unowned',   'flag on',   N,   N,   N,             N],
 ];
 
 const PROFILE_CASES = PROFILE_MATRIX.flatMap(([role, relation, flag, ...expected]) =>
@@ -611,6 +617,16 @@ describe('policy: service accounts', () => {
     expect(can(serviceAccount(), 'issue_with_profile', other)).toBe(false);
     expect(can(serviceAccount(), 'read_profile', other)).toBe(false);
     expect(can(serviceAccount(), 'manage_profile', own)).toBe(false);
+    expect(can(serviceAccount(), 'manage_acme', own)).toBe(false);
+  });
+
+  it("an ACME account manages no ACME server, not even its own profile's", () => {
+    const acmeAccount = serviceAccount({
+      kind: 'acme_account',
+      credential: { kind: 'acme_account', accountId: ACTOR_ID },
+    });
+    expect(can(acmeAccount, 'issue_with_profile', profileOf('same org'))).toBe(true);
+    expect(can(acmeAccount, 'manage_acme', profileOf('same org'))).toBe(false);
   });
 
   it.each(GLOBAL_ACTIONS)('may not %s', (action) => {
@@ -683,6 +699,7 @@ describe('policy: personal API keys', () => {
       expect(can(subject, 'read_audit_logs')).toBe(false);
       expect(can(subject, 'create_user', { id: 0, role: 'user', organizationId: OWN_ORG })).toBe(false);
       expect(can(subject, 'update_organization', { id: OWN_ORG })).toBe(false);
+      expect(can(subject, 'manage_acme', profileOf('same org'))).toBe(false);
     }
   });
 

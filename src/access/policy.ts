@@ -72,8 +72,9 @@ export interface ProfileTarget extends OwnedResource {
 /**
  * Actions on certificate profiles: members read and issue through them; admins, can_create_ca
  * members and the creator manage them. A service account reads and issues through its own only.
+ * `manage_acme` (EAB keys, ACME accounts) is administration: the organisation's admins only.
  */
-export type ProfileAction = 'read_profile' | 'issue_with_profile' | 'manage_profile';
+export type ProfileAction = 'read_profile' | 'issue_with_profile' | 'manage_profile' | 'manage_acme';
 
 /** Actions on certificate requests (the CSR workflow). */
 export type RequestAction =
@@ -152,6 +153,11 @@ export function can(
     case 'read_profile':
     case 'issue_with_profile':
       return canOnOwnedResource(actor, 'read', target as OwnedResource);
+    case 'manage_acme': {
+      // EAB keys let whoever holds one register an account that issues: not for the creator alone.
+      const organizationId = (target as ProfileTarget).organizationId;
+      return actor.role === 'admin' && organizationId !== null && isMemberOf(actor, organizationId);
+    }
     case 'read_organization':
       return isMemberOf(actor, (target as OrganizationTarget).id);
     case 'update_organization':
@@ -188,8 +194,12 @@ function serviceAccountCan(
   target: OwnedResource | ProfileTarget | RequestTarget | UserTarget | OrganizationTarget | undefined,
 ): boolean {
   switch (action) {
-    case 'create_cert':
-      return isMemberOf(actor, (target as OwnedResource).organizationId ?? -1);
+    case 'create_cert': {
+      const { organizationId } = target as OwnedResource;
+      // An ACME account is its profile's: an unowned profile's issues under the unowned CAs it names.
+      if (actor.kind === 'acme_account') return organizationId === actor.organizationId;
+      return isMemberOf(actor, organizationId ?? -1);
+    }
     case 'read':
     case 'revoke_cert':
     case 'export_private_key': {
@@ -214,7 +224,7 @@ function personalKeyCapabilities(actor: Actor): readonly Capability[] | null {
 /**
  * Whether a personal key's capabilities cover an action. Reads need none (within the person's own
  * rights); each write needs the capability that grants it; administration (users, organisations,
- * audit, configuration, backups) is never done through a key.
+ * ACME servers, audit, configuration, backups) is never done through a key.
  */
 function keyPermits(capabilities: readonly Capability[], action: string): boolean {
   const needed = KEY_CAPABILITY[action];

@@ -38,6 +38,8 @@ export const REFUSALS: { [K in ResourceKind]: Record<ResourceActions[K], Refusal
         : 'You may not issue through this profile',
     manage_profile:
       'You may not manage certificate profiles here (needs can_create_ca in the organization, admin or superuser)',
+    manage_acme:
+      "Only admins of the profile's organization and superusers may manage its ACME server (EAB keys, accounts)",
   },
   user: {
     read_user: 'You may not view this user',

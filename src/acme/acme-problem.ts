@@ -73,6 +73,8 @@ export class AcmeProblem extends Error {
       identifier?: AcmeIdentifier;
       subproblems?: AcmeSubproblem[];
       algorithms?: string[];
+      /** A resource the refusal points to: keyChange's 409 names the account that has the key (RFC 8555 7.3.5). */
+      location?: string;
     } = {},
   ) {
     super(detail);
@@ -80,11 +82,13 @@ export class AcmeProblem extends Error {
     this.identifier = options.identifier;
     this.subproblems = options.subproblems;
     this.algorithms = options.algorithms;
+    this.location = options.location;
   }
 
   readonly identifier?: AcmeIdentifier;
   readonly subproblems?: AcmeSubproblem[];
   readonly algorithms?: string[];
+  readonly location?: string;
 
   toDocument(): ProblemDocument {
     return problemDocument(this.type, this.message, this.status, {

@@ -20,8 +20,10 @@ export function toProblemDocument(exception: unknown): {
   unexpected: boolean;
   headers: Record<string, string>;
 } {
-  if (exception instanceof AcmeProblem)
-    return { problem: exception.toDocument(), unexpected: false, headers: {} };
+  if (exception instanceof AcmeProblem) {
+    const headers: Record<string, string> = exception.location ? { Location: exception.location } : {};
+    return { problem: exception.toDocument(), unexpected: false, headers };
+  }
   const response = toErrorResponse(exception);
   const type: AcmeErrorType = response.unexpected
     ? 'serverInternal'

@@ -15,7 +15,14 @@ import { CryptoService } from '../crypto/crypto.service';
 import { CertificateType, ParsedCsr, SubjectAltNames } from '../crypto/crypto.types';
 import { Transaction, Transactions } from '../database/transactions';
 import { certificateTemplateOf } from '../issuance/certificate-template-of';
-import { applyRules, approveIssuance, ISSUER_RULES, NAME_RULES } from '../issuance/issuance-pipeline';
+import {
+  applyRules,
+  approveIssuance,
+  IDENTIFIER_RULES,
+  ISSUER_RULES,
+  NAME_RULES,
+  ORDER_RULES,
+} from '../issuance/issuance-pipeline';
 import {
   ApprovedIssuance,
   IssuanceContext,
@@ -80,6 +87,36 @@ export interface CertificateRenewal<Linked> {
   /** Written into the audit detail. */
   auditDetail: JsonObject;
   link: (tx: Transaction, certificate: Certificate) => Promise<Linked>;
+}
+
+/** Who issues (the audit row's actor; null: the service itself) and from where. */
+export interface IssuingContext {
+  user: (Actor & { username: string }) | null;
+  clientAddress: string | null;
+}
+
+/** A CSR an ACME order is finalized with (RFC 8555 7.4), its names already checked against the order. */
+export interface AcmeCsrSigning<Linked> {
+  caId: number;
+  /** The ACME server's profile: every profile rule runs. */
+  profileId: number;
+  csr: ParsedCsr;
+  auditDetail: JsonObject;
+  link: (tx: Transaction, certificate: Certificate) => Promise<Linked>;
+}
+
+/** The names an ACME order asks for, before any key or CSR exists. */
+export interface AcmeNamesCheck {
+  caId: number;
+  profileId: number;
+  san: Pick<SubjectAltNames, 'dns' | 'ip'>;
+}
+
+/** One name the profile or the CA chain refuses, and why. */
+export interface NameRefusal {
+  type: 'dns' | 'ip';
+  value: string;
+  reason: string;
 }
 
 /** What sign-csr lets the signer change of a CSR. */
@@ -224,6 +261,78 @@ export class CertificateIssuanceService {
       sealedPrivateKey: null,
       action: 'cert_sign_csr',
       auditDetail: { certificate_request_id: signing.requestId },
+    });
+  }
+
+  /**
+   * Finalizes an ACME order: the CSR's subject, SANs and key as a server certificate under the ACME
+   * server's profile, through every issuance rule, signed for the account's principal (its audit row
+   * names the account); `link` runs in the storing transaction.
+   */
+  async signAcmeCsr<Linked>(
+    context: IssuingContext & { user: Actor & { username: string } },
+    signing: AcmeCsrSigning<Linked>,
+  ): Promise<Linked> {
+    const { csr } = signing;
+    const ca = await this.permittedCa(context.user, await this.cas.findSigningCa(signing.caId));
+    const profile = await this.cas.profileFor(context.user, ca, signing.profileId);
+    return this.signAndStoreLinked(context, signing.link, {
+      ca,
+      profile,
+      approved: await this.approve(
+        ca,
+        profile,
+        {
+          subject: csr.subject,
+          san: csr.san,
+          certificateType: 'server',
+          keySpec: csr.keySpec,
+          validDays: null,
+          pathLength: null,
+          validity: null,
+        },
+        context.user,
+      ),
+      subjectPublicKeyDer: csr.subjectPublicKeyDer,
+      sealedPrivateKey: null,
+      action: 'cert_sign_csr',
+      auditDetail: signing.auditDetail,
+    });
+  }
+
+  /**
+   * The names of an ACME order checked before anything is stored (RFC 8555 7.4): the CA and the
+   * profile bound for `actor` and ORDER_RULES refuse the whole order (thrown, as for any issuance);
+   * IDENTIFIER_RULES then run on each name alone, and the refused ones are answered with their reasons.
+   */
+  async checkAcmeIdentifiers(actor: Actor, check: AcmeNamesCheck): Promise<NameRefusal[]> {
+    const ca = await this.permittedCa(actor, await this.cas.findSigningCa(check.caId));
+    const profile = await this.cas.profileFor(actor, ca, check.profileId);
+    const context = this.issuanceContext(await this.cas.issuingCaFor(ca), profile);
+    const template = (san: Pick<SubjectAltNames, 'dns' | 'ip'>): IssuanceTemplate => ({
+      subject: [],
+      san: { ...san, email: [], uri: [] },
+      certificateType: 'server',
+      // No key exists yet; no rule of ORDER_RULES or IDENTIFIER_RULES reads it.
+      keySpec: { type: 'ec', size: 256 },
+      validDays: null,
+      pathLength: null,
+      validity: null,
+    });
+    applyRules(ORDER_RULES, template(check.san), context);
+    const names = [
+      ...check.san.dns.map((value) => ({ type: 'dns' as const, value })),
+      ...check.san.ip.map((value) => ({ type: 'ip' as const, value })),
+    ];
+    return names.flatMap((name) => {
+      try {
+        const san = name.type === 'dns' ? { dns: [name.value], ip: [] } : { dns: [], ip: [name.value] };
+        applyRules(IDENTIFIER_RULES, template(san), context);
+        return [];
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        return [{ ...name, reason: error.message }];
+      }
     });
   }
 
@@ -416,7 +525,7 @@ export class CertificateIssuanceService {
   }
 
   /** Signs and stores, audited, in one statement (no transaction round trips). */
-  private async signAndStore(auth: AuthContext, request: IssuanceRequest): Promise<Certificate> {
+  private async signAndStore(auth: IssuingContext, request: IssuanceRequest): Promise<Certificate> {
     const { certificate, audit } = await this.signedCertificate(auth, request);
     await this.insertCertificate(this.transactions.none, auth.user, certificate, request, audit);
     this.countIssued(request);
@@ -425,7 +534,7 @@ export class CertificateIssuanceService {
 
   /** Signs, then stores in a transaction in which `link` also runs (for example to link a request). */
   private async signAndStoreLinked<Linked>(
-    auth: RequestContext,
+    auth: IssuingContext,
     link: (tx: Transaction, certificate: Certificate) => Promise<Linked>,
     request: IssuanceRequest,
   ): Promise<Linked> {
@@ -439,7 +548,7 @@ export class CertificateIssuanceService {
   }
 
   private async signedCertificate(
-    auth: RequestContext,
+    auth: IssuingContext,
     request: IssuanceRequest,
   ): Promise<{ certificate: Certificate; audit: Omit<AuditEntry, 'resourceId'> }> {
     const { ca, approved } = request;

@@ -17,6 +17,7 @@ const TAGS: Record<string, string> = {
   'certificate requests': 'CSRs submitted for someone else to sign, here or outside',
   'service accounts':
     'Principals of CI pipelines and workloads: bound to profiles, authenticated by API keys (`Authorization: Bearer pkca_…`) or OIDC tokens',
+  ACME: "The administration of a profile's ACME server (RFC 8555, at acme_directory_url): EAB keys, accounts",
   export: 'Certificates, keys and chains as files (PEM, PKCS#12)',
   'audit-logs': 'Who did what, when, from which address',
   system: 'Status, running configuration, backup',

@@ -57,6 +57,50 @@ describe('RENEWAL_GRACE_PERIOD_DAYS', () => {
   });
 });
 
+describe('ACME', () => {
+  it('defaults: ports 80 and 443, the system resolver, link-local and metadata networks denied', () => {
+    const { acme } = loadAppConfig(PRODUCTION);
+    expect(acme).toMatchObject({
+      http01Port: 80,
+      tlsAlpn01Port: 443,
+      dnsResolver: null,
+      termsOfServiceUrl: null,
+    });
+    expect(acme.validationDenyNetworks).toEqual(expect.arrayContaining(['169.254.0.0/16', 'fe80::/10']));
+  });
+
+  it('takes a resolver by address and port only, v4 or bracketed v6', () => {
+    expect(loadAppConfig({ ...PRODUCTION, ACME_DNS_RESOLVER: '127.0.0.1:8053' }).acme.dnsResolver).toBe(
+      '127.0.0.1:8053',
+    );
+    expect(loadAppConfig({ ...PRODUCTION, ACME_DNS_RESOLVER: '[::1]:53' }).acme.dnsResolver).toBe('[::1]:53');
+    for (const value of ['dns.example:53', '127.0.0.1', '::1:53', '127.0.0.1:0', '300.1.1.1:53']) {
+      expect(() => loadAppConfig({ ...PRODUCTION, ACME_DNS_RESOLVER: value })).toThrow(
+        'ACME_DNS_RESOLVER must be an IP address and port',
+      );
+    }
+  });
+
+  it('reads deny networks as CIDRs, refusing host bits and garbage with the index', () => {
+    const config = loadAppConfig({ ...PRODUCTION, ACME_VALIDATION_DENY_NETWORKS: '10.0.0.0/8, fd00::/8' });
+    expect(config.acme.validationDenyNetworks).toEqual(['10.0.0.0/8', 'fd00::/8']);
+    expect(() => loadAppConfig({ ...PRODUCTION, ACME_VALIDATION_DENY_NETWORKS: '10.0.0.1/8' })).toThrow(
+      'ACME_VALIDATION_DENY_NETWORKS[0] "10.0.0.1/8" has host bits set',
+    );
+    expect(() => loadAppConfig({ ...PRODUCTION, ACME_VALIDATION_DENY_NETWORKS: '10.0.0.0/8,nope' })).toThrow(
+      'ACME_VALIDATION_DENY_NETWORKS[1] "nope"',
+    );
+  });
+
+  it('takes only an http(s) terms-of-service URL', () => {
+    const url = 'https://ca.example.com/terms';
+    expect(loadAppConfig({ ...PRODUCTION, ACME_TERMS_OF_SERVICE_URL: url }).acme.termsOfServiceUrl).toBe(url);
+    expect(() => loadAppConfig({ ...PRODUCTION, ACME_TERMS_OF_SERVICE_URL: 'ftp://x' })).toThrow(
+      'ACME_TERMS_OF_SERVICE_URL must be an http(s) URL',
+    );
+  });
+});
+
 describe('secrets from files (X_FILE)', () => {
   it('reads SECRET_KEY, PRIVATE_KEY_ENCRYPTION_KEY and DATABASE_URL from files, one trailing newline dropped', () => {
     const env = without(PRODUCTION, 'SECRET_KEY', 'DATABASE_URL');

@@ -1,4 +1,5 @@
 import { ipRanges } from '../profiles/profile-fields';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { InvalidConfigError, parseBoolean, parseInteger, parseRateLimit, RateLimit } from './config-parsers';
 import { loadTlsConfig, parseTrustProxy, TlsConfig, TrustProxy } from './tls-config';
@@ -194,7 +195,7 @@ export function loadAppConfig(givenEnv: Env): AppConfig {
         DEFAULT_ACME_DENY_NETWORKS,
         parseCidrList,
       ),
-      dnsResolver: read('ACME_DNS_RESOLVER', '', parseHostPort),
+      dnsResolver: read('ACME_DNS_RESOLVER', '', parseResolverAddress),
       http01Port: read('ACME_HTTP01_PORT', '80', int(1, 65_535)),
       tlsAlpn01Port: read('ACME_TLS_ALPN01_PORT', '443', int(1, 65_535)),
       validationTimeoutSeconds: read('ACME_VALIDATION_TIMEOUT_SECONDS', '10', int(1, 120)),
@@ -321,12 +322,14 @@ function parseCidrList(name: string, raw: string): string[] {
   }
 }
 
-/** `host:port` or `[v6]:port`; empty: none. */
-function parseHostPort(name: string, raw: string): string | null {
+/** `address:port` or `[v6 address]:port` (a DNS server is named by its address); empty: none. */
+function parseResolverAddress(name: string, raw: string): string | null {
   if (raw === '') return null;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):([0-9]{1,5})$/.exec(raw);
-  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65_535) {
-    throw new Error(`${name} must be host:port (e.g. 127.0.0.1:53 or [::1]:53), got "${raw}"`);
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(raw);
+  const address = match?.[1] ?? match?.[2] ?? '';
+  const port = Number(match?.[3] ?? 0);
+  if (!match || isIP(address) !== (match[1] ? 6 : 4) || port < 1 || port > 65_535) {
+    throw new Error(`${name} must be an IP address and port (e.g. 127.0.0.1:53 or [::1]:53), got "${raw}"`);
   }
   return raw;
 }

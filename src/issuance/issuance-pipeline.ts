@@ -78,6 +78,27 @@ export const RENEWAL_RULES: readonly IssuanceRule[] = [renewalKeyReuse];
 /** The nameConstraints of every CA of the chain (RFC 5280 4.2.1.10). */
 export const CONSTRAINT_RULES: readonly IssuanceRule[] = [withinNameConstraints];
 
+/**
+ * What an order as a whole decides before any key or CSR exists (ACME newOrder, RFC 8555 7.4): may the
+ * issuer sign now, does the profile render its own SANs (no ACME client has workload claims), does it
+ * issue server certificates.
+ */
+export const ORDER_RULES: readonly IssuanceRule[] = [...ISSUER_RULES, ...TEMPLATE_RULES, profileAllowsType];
+
+/**
+ * What one name alone decides, run on each of an order's names so that every refused one gets its own
+ * reason (RFC 8555 6.7.1 subproblems): its syntax, the profile's allowed names, the chain's name
+ * constraints. Finalization runs ISSUANCE_RULES in full.
+ */
+export const IDENTIFIER_RULES: readonly IssuanceRule[] = [
+  dnsNamesAsALabels,
+  sansDeduplicated,
+  sanSyntax,
+  profileDnsNames,
+  profileIpAddresses,
+  ...CONSTRAINT_RULES,
+];
+
 /** What the issuer's own certificate limits: the path length below it and the lifetime within its. */
 export const LIMIT_RULES: readonly IssuanceRule[] = [pathLengthUnderIssuer, lifetimeWithinIssuer];
 

@@ -28,7 +28,7 @@ function holder(rows: { id: number; sealed: string }[]) {
 }
 
 describe('KeyResealer', () => {
-  it('re-seals every CA and certificate key with the new sealer, in one transaction', async () => {
+  it('re-seals every CA and certificate key, and the keys of registered holders (EAB), with the new sealer, in one transaction', async () => {
     const tx = {} as Transaction;
     let runs = 0;
     const transactions = {
@@ -42,15 +42,18 @@ describe('KeyResealer', () => {
       { id: 7, sealed: 'old:cert-a' },
       { id: 9, sealed: 'old:cert-b' },
     ]);
+    const eabKeys = holder([{ id: 2, sealed: 'old:hmac' }]);
     const resealer = new KeyResealer(transactions, taggingSealer('old'), cas as never, certificates as never);
+    resealer.register(eabKeys);
 
-    expect(await resealer.resealAll(taggingSealer('new'))).toBe(3);
+    expect(await resealer.resealAll(taggingSealer('new'))).toBe(4);
     expect(runs).toBe(1);
     expect([...cas.written]).toEqual([[1, 'new:ca-key']]);
     expect([...certificates.written]).toEqual([
       [7, 'new:cert-a'],
       [9, 'new:cert-b'],
     ]);
-    expect([...cas.seen, ...certificates.seen].every((seen) => seen === tx)).toBe(true);
+    expect([...eabKeys.written]).toEqual([[2, 'new:hmac']]);
+    expect([...cas.seen, ...certificates.seen, ...eabKeys.seen].every((seen) => seen === tx)).toBe(true);
   });
 });

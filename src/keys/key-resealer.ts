@@ -4,8 +4,8 @@ import { CertificateRecordsService } from '../cert/certificate-records.service';
 import { KEY_SEALER, KeySealer } from '../crypto/key-sealer';
 import { Transaction, Transactions } from '../database/transactions';
 
-/** A module holding sealed private keys: CAs' and certificates'. */
-interface SealedKeyHolder {
+/** A module holding sealed keys: CAs' and certificates' private keys, ACME EAB keys. */
+export interface SealedKeyHolder {
   sealedKeysForResealing(tx: Transaction): Promise<{ id: number; sealed: string }[]>;
   replaceSealedKey(tx: Transaction, id: number, sealed: string): Promise<void>;
 }
@@ -25,6 +25,11 @@ export class KeyResealer {
     certificates: CertificateRecordsService,
   ) {
     this.holders = [cas, certificates];
+  }
+
+  /** For a module that cannot be imported here (it imports the modules this one does). */
+  register(holder: SealedKeyHolder): void {
+    this.holders.push(holder);
   }
 
   async resealAll(next: KeySealer): Promise<number> {

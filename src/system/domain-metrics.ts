@@ -63,6 +63,15 @@ export class DomainMetrics {
         labelNames: ['operation'],
       }),
   );
+  readonly acmeChallengeValidations = metric(
+    'acme_challenge_validations_total',
+    () =>
+      new Counter({
+        name: 'acme_challenge_validations_total',
+        help: 'ACME challenge validation attempts by challenge type and result (valid, retry, invalid)',
+        labelNames: ['type', 'result'],
+      }),
+  );
   readonly keyGeneration = metric(
     'ca_key_generation_seconds',
     () =>
@@ -81,6 +90,15 @@ export class DomainMetrics {
         help: 'Time to build and sign a certificate or CRL',
         labelNames: ['operation', 'key_type'],
         buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+      }),
+  );
+  readonly acmeIssuance = metric(
+    'acme_issuance_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'acme_issuance_duration_seconds',
+        help: 'ACME orders from newOrder to their certificate (validation included)',
+        buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 14400, 86400],
       }),
   );
 

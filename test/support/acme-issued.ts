@@ -2,8 +2,8 @@ import * as acme from 'acme-client';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { exportJWK, FlattenedSign } from 'jose';
 import { OpensslWorkspace } from './openssl';
-import { signCsr } from './pki';
-import { TestApp, TestUser } from './test-app';
+import { pemBlocks } from './pki';
+import { TestApp } from './test-app';
 
 export interface AcmeTestAccount {
   client: acme.Client;
@@ -29,33 +29,30 @@ export interface AcmeIssued {
 }
 
 /**
- * FIXTURE until orders land: a certificate as an ACME order would leave it, issued through sign-csr
- * under the ACME profile by `issuer`, then handed to the account (created_by_user_id = the account's
- * principal id), which is all revokeCert and ARI read of how it was obtained.
+ * A certificate ordered by `account` through newOrder and finalize, its authorizations made valid in
+ * the database as the validator would leave them once the challenges passed.
  */
-export async function acmeIssuedCertificate(
+export async function orderCertificate(
   testApp: TestApp,
-  issuer: TestUser,
-  fields: { caId: number; profileId: number; accountId: number; names: string[]; validDays?: number },
+  account: AcmeTestAccount,
+  names: string[],
 ): Promise<AcmeIssued> {
-  const [key, csr] = await acme.crypto.createCsr({ commonName: fields.names[0], altNames: fields.names });
-  const issued = await signCsr(testApp, issuer, {
-    csr: csr.toString(),
-    ca_id: fields.caId,
-    profile: fields.profileId,
-    certificate_type: 'server',
-    valid_days: fields.validDays ?? 30,
+  const order = await account.client.createOrder({
+    identifiers: names.map((value) => ({ type: 'dns', value })),
   });
-  await testApp.dataSource.query(`UPDATE certificates SET created_by_user_id = $1 WHERE id = $2`, [
-    fields.accountId,
-    issued.id,
-  ]);
-  return {
-    id: issued.id,
-    pem: issued.certificate,
-    keyPem: key.toString(),
-    serialNumber: issued.serial_number,
-  };
+  const authorizationIds = order.authorizations.map((url) => Number(url.split('/').pop()));
+  await testApp.dataSource.query(
+    `UPDATE acme_authorizations SET status = 'valid' WHERE id = ANY ($1::integer[])`,
+    [authorizationIds],
+  );
+  const [key, csr] = await acme.crypto.createCsr({ commonName: names[0], altNames: names });
+  const finalized = await account.client.finalizeOrder(order, csr);
+  const [pem] = pemBlocks(await account.client.getCertificate(finalized));
+  const id = Number((finalized.certificate ?? '').split('/').pop());
+  const [row] = (await testApp.dataSource.query(`SELECT serial_number FROM certificates WHERE id = $1`, [
+    id,
+  ])) as { serial_number: string }[];
+  return { id, pem, keyPem: key.toString(), serialNumber: row.serial_number };
 }
 
 /**

@@ -45,6 +45,12 @@ export interface NewAcmeAccount {
   termsOfServiceAgreed: boolean;
 }
 
+export interface AcmeAccountFilter {
+  profileId?: number;
+  /** The organisation of the accounts' profiles. */
+  organizationId?: number;
+}
+
 /** The only code that reads and writes acme_accounts (and the principal rows of kind 'acme_account'). */
 @Injectable()
 export class AcmeAccountRepository {
@@ -67,12 +73,13 @@ export class AcmeAccountRepository {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
-  /** The accounts of some profiles (null: every profile), newest first. */
-  async list(profileIds: readonly number[] | null, limit: number, offset: number): Promise<AcmeAccount[]> {
+  /** Accounts newest first: of one profile, of one organisation's profiles, or (no filter) all. */
+  async list(filter: AcmeAccountFilter, limit: number, offset: number): Promise<AcmeAccount[]> {
     const rows: AccountRow[] = await entityManagerOf(this.transactions.none).query(
-      `${SELECT} WHERE ($1::integer[] IS NULL OR a.profile_id = ANY ($1::integer[]))
-        ORDER BY a.id DESC LIMIT $2 OFFSET $3`,
-      [profileIds, limit, offset],
+      `${SELECT} JOIN certificate_profiles p ON p.id = a.profile_id
+        WHERE ($1::integer IS NULL OR a.profile_id = $1) AND ($2::integer IS NULL OR p.organization_id = $2)
+        ORDER BY a.id DESC LIMIT $3 OFFSET $4`,
+      [filter.profileId ?? null, filter.organizationId ?? null, limit, offset],
     );
     return rows.map(toAccount);
   }

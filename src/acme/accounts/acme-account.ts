@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { AcmeProblem } from '../acme-problem';
 
 export type AcmeAccountStatus = 'valid' | 'deactivated' | 'revoked';
 
@@ -16,4 +17,15 @@ export interface AcmeAccount {
   /** The EAB key it was bound with, when one was. */
   eabKid: string | null;
   createdAt: Date;
+}
+
+/** RFC 8555 7.3.6: a request of a deactivated (or revoked) account is a 401 unauthorized. */
+export function accountNotValid(account: Pick<AcmeAccount, 'id' | 'status'>): AcmeProblem {
+  return new AcmeProblem(
+    'unauthorized',
+    `Account ${account.id} is ${account.status}: it can do nothing more`,
+    {
+      status: 401,
+    },
+  );
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { JWK } from 'jose';
 import { AuditAction } from '../../audit/audit-action';
 import { AuditService } from '../../audit/audit.service';
 import { JsonObject } from '../../common/json';
@@ -16,10 +15,11 @@ import {
   parseProtectedHeader,
   publicKeyOf,
   publicMembers,
+  thumbprintOf,
   verifiedPayload,
 } from '../jws/acme-jws';
 import { AccountRequest, VerifiedAcmeRequest } from '../jws/acme-request-verifier';
-import { AcmeAccount } from './acme-account';
+import { AcmeAccount, accountNotValid } from './acme-account';
 import { acmePrincipal } from './acme-account-principal';
 import { AcmeAccountRepository } from './acme-account.repository';
 import { checkedContacts } from './contacts';
@@ -39,7 +39,7 @@ export class AcmeAccountsService {
   async newAccount(request: VerifiedAcmeRequest, clientAddress: string | null): Promise<AcmeResponse> {
     const payload = objectPayload(request.payload, 'newAccount');
     const existing = await this.accounts.findByKey(request.profile.id, request.jwkThumbprint);
-    if (existing) return this.accountResponse(request, existing, 200);
+    if (existing) return this.existingAccount(request, existing);
     if (payload.onlyReturnExisting === true) {
       throw new AcmeProblem('accountDoesNotExist', 'No account has this key (onlyReturnExisting)');
     }
@@ -83,7 +83,7 @@ export class AcmeAccountsService {
     });
     if (!account) {
       const raced = await this.accounts.findByKey(request.profile.id, request.jwkThumbprint);
-      if (raced) return this.accountResponse(request, raced, 200);
+      if (raced) return this.existingAccount(request, raced);
       throw new AcmeProblem('serverInternal', 'The account could not be created; retry');
     }
     return this.accountResponse(request, account, 201);
@@ -106,9 +106,8 @@ export class AcmeAccountsService {
     const contact = payload.contact === undefined ? null : checkedContacts(payload.contact);
     const account = await this.transactions.run(async (tx) => {
       const locked = await this.accounts.lock(tx, accountId);
-      if (!locked || locked.status !== 'valid') {
-        throw new AcmeProblem('unauthorized', `Account ${accountId} is not valid`);
-      }
+      if (!locked) throw new AcmeProblem('accountDoesNotExist', `No account ${accountId}`);
+      if (locked.status !== 'valid') throw accountNotValid(locked);
       if (contact !== null) {
         await this.accounts.updateContact(tx, accountId, contact);
         await this.record(tx, 'acme_account_update', locked, clientAddress, { contact });
@@ -144,21 +143,13 @@ export class AcmeAccountsService {
         'keyChange: "account" must be the URL of the account signing the request',
       );
     }
-    if (
-      typeof payload.oldKey !== 'object' ||
-      payload.oldKey === null ||
-      (await jwkThumbprint(payload.oldKey as JWK)) !== request.account.jwkThumbprint
-    ) {
+    if ((await thumbprintOf(payload.oldKey)) !== request.account.jwkThumbprint) {
       throw new AcmeProblem('malformed', 'keyChange: "oldKey" is not the account\'s current key');
     }
     const newKey = publicMembers(header.jwk);
     const thumbprint = await jwkThumbprint(newKey);
     const taken = await this.accounts.findByKey(request.profile.id, thumbprint);
-    if (taken) {
-      throw new AcmeProblem('malformed', 'keyChange: another account already has the new key', {
-        status: 409,
-      });
-    }
+    if (taken) throw keyTaken(request, taken);
     const changed = await this.transactions.run(async (tx) => {
       if (!(await this.accounts.changeKey(tx, request.account.id, newKey, thumbprint))) return false;
       await this.record(tx, 'acme_account_key_change', request.account, clientAddress, {
@@ -168,9 +159,8 @@ export class AcmeAccountsService {
       return true;
     });
     if (!changed) {
-      throw new AcmeProblem('malformed', 'keyChange: another account already has the new key', {
-        status: 409,
-      });
+      const winner = await this.accounts.findByKey(request.profile.id, thumbprint);
+      throw keyTaken(request, winner);
     }
     const account = (await this.accounts.findById(request.account.id)) ?? request.account;
     return this.accountResponse(request, account, 200);
@@ -203,6 +193,12 @@ export class AcmeAccountsService {
       );
     }
     return binding.kid;
+  }
+
+  /** newAccount with the key of an account that exists: 200 and its URL, unless it is deactivated (7.3.6). */
+  private existingAccount(request: VerifiedAcmeRequest, account: AcmeAccount): AcmeResponse {
+    if (account.status !== 'valid') throw accountNotValid(account);
+    return this.accountResponse(request, account, 200);
   }
 
   private accountResponse(request: VerifiedAcmeRequest, account: AcmeAccount, status: number): AcmeResponse {
@@ -241,6 +237,14 @@ export function accountObject(request: Pick<VerifiedAcmeRequest, 'urls'>, accoun
     orders: `${request.urls.account(account.id)}/orders`,
     createdAt: account.createdAt.toISOString(),
   };
+}
+
+/** RFC 8555 7.3.5: 409 with the Location of the account that has the key. */
+function keyTaken(request: AccountRequest, holder: AcmeAccount | null): AcmeProblem {
+  return new AcmeProblem('malformed', 'keyChange: another account already has the new key', {
+    status: 409,
+    location: holder ? request.urls.account(holder.id) : undefined,
+  });
 }
 
 function objectPayload(payload: unknown, what: string): Record<string, unknown> {

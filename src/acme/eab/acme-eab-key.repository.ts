@@ -96,14 +96,32 @@ export class AcmeEabKeyRepository {
     return rows.length > 0;
   }
 
-  /** Revoked keys bind nothing more; an account already bound keeps working (deactivate it for that). */
+  /**
+   * Revoked keys bind nothing more; an account already bound keeps working (deactivate it for that).
+   * Null when the profile has no such key or it was revoked already.
+   */
   async revoke(tx: Transaction, profileId: number, kid: string): Promise<AcmeEabKey | null> {
     const rows = await returningRows<EabKeyRow>(
       tx,
-      `UPDATE acme_eab_keys SET revoked_at = COALESCE(revoked_at, now())
-        WHERE profile_id = $1 AND kid = $2 RETURNING ${COLUMNS}`,
+      `UPDATE acme_eab_keys SET revoked_at = now()
+        WHERE profile_id = $1 AND kid = $2 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
       [profileId, kid],
     );
     return rows[0] ? toKey(rows[0]) : null;
+  }
+
+  /** KEK rotation (src/keys/key-resealer.ts), inside its transaction. */
+  async sealedKeysForResealing(tx: Transaction): Promise<{ id: number; sealed: string }[]> {
+    const rows: { id: number; sealed_hmac_key: string }[] = await entityManagerOf(tx).query(
+      `SELECT id, sealed_hmac_key FROM acme_eab_keys ORDER BY id FOR UPDATE`,
+    );
+    return rows.map((row) => ({ id: row.id, sealed: row.sealed_hmac_key }));
+  }
+
+  async replaceSealedKey(tx: Transaction, id: number, sealed: string): Promise<void> {
+    await entityManagerOf(tx).query(`UPDATE acme_eab_keys SET sealed_hmac_key = $2 WHERE id = $1`, [
+      id,
+      sealed,
+    ]);
   }
 }

@@ -167,6 +167,16 @@ export function jwkThumbprint(jwk: JWK): Promise<string> {
   return calculateJwkThumbprint(publicMembers(jwk), 'sha256');
 }
 
+/** The thumbprint of a client-sent value that should be a JWK; null when it is none (jose throws for those). */
+export async function thumbprintOf(value: unknown): Promise<string | null> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  try {
+    return await jwkThumbprint(value as JWK);
+  } catch {
+    return null;
+  }
+}
+
 /** The verified payload: null for POST-as-GET (an empty payload, RFC 8555 6.3), else its JSON. */
 export async function verifiedPayload(
   jws: FlattenedJws,

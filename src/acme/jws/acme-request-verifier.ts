@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JWK } from 'jose';
-import { AcmeAccount } from '../accounts/acme-account';
+import { AcmeAccount, accountNotValid } from '../accounts/acme-account';
 import { AcmeAccountRepository } from '../accounts/acme-account.repository';
 import { AcmeServer } from '../acme-profiles';
 import { AcmeProblem } from '../acme-problem';
@@ -101,12 +101,7 @@ export class AcmeRequestVerifier {
     if (!account || account.profileId !== server.profile.id) {
       throw new AcmeProblem('accountDoesNotExist', `No account ${JSON.stringify(kid)} at this ACME server`);
     }
-    if (account.status !== 'valid') {
-      throw new AcmeProblem(
-        'unauthorized',
-        `Account ${account.id} is ${account.status}: it can do nothing more`,
-      );
-    }
+    if (account.status !== 'valid') throw accountNotValid(account);
     return account;
   }
 
