@@ -1,20 +1,13 @@
 import * as acme from 'acme-client';
 import { X509Certificate } from 'node:crypto';
-import {
-  AcmeProfileBody,
-  AcmeTestApp,
-  acmeFixture,
-  createAcmeProfile,
-  startListeningTestApp,
-} from './support/acme';
+import { AcmeProfileBody, AcmeTestApp } from './support/acme';
 import {
   AcmeIssued,
   AcmeTestAccount,
   ariCertificateId,
-  createAcmeAccount,
-  directoryOf,
   orderCertificate,
   postJws,
+  startAcmeServer,
 } from './support/acme-issued';
 import { OpensslWorkspace } from './support/openssl';
 import { CaBody, signCsr } from './support/pki';
@@ -34,12 +27,14 @@ describe('ACME renewal information (RFC 9773)', () => {
   const ssl = new OpensslWorkspace();
 
   beforeAll(async () => {
-    testApp = await startListeningTestApp();
-    ({ superuser, root } = await acmeFixture(testApp));
-    profile = await createAcmeProfile(testApp, superuser, root, { acme_eab_required: false });
-    directory = await directoryOf(profile.acme_directory_url ?? '');
-    owner = await createAcmeAccount(profile.acme_directory_url ?? '');
-    other = await createAcmeAccount(profile.acme_directory_url ?? '');
+    ({
+      testApp,
+      superuser,
+      root,
+      profile,
+      directory,
+      accounts: [owner, other],
+    } = await startAcmeServer());
   });
 
   afterAll(async () => {

@@ -1,18 +1,12 @@
-import {
-  AcmeProfileBody,
-  AcmeTestApp,
-  acmeFixture,
-  createAcmeProfile,
-  startListeningTestApp,
-} from './support/acme';
+import { AcmeTestApp } from './support/acme';
 import {
   AcmeIssued,
   AcmeTestAccount,
   certificateField,
   createAcmeAccount,
-  directoryOf,
   orderCertificate,
   postJws,
+  startAcmeServer,
 } from './support/acme-issued';
 import { OpensslWorkspace } from './support/openssl';
 import { CaBody, crlText, fetchCrl, signCsr } from './support/pki';
@@ -25,7 +19,6 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
   let testApp: AcmeTestApp;
   let superuser: TestUser;
   let root: CaBody;
-  let profile: AcmeProfileBody;
   let directoryUrl: string;
   let revokeUrl: string;
   let owner: AcmeTestAccount;
@@ -34,13 +27,16 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
   const ssl = new OpensslWorkspace();
 
   beforeAll(async () => {
-    testApp = await startListeningTestApp();
-    ({ superuser, root } = await acmeFixture(testApp));
-    profile = await createAcmeProfile(testApp, superuser, root, { acme_eab_required: false });
-    directoryUrl = profile.acme_directory_url ?? '';
-    revokeUrl = (await directoryOf(directoryUrl)).revokeCert;
-    owner = await createAcmeAccount(directoryUrl);
-    stranger = await createAcmeAccount(directoryUrl);
+    let directory: Record<string, string>;
+    ({
+      testApp,
+      superuser,
+      root,
+      directoryUrl,
+      directory,
+      accounts: [owner, stranger],
+    } = await startAcmeServer());
+    revokeUrl = directory.revokeCert;
   });
 
   afterAll(async () => {
@@ -77,6 +73,22 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
     }));
   }
 
+  /** The one cert_revoke row of the certificate: who it names (an account, or nobody) and the proof. */
+  async function expectRevokedBy(
+    id: number,
+    actor: AcmeTestAccount | null,
+    detail: { revoked_by: string; reason_code?: number },
+  ): Promise<void> {
+    expect(await revocationAudit(id)).toEqual([
+      {
+        user_id: actor?.id ?? null,
+        username: actor ? `acme-account-${actor.id}` : null,
+        credential: actor ? `acme_account:${actor.id}` : null,
+        detail: expect.objectContaining(detail),
+      },
+    ]);
+  }
+
   function byAccount(account: AcmeTestAccount, payload: unknown) {
     return postJws(directoryUrl, revokeUrl, payload, { keyPem: account.keyPem, kid: account.url });
   }
@@ -90,14 +102,7 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
     const crl = crlText(ssl, await fetchCrl(testApp, superuser, root.id));
     expect(crl).toContain(`Serial Number: ${certificate.serialNumber.toUpperCase()}`);
     expect(crl).toMatch(/Key Compromise/);
-    expect(await revocationAudit(certificate.id)).toEqual([
-      {
-        user_id: owner.id,
-        username: `acme-account-${owner.id}`,
-        credential: `acme_account:${owner.id}`,
-        detail: expect.objectContaining({ reason_code: 1, revoked_by: 'account' }),
-      },
-    ]);
+    await expectRevokedBy(certificate.id, owner, { reason_code: 1, revoked_by: 'account' });
   });
 
   it('answers 200 with an empty body, and alreadyRevoked the second time', async () => {
@@ -143,14 +148,7 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
       status: 'revoked',
       revocation_reason_code: 4,
     });
-    expect(await revocationAudit(certificate.id)).toEqual([
-      {
-        user_id: owner.id,
-        username: `acme-account-${owner.id}`,
-        credential: `acme_account:${owner.id}`,
-        detail: expect.objectContaining({ reason_code: 4, revoked_by: 'certificate_key' }),
-      },
-    ]);
+    await expectRevokedBy(certificate.id, owner, { reason_code: 4, revoked_by: 'certificate_key' });
   });
 
   it('revokes with the certificate key after its account is gone, with no actor', async () => {
@@ -164,14 +162,7 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
       { keyPem: certificate.keyPem },
     );
     expect(answer.status).toBe(200);
-    expect(await revocationAudit(certificate.id)).toEqual([
-      {
-        user_id: null,
-        username: null,
-        credential: null,
-        detail: expect.objectContaining({ revoked_by: 'certificate_key' }),
-      },
-    ]);
+    await expectRevokedBy(certificate.id, null, { revoked_by: 'certificate_key' });
   });
 
   it("refuses a jwk that is not the certificate's key (unauthorized)", async () => {
@@ -210,14 +201,7 @@ describe('ACME revokeCert (RFC 8555 7.6)', () => {
     await authorize(names[1], 'valid', '1 day');
     const answer = await byAccount(stranger, { certificate: certificateField(certificate.pem), reason: 5 });
     expect(answer.status).toBe(200);
-    expect(await revocationAudit(certificate.id)).toEqual([
-      {
-        user_id: stranger.id,
-        username: `acme-account-${stranger.id}`,
-        credential: `acme_account:${stranger.id}`,
-        detail: expect.objectContaining({ reason_code: 5, revoked_by: 'authorizations' }),
-      },
-    ]);
+    await expectRevokedBy(certificate.id, stranger, { reason_code: 5, revoked_by: 'authorizations' });
   });
 
   it("answers 404 for a certificate this ACME server did not issue (another profile's, or none)", async () => {

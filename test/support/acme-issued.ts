@@ -2,8 +2,36 @@ import * as acme from 'acme-client';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { exportJWK, FlattenedSign } from 'jose';
 import { OpensslWorkspace } from './openssl';
-import { pemBlocks } from './pki';
-import { TestApp } from './test-app';
+import { AcmeProfileBody, AcmeTestApp, acmeFixture, createAcmeProfile, startListeningTestApp } from './acme';
+import { CaBody, pemBlocks } from './pki';
+import { TestApp, TestUser } from './test-app';
+
+/** A listening app with an ACME profile (no EAB) under an unowned root, and two accounts. */
+export interface AcmeServerFixture {
+  testApp: AcmeTestApp;
+  superuser: TestUser;
+  root: CaBody;
+  profile: AcmeProfileBody;
+  directoryUrl: string;
+  directory: Record<string, string>;
+  accounts: [AcmeTestAccount, AcmeTestAccount];
+}
+
+export async function startAcmeServer(): Promise<AcmeServerFixture> {
+  const testApp = await startListeningTestApp();
+  const { superuser, root } = await acmeFixture(testApp);
+  const profile = await createAcmeProfile(testApp, superuser, root, { acme_eab_required: false });
+  const directoryUrl = profile.acme_directory_url ?? '';
+  return {
+    testApp,
+    superuser,
+    root,
+    profile,
+    directoryUrl,
+    directory: await directoryOf(directoryUrl),
+    accounts: [await createAcmeAccount(directoryUrl), await createAcmeAccount(directoryUrl)],
+  };
+}
 
 export interface AcmeTestAccount {
   client: acme.Client;
