@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { CertModule } from '../cert/cert.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { AcmeAccountAdministrationService } from './accounts/acme-account-administration.service';
+import { AcmeAccountDeactivation } from './accounts/acme-account-deactivation';
 import { AcmeAccountRepository } from './accounts/acme-account.repository';
 import { AcmeAccountsController } from './accounts/acme-accounts.controller';
 import { AcmeAccountsService } from './accounts/acme-accounts.service';
@@ -40,6 +41,7 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
   controllers: [AcmeController, AcmeEabKeysController, AcmeAccountsController],
   providers: [
     AcmeAccountAdministrationService,
+    AcmeAccountDeactivation,
     AcmeAccountRepository,
     AcmeAccountsService,
     AcmeAuthorizationRepository,
