@@ -3,6 +3,7 @@ import { CertModule } from '../cert/cert.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { AcmeAccountAdministrationService } from './accounts/acme-account-administration.service';
+import { AcmeAccountDeactivation } from './accounts/acme-account-deactivation';
 import { AcmeAccountRepository } from './accounts/acme-account.repository';
 import { AcmeAccountsController } from './accounts/acme-accounts.controller';
 import { AcmeAccountsService } from './accounts/acme-accounts.service';
@@ -44,6 +45,7 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
   controllers: [AcmeController, AcmeEabKeysController, AcmeAccountsController],
   providers: [
     AcmeAccountAdministrationService,
+    AcmeAccountDeactivation,
     AcmeAccountRepository,
     AcmeAccountsService,
     AcmeAuthorizationRepository,
