@@ -328,4 +328,36 @@ describe('ACME orders, authorizations, finalization (RFC 8555 7.4-7.5, RFC 8738)
     expect(reread.status).toBe('invalid');
     expect(reread.error).toMatchObject({ type: 'urn:ietf:params:acme:error:badCSR' });
   });
+
+  it('cancels what a deactivated account had pending (RFC 8555 7.3.6): authorizations deactivated, orders invalid', async () => {
+    const leaving = new acme.Client({
+      directoryUrl: profile.acme_directory_url ?? '',
+      accountKey: await acme.crypto.createPrivateKey(),
+    });
+    await leaving.createAccount({ termsOfServiceAgreed: true });
+    const pending = await leaving.createOrder({
+      identifiers: [{ type: 'dns', value: 'leaving.example.com' }],
+    });
+    const ready = await leaving.createOrder({ identifiers: [{ type: 'dns', value: 'ready.example.com' }] });
+    await authorize(ready);
+    expect((await leaving.getOrder(ready)).status).toBe('ready');
+    await leaving.updateAccount({ status: 'deactivated' });
+    const orderIds = [pending, ready].map((order) => Number(order.url.split('/').pop()));
+    const orders: { status: string }[] = await testApp.dataSource.query(
+      `SELECT status FROM acme_orders WHERE id = ANY ($1::integer[])`,
+      [orderIds],
+    );
+    expect(orders.map((order) => order.status)).toEqual(['invalid', 'invalid']);
+    const authorizationIds = [...pending.authorizations, ...ready.authorizations].map((url) =>
+      Number(url.split('/').pop()),
+    );
+    const authorizations: { status: string }[] = await testApp.dataSource.query(
+      `SELECT status FROM acme_authorizations WHERE id = ANY ($1::integer[])`,
+      [authorizationIds],
+    );
+    expect(authorizations.map((authorization) => authorization.status)).toEqual([
+      'deactivated',
+      'deactivated',
+    ]);
+  });
 });

@@ -708,3 +708,37 @@ describe('policy: personal API keys', () => {
     expect(can(session, 'delete_ca', RESOURCES['same org'])).toBe(true);
   });
 });
+
+describe('policy: ACME accounts', () => {
+  /** An account of an ACME profile in OWN_ORG (or of an unowned profile): a principal held to that profile. */
+  function acmeAccount(organizationId: number | null = OWN_ORG): Actor {
+    return serviceAccount({
+      kind: 'acme_account',
+      organizationId,
+      credential: { kind: 'acme_account', accountId: ACTOR_ID },
+    });
+  }
+
+  it("issues under the CAs of its profile's organisation only, like a service account", () => {
+    expect(can(acmeAccount(), 'create_cert', RESOURCES['same org'])).toBe(true);
+    expect(can(acmeAccount(), 'create_cert', RESOURCES['other org'])).toBe(false);
+    expect(can(acmeAccount(), 'create_cert', RESOURCES.unowned)).toBe(false);
+    expect(can(acmeAccount(), 'issue_with_profile', { ...profileOf('same org'), id: PROFILE_ID })).toBe(true);
+    expect(can(acmeAccount(), 'issue_with_profile', { ...profileOf('same org'), id: PROFILE_ID + 1 })).toBe(
+      false,
+    );
+  });
+
+  it("of an unowned profile, issues under unowned CAs and no organisation's", () => {
+    expect(can(acmeAccount(null), 'create_cert', RESOURCES.unowned)).toBe(true);
+    expect(can(acmeAccount(null), 'create_cert', RESOURCES['same org'])).toBe(false);
+  });
+
+  it('revokes what it obtained and nothing else; administers nothing', () => {
+    expect(can(acmeAccount(), 'revoke_cert', RESOURCES.creator)).toBe(true);
+    expect(can(acmeAccount(), 'revoke_cert', RESOURCES['same org'])).toBe(false);
+    expect(can(acmeAccount(), 'create_ca', RESOURCES['same org'])).toBe(false);
+    expect(can(acmeAccount(), 'manage_profile', profileOf('same org'))).toBe(false);
+    expect(can({ ...acmeAccount(), isActive: false }, 'create_cert', RESOURCES['same org'])).toBe(false);
+  });
+});

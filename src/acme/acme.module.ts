@@ -1,7 +1,9 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { CertModule } from '../cert/cert.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { AcmeAccountAdministrationService } from './accounts/acme-account-administration.service';
+import { AcmeAccountDeactivation } from './accounts/acme-account-deactivation';
 import { AcmeAccountRepository } from './accounts/acme-account.repository';
 import { AcmeAccountsController } from './accounts/acme-accounts.controller';
 import { AcmeAccountsService } from './accounts/acme-accounts.service';
@@ -28,18 +30,22 @@ import { AcmeOrderGauge } from './orders/acme-order-gauge';
 import { AcmeOrderRepository } from './orders/acme-order.repository';
 import { AcmeOrderStates } from './orders/acme-order-states';
 import { AcmeOrdersService } from './orders/acme-orders.service';
+import { AcmeReplacementRepository } from './renewal-info/acme-replacement.repository';
 import { AcmeChallengeValidationRepository } from './validation/acme-challenge-validation.repository';
 import { AcmeValidationJobRepository } from './validation/acme-validation-job.repository';
 import { ValidationJobRunner } from './validation/validation-job-runner';
 import { AcmeRenewalInfoService } from './renewal-info/acme-renewal-info.service';
+import { AriCertificates } from './renewal-info/ari-certificates';
+import { AcmeRevocationAuthorizationRepository } from './revocation/acme-revocation-authorization.repository';
 import { AcmeRevocationsService } from './revocation/acme-revocations.service';
 
 /** The ACME server (RFC 8555) of every ACME-enabled profile, issuing through the issuance pipeline. */
 @Module({
-  imports: [ProfilesModule, CertModule],
+  imports: [ProfilesModule, CertModule, CryptoModule],
   controllers: [AcmeController, AcmeEabKeysController, AcmeAccountsController],
   providers: [
     AcmeAccountAdministrationService,
+    AcmeAccountDeactivation,
     AcmeAccountRepository,
     AcmeAccountsService,
     AcmeAuthorizationRepository,
@@ -58,7 +64,10 @@ import { AcmeRevocationsService } from './revocation/acme-revocations.service';
     AcmeOrderStates,
     AcmeOrdersService,
     AcmeRenewalInfoService,
+    AcmeReplacementRepository,
+    AcmeRevocationAuthorizationRepository,
     AcmeRevocationsService,
+    AriCertificates,
     AcmeProfiles,
     AcmeRequestVerifier,
     EabKeyResealing,

@@ -30,9 +30,27 @@ import {
  */
 export type RevocationHook = (
   tx: Transaction,
-  auth: AuthContext,
+  auth: RevokingContext,
   certificate: Certificate,
 ) => Promise<(() => void) | void>;
+
+/** A principal as audit rows name it. */
+export type RevokingActor = Actor & { username: string };
+
+/**
+ * Who revokes, and from where: a user, a service account or an ACME account; null only for a proof
+ * that names nobody (ACME's certificate key, the account that ordered the certificate gone).
+ */
+export interface RevokingContext {
+  user: RevokingActor | null;
+  clientAddress: string | null;
+}
+
+/**
+ * The proofs RFC 8555 7.6 accepts besides being the certificate's owner, which the policy cannot
+ * see: valid authorizations for every identifier of the certificate, or a JWS signed with its key.
+ */
+export type AcmeRevocationProof = 'authorizations' | 'certificate_key';
 
 /** Certificates once issued: listing and reading them, their stored private keys, their chains, revocation. */
 @Injectable()
@@ -127,12 +145,42 @@ export class CertificateRecordsService {
     });
   }
 
-  async revoke(auth: AuthContext, id: number, dto: RevokeCertificateDto): Promise<CertificateResponseDto> {
+  async revoke(
+    auth: RevokingContext & { user: RevokingActor },
+    id: number,
+    dto: RevokeCertificateDto,
+    auditDetail: JsonObject = {},
+  ): Promise<CertificateResponseDto> {
+    return this.revokeChecked(auth, id, dto, auditDetail, (certificate) =>
+      authorize(auth.user, 'revoke_cert', resource.certificate(certificate)),
+    );
+  }
+
+  /**
+   * ACME revocation by a proof the policy's ownership test cannot see (RFC 8555 7.6): the ACME
+   * service has checked it; the audit row says which it was. Nothing else may skip the policy.
+   */
+  async revokeByAcmeProof(
+    context: RevokingContext,
+    id: number,
+    dto: RevokeCertificateDto,
+    proof: AcmeRevocationProof,
+  ): Promise<CertificateResponseDto> {
+    return this.revokeChecked(context, id, dto, { revoked_by: proof }, () => undefined);
+  }
+
+  private async revokeChecked(
+    auth: RevokingContext,
+    id: number,
+    dto: RevokeCertificateDto,
+    auditDetail: JsonObject,
+    check: (certificate: Certificate) => void,
+  ): Promise<CertificateResponseDto> {
     const reasonCode = this.reasonCodeOf(dto);
     const { revoked, afterCommit } = await this.transactions.run(async (tx) => {
       const certificate = await this.lockedCertificate(tx, id);
-      authorize(auth.user, 'revoke_cert', resource.certificate(certificate));
-      const followUps = await this.revokeWithin(tx, auth, certificate, dto);
+      check(certificate);
+      const followUps = await this.revokeWithin(tx, auth, certificate, dto, auditDetail);
       return { revoked: toCertificateResponse(certificate), afterCommit: followUps };
     });
     this.countRevocation(reasonCode);
@@ -150,7 +198,7 @@ export class CertificateRecordsService {
    */
   async revokeWithin(
     tx: Transaction,
-    auth: AuthContext,
+    auth: RevokingContext,
     certificate: Certificate,
     dto: RevokeCertificateDto,
     auditDetail: JsonObject = {},
@@ -205,6 +253,13 @@ export class CertificateRecordsService {
   async findIssued(der: Buffer): Promise<Certificate | null> {
     const rows = await this.repository.findByFingerprint(this.crypto.fingerprintSha256(der));
     return rows.find((row) => this.crypto.pemToDer(row.certificatePem, 'CERTIFICATE').equals(der)) ?? null;
+  }
+
+  /** The certificates with this canonical serial among those of `issuerIds` (one per issuer at most). */
+  findBySerial(issuerIds: readonly number[], serialNumberHex: string): Promise<Certificate[]> {
+    return issuerIds.length === 0
+      ? Promise.resolve([])
+      : this.repository.findBySerial(issuerIds, serialNumberHex);
   }
 
   /** The leaf followed by its issuers up to the root, as PEM blocks. */

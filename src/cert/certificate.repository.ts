@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqlCondition } from '../access/list-scope';
 import { AuditEntry, insertFromCte } from '../audit/audit-row-sql';
+import { In } from 'typeorm';
 import { CrlEntry } from '../crypto/crypto.types';
 import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
 import { entityManagerOf, Transaction, Transactions } from '../database/transactions';
@@ -42,6 +43,18 @@ export class CertificateRepository {
   /** The certificates with this SHA-256 fingerprint (one, unless two rows hold the same bytes). */
   findByFingerprint(fingerprint: string, tx: Transaction = this.transactions.none): Promise<Certificate[]> {
     return entityManagerOf(tx).findBy(Certificate, { fingerprintSha256: fingerprint });
+  }
+
+  /** By issuer and serial (the unique index certificates_issuer_serial_key), for several issuers. */
+  findBySerial(
+    issuerIds: readonly number[],
+    serialNumberHex: string,
+    tx: Transaction = this.transactions.none,
+  ): Promise<Certificate[]> {
+    return entityManagerOf(tx).findBy(Certificate, {
+      issuerId: In([...issuerIds]),
+      serialNumber: serialNumberHex,
+    });
   }
 
   /** The certificate with its sealed private key selected (null when not stored). */

@@ -6,7 +6,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { CertificateIssuanceService } from '../cert/certificate-issuance.service';
 import type { Certificate } from '../cert/certificate.entity';
-import { CertificateRecordsService } from '../cert/certificate-records.service';
+import { CertificateRecordsService, RevokingContext } from '../cert/certificate-records.service';
 import { RevokeCertificateDto } from '../common/revoke.dto';
 import { CertificateChainDto } from '../common/certificate-chain.dto';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
@@ -82,7 +82,7 @@ export class RequestsService implements OnModuleInit {
         Object.assign(request, {
           status: 'revoked',
           revokedAt: certificate.revokedAt,
-          handledByUserId: auth.user.id,
+          handledByUserId: auth.user?.id ?? null,
         });
         await this.requests.save(tx, request);
         await this.record(tx, auth, 'revoke', request, {
@@ -179,7 +179,7 @@ export class RequestsService implements OnModuleInit {
           notBefore: certificate.notBefore,
           notAfter: certificate.notAfter,
           validityClamped: certificate.validityClamped,
-          handledByUserId: auth.user.id,
+          handledByUserId: auth.user?.id ?? null,
         });
         await this.requests.save(tx, locked);
         const changes = overridesAgainstCsr(request, csr.san.uri, certificate, dto);
@@ -361,7 +361,7 @@ export class RequestsService implements OnModuleInit {
 
   private record(
     tx: Transaction,
-    auth: AuthContext,
+    auth: RevokingContext,
     event: RequestEvent | 'submit',
     request: CertificateRequest,
     detail: JsonObject,

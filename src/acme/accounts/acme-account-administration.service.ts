@@ -8,6 +8,7 @@ import { AuthContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
 import { ManagedAcmeProfiles } from '../managed-acme-profiles';
 import { AcmeAccount } from './acme-account';
+import { AcmeAccountDeactivation } from './acme-account-deactivation';
 import { AcmeAccountFilter, AcmeAccountRepository } from './acme-account.repository';
 import { AcmeAccountQueryDto, AcmeAccountResponseDto, toAcmeAccountResponse } from './dto/acme-account.dto';
 
@@ -22,6 +23,7 @@ export class AcmeAccountAdministrationService {
     private readonly accounts: AcmeAccountRepository,
     private readonly profiles: ManagedAcmeProfiles,
     private readonly audit: AuditService,
+    private readonly deactivation: AcmeAccountDeactivation,
   ) {}
 
   async list(actor: Actor, query: AcmeAccountQueryDto): Promise<AcmeAccountResponseDto[]> {
@@ -40,7 +42,7 @@ export class AcmeAccountAdministrationService {
       const locked = await this.accounts.lock(tx, id);
       if (!locked) throw new NotFoundError(`ACME account ${id} not found`);
       if (locked.status !== 'valid') return locked;
-      await this.accounts.setStatus(tx, id, 'deactivated');
+      await this.deactivation.deactivate(tx, id);
       await this.audit.record(tx, {
         action: 'acme_account_deactivate',
         actor: auth.user,

@@ -21,6 +21,7 @@ import {
 import { AccountRequest, VerifiedAcmeRequest } from '../jws/acme-request-verifier';
 import { AcmeAccount, accountNotValid } from './acme-account';
 import { acmePrincipal } from './acme-account-principal';
+import { AcmeAccountDeactivation } from './acme-account-deactivation';
 import { AcmeAccountRepository } from './acme-account.repository';
 import { checkedContacts } from './contacts';
 
@@ -34,6 +35,7 @@ export class AcmeAccountsService {
     private readonly audit: AuditService,
     private readonly vault: PrivateKeyVault,
     private readonly config: AppConfig,
+    private readonly deactivation: AcmeAccountDeactivation,
   ) {}
 
   async newAccount(request: VerifiedAcmeRequest, clientAddress: string | null): Promise<AcmeResponse> {
@@ -113,7 +115,7 @@ export class AcmeAccountsService {
         await this.record(tx, 'acme_account_update', locked, clientAddress, { contact });
       }
       if (payload.status === 'deactivated') {
-        await this.accounts.setStatus(tx, accountId, 'deactivated');
+        await this.deactivation.deactivate(tx, accountId);
         await this.record(tx, 'acme_account_deactivate', locked, clientAddress, { by: 'account' });
       }
       return this.accounts.findById(accountId, tx);

@@ -111,4 +111,15 @@ export class AcmeAuthorizationRepository {
     );
     return rows.length > 0;
   }
+
+  /** A deactivated account's pending and valid authorizations (RFC 8555 7.3.6); their ids. */
+  async deactivateAllOf(tx: Transaction, accountId: number): Promise<number[]> {
+    const rows = await returningRows<{ id: number }>(
+      tx,
+      `UPDATE acme_authorizations SET status = 'deactivated', updated_at = now()
+        WHERE account_id = $1 AND status IN ('pending', 'valid') RETURNING id`,
+      [accountId],
+    );
+    return rows.map((row) => row.id);
+  }
 }

@@ -73,7 +73,7 @@ export class AcmeNewOrders {
       }
     }
     const identifiers = orderIdentifiers(payload.identifiers, this.config.maxSansPerCertificate);
-    const replaces = await this.renewalInfos.checkReplaces(request.account, payload.replaces);
+    const replaces = await this.renewalInfos.checkReplaces(request.account, payload.replaces, identifiers);
     const refusals = await this.issuance.checkAcmeIdentifiers(acmePrincipal(request.account), {
       caId: acmeCaIdOf(request.profile),
       profileId: request.profile.id,

@@ -139,6 +139,11 @@ export class AcmeOrderRepository {
     await this.invalidateWhere(tx, NEEDING_AUTHORIZATION, authorizationId, now, error);
   }
 
+  /** The account's open orders whose authorizations were deactivated with it become invalid. */
+  async invalidateOpenOf(tx: Transaction, accountId: number, now: Date = new Date()): Promise<void> {
+    await this.invalidateWhere(tx, `o.account_id = $1`, accountId, now);
+  }
+
   /** ready → processing; false when the order is not ready (a concurrent finalize got there first). */
   async startProcessing(tx: Transaction, id: number): Promise<boolean> {
     const rows = await returningRows<unknown>(
