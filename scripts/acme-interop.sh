@@ -223,9 +223,11 @@ setup_service() {
   BASE="http://127.0.0.1:$port"
   API="$BASE/api/v1"
   log "service: $BASE (data in $WORK/service-data), ACME DNS 127.0.0.1:$DNS_PORT"
-  # ACME_VALIDATION_DENY_NETWORKS stays the default (no loopback in it): the responders are on 127.0.0.1.
+  # The clients' responders are on 127.0.0.1, which the default ACME_VALIDATION_DENY_NETWORKS denies
+  # (the service's own host): this harness allows loopback and keeps the metadata networks denied.
   env HOST=127.0.0.1 PORT="$port" PUBLIC_BASE_URL="$BASE" DATA_DIR="$WORK/service-data" \
     LOG_LEVEL=warn BCRYPT_ROUNDS=4 ACCESS_TOKEN_EXPIRE_MINUTES=120 \
+    ACME_VALIDATION_DENY_NETWORKS=169.254.0.0/16,fe80::/10,fd00:ec2::/32 \
     ACME_DNS_RESOLVER="127.0.0.1:$DNS_PORT" ACME_HTTP01_PORT="$HTTP01_PORT" ACME_TLS_ALPN01_PORT="$TLSALPN01_PORT" \
     node dist/src/main.js >"$WORK/logs/service.out" 2>&1 &
   PIDS+=($!)

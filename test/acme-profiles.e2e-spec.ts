@@ -60,10 +60,21 @@ describe('ACME on a profile', () => {
     expect(gone.body.type).toBe('urn:ietf:params:acme:error:malformed');
   });
 
-  it('serves no directory under a slug whose name part is not the profile name', async () => {
-    const profile = await createAcmeProfile(testApp, superuser, issuing, { name: 'Slugged' });
-    expect((await testApp.http().get(`/acme/other-${profile.id}/directory`)).status).toBe(404);
-    expect((await testApp.http().get(`/acme/slugged-${profile.id}/directory`)).status).toBe(200);
+  it('keeps serving a renamed profile under its former slug (the id decides), answering in the slug asked', async () => {
+    const profile = await createAcmeProfile(testApp, superuser, issuing, { name: 'Before' });
+    const renamed = await testApp
+      .http()
+      .patch(`/api/v1/profiles/${profile.id}`)
+      .set(...bearer(superuser))
+      .send({ name: 'After' });
+    expect(renamed.body.acme_directory_url).toBe(
+      `https://ca.example.test/acme/after-${profile.id}/directory`,
+    );
+    const former = await testApp.http().get(`/acme/before-${profile.id}/directory`);
+    expect(former.status).toBe(200);
+    expect(former.body.newAccount).toBe(`https://ca.example.test/acme/before-${profile.id}/new-account`);
+    expect((await testApp.http().get(`/acme/after-${profile.id}/directory`)).status).toBe(200);
+    expect((await testApp.http().get(`/acme/before-999999/directory`)).status).toBe(404);
   });
 
   it('needs one CA to issue from: acme_ca_id, or a single CA in ca_ids', async () => {

@@ -75,6 +75,8 @@ export class AcmeProblem extends Error {
       algorithms?: string[];
       /** A resource the refusal points to: keyChange's 409 names the account that has the key (RFC 8555 7.3.5). */
       location?: string;
+      /** Links the client needs to act, e.g. the terms of service of userActionRequired (RFC 8555 7.3.3). */
+      links?: { url: string; rel: string }[];
     } = {},
   ) {
     super(detail);
@@ -83,12 +85,14 @@ export class AcmeProblem extends Error {
     this.subproblems = options.subproblems;
     this.algorithms = options.algorithms;
     this.location = options.location;
+    this.links = options.links ?? [];
   }
 
   readonly identifier?: AcmeIdentifier;
   readonly subproblems?: AcmeSubproblem[];
   readonly algorithms?: string[];
   readonly location?: string;
+  readonly links: { url: string; rel: string }[];
 
   toDocument(): ProblemDocument {
     return problemDocument(this.type, this.message, this.status, {

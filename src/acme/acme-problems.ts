@@ -21,7 +21,12 @@ export function toProblemDocument(exception: unknown): {
   headers: Record<string, string>;
 } {
   if (exception instanceof AcmeProblem) {
-    const headers: Record<string, string> = exception.location ? { Location: exception.location } : {};
+    const headers: Record<string, string> = {
+      ...(exception.location && { Location: exception.location }),
+      ...(exception.links.length > 0 && {
+        Link: exception.links.map(({ url, rel }) => `<${url}>;rel="${rel}"`).join(', '),
+      }),
+    };
     return { problem: exception.toDocument(), unexpected: false, headers };
   }
   const response = toErrorResponse(exception);

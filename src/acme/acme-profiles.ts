@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { nameSlug } from '../ca/ca-slug';
 import { AppConfig } from '../config/app-config';
 import type { CertificateProfileEntity } from '../profiles/certificate-profile.entity';
 import { ProfilesService } from '../profiles/profiles.service';
@@ -23,7 +22,9 @@ export class AcmeProfiles {
   async serverFor(slug: string): Promise<AcmeServer> {
     const parsed = parseProfileSlug(slug);
     const profile = parsed ? await this.profiles.findById(parsed.id) : null;
-    if (!parsed || !profile || nameSlug(profile.name) !== parsed.namePart || !profile.acmeEnabled) {
+    // Only the id decides: clients keep their account URLs across a rename of the profile, so the
+    // name part of a former name still works, and every URL answered keeps the slug asked for.
+    if (!parsed || !profile || !profile.acmeEnabled) {
       throw new AcmeProblem('malformed', `No ACME directory at /acme/${slug}`, { status: 404 });
     }
     if (!profile.enabled) {
@@ -32,7 +33,7 @@ export class AcmeProfiles {
         `Profile "${profile.name}" is disabled: its ACME server issues nothing`,
       );
     }
-    return { profile, urls: new AcmeUrls(this.config.publicBaseUrl, profile) };
+    return { profile, urls: new AcmeUrls(this.config.publicBaseUrl, profile, slug) };
   }
 
   /** The URLs of a profile's ACME server, for a response written before the profile is checked. */

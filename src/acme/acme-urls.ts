@@ -27,8 +27,9 @@ export function acmeDirectoryUrl(publicBaseUrl: string, profile: AcmeProfileRef)
 export class AcmeUrls {
   readonly base: string;
 
-  constructor(publicBaseUrl: string, profile: AcmeProfileRef) {
-    this.base = `${publicBaseUrl}/acme/${encodeURIComponent(profileSlug(profile))}`;
+  /** `slug`: the one a request came in by, when it differs from the profile's current one. */
+  constructor(publicBaseUrl: string, profile: AcmeProfileRef, slug: string = profileSlug(profile)) {
+    this.base = `${publicBaseUrl}/acme/${encodeURIComponent(slug)}`;
   }
 
   get directory(): string {

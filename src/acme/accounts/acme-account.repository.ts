@@ -134,14 +134,22 @@ export class AcmeAccountRepository {
   }
 
   /** False when another account of the profile already has the new key. */
-  async changeKey(tx: Transaction, id: number, jwk: JWK, jwkThumbprint: string): Promise<boolean> {
+  /**
+   * The valid account's key, if it is still `oldThumbprint` (two rollovers signed with the old key:
+   * one wins) and no other account of the profile has the new one; false otherwise.
+   */
+  async changeKey(
+    tx: Transaction,
+    id: number,
+    change: { oldThumbprint: string; jwk: JWK; jwkThumbprint: string },
+  ): Promise<boolean> {
     const updated = await returningRows<unknown>(
       tx,
       `UPDATE acme_accounts SET jwk = $2, jwk_thumbprint = $3, updated_at = now()
-        WHERE id = $1 AND NOT EXISTS (
+        WHERE id = $1 AND jwk_thumbprint = $4 AND status = 'valid' AND NOT EXISTS (
           SELECT 1 FROM acme_accounts o WHERE o.profile_id = acme_accounts.profile_id AND o.jwk_thumbprint = $3)
         RETURNING id`,
-      [id, JSON.stringify(jwk), jwkThumbprint],
+      [id, JSON.stringify(change.jwk), change.jwkThumbprint, change.oldThumbprint],
     );
     return updated.length > 0;
   }

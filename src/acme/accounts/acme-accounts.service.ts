@@ -58,6 +58,7 @@ export class AcmeAccountsService {
       throw new AcmeProblem(
         'userActionRequired',
         `Agree to the terms of service (${terms}) with "termsOfServiceAgreed": true`,
+        { links: [{ url: terms, rel: 'terms-of-service' }] },
       );
     }
     const binding = await this.checkedBinding(request, payload.externalAccountBinding);
@@ -153,7 +154,8 @@ export class AcmeAccountsService {
     const taken = await this.accounts.findByKey(request.profile.id, thumbprint);
     if (taken) throw keyTaken(request, taken);
     const changed = await this.transactions.run(async (tx) => {
-      if (!(await this.accounts.changeKey(tx, request.account.id, newKey, thumbprint))) return false;
+      const change = { oldThumbprint: request.account.jwkThumbprint, jwk: newKey, jwkThumbprint: thumbprint };
+      if (!(await this.accounts.changeKey(tx, request.account.id, change))) return false;
       await this.record(tx, 'acme_account_key_change', request.account, clientAddress, {
         old_key_thumbprint: request.account.jwkThumbprint,
         new_key_thumbprint: thumbprint,
@@ -162,7 +164,11 @@ export class AcmeAccountsService {
     });
     if (!changed) {
       const winner = await this.accounts.findByKey(request.profile.id, thumbprint);
-      throw keyTaken(request, winner);
+      if (winner) throw keyTaken(request, winner);
+      throw new AcmeProblem(
+        'unauthorized',
+        `keyChange: account ${request.account.id} changed meanwhile (its key was rolled over or it was deactivated)`,
+      );
     }
     const account = (await this.accounts.findById(request.account.id)) ?? request.account;
     return this.accountResponse(request, account, 200);

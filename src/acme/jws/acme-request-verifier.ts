@@ -68,7 +68,7 @@ export class AcmeRequestVerifier {
     }
     const account = await this.account(server, header.kid);
     const request = await this.verified(server, jws, header, account.jwk);
-    return { ...request, account };
+    return { ...request, account: valid(account) };
   }
 
   /** revokeCert: either, the caller then decides who may revoke (RFC 8555 7.6). */
@@ -80,7 +80,7 @@ export class AcmeRequestVerifier {
     const { jws, header } = this.parsed(url, body);
     if (header.jwk) return { ...(await this.verified(server, jws, header, header.jwk)), account: null };
     const account = await this.account(server, header.kid ?? '');
-    return { ...(await this.verified(server, jws, header, account.jwk)), account };
+    return { ...(await this.verified(server, jws, header, account.jwk)), account: valid(account) };
   }
 
   private parsed(url: string, body: unknown): { jws: FlattenedJws; header: AcmeProtectedHeader } {
@@ -101,7 +101,6 @@ export class AcmeRequestVerifier {
     if (!account || account.profileId !== server.profile.id) {
       throw new AcmeProblem('accountDoesNotExist', `No account ${JSON.stringify(kid)} at this ACME server`);
     }
-    if (account.status !== 'valid') throw accountNotValid(account);
     return account;
   }
 
@@ -117,4 +116,10 @@ export class AcmeRequestVerifier {
     const publicJwk = publicMembers(jwk);
     return { ...server, header, jws, payload, jwk: publicJwk, jwkThumbprint: await jwkThumbprint(publicJwk) };
   }
+}
+
+/** Checked once the signature verified: an unsigned request learns nothing of an account's state. */
+function valid(account: AcmeAccount): AcmeAccount {
+  if (account.status !== 'valid') throw accountNotValid(account);
+  return account;
 }

@@ -63,8 +63,12 @@ export class AcmeChallengeRepository {
   async startProcessing(tx: Transaction, id: number): Promise<boolean> {
     const rows = await returningRows<unknown>(
       tx,
+      // One challenge of an authorization at a time: the validator makes one set of connections.
       `UPDATE acme_challenges SET status = 'processing', updated_at = now()
-        WHERE id = $1 AND status = 'pending' RETURNING id`,
+        WHERE id = $1 AND status = 'pending' AND NOT EXISTS (
+          SELECT 1 FROM acme_challenges other
+           WHERE other.authorization_id = acme_challenges.authorization_id AND other.status = 'processing')
+        RETURNING id`,
       [id],
     );
     return rows.length > 0;

@@ -1,7 +1,9 @@
+import { createPublicKey } from 'node:crypto';
+import type { JWK } from 'jose';
 import { Injectable } from '@nestjs/common';
 import { CertificateIssuanceService } from '../../cert/certificate-issuance.service';
 import { CertificateRecordsService } from '../../cert/certificate-records.service';
-import { ForbiddenError, InvalidInputError } from '../../common/errors';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../../common/errors';
 import { CryptoService } from '../../crypto/crypto.service';
 import type { ParsedCsr } from '../../crypto/crypto.types';
 import { Transactions } from '../../database/transactions';
@@ -50,6 +52,13 @@ export class AcmeFinalizationService {
     if (order.status !== 'ready') throw notReady(order);
     const csr = await this.parsedCsr(payload.csr);
     assertCsrMatchesOrder(csr, order.identifiers);
+    if (csr.subjectPublicKeyDer.equals(spkiOfJwk(request.account.jwk))) {
+      // A leaked TLS key must not also be the key of the account that renews it (as Boulder refuses).
+      throw new AcmeProblem(
+        'badCSR',
+        "The CSR's public key is the account key: use a key of its own for the certificate",
+      );
+    }
     if (!(await this.transactions.run((tx) => this.orders.startProcessing(tx, id)))) {
       const now = (await this.states.order(id)) ?? order;
       if (now.status === 'processing') return this.processing(request, now);
@@ -100,7 +109,11 @@ export class AcmeFinalizationService {
     requirePostAsGet(request.payload, 'A certificate');
     const certificate = await this.records
       .findAllowed(acmePrincipal(request.account), id, 'read')
-      .catch(() => null);
+      // Not found or not its own: a 404; anything else (the database) stays a server error to retry.
+      .catch((error: unknown) => {
+        if (error instanceof NotFoundError || error instanceof ForbiddenError) return null;
+        throw error;
+      });
     if (
       !certificate ||
       certificate.createdByUserId !== request.account.id ||
@@ -165,4 +178,8 @@ function refusalProblem(error: unknown): AcmeProblem | null {
     return new AcmeProblem(NAME_REFUSAL.test(error.message) ? 'rejectedIdentifier' : 'badCSR', error.message);
   }
   return null;
+}
+
+function spkiOfJwk(jwk: JWK): Buffer {
+  return createPublicKey({ key: { ...jwk }, format: 'jwk' }).export({ type: 'spki', format: 'der' });
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { InvalidInputError } from '../../common/errors';
+import { DenyNetworks } from '../validation/deny-networks';
 import { canonicalIp, dnsNameToAscii, validateDnsName } from '../../crypto/general-names';
 import { AcmeIdentifier, AcmeProblem, AcmeSubproblem } from '../acme-problem';
 
@@ -85,11 +86,26 @@ function dnsIdentifier(text: string): string {
   return validateDnsName(dnsNameToAscii(text)).toLowerCase();
 }
 
+/**
+ * IPv6 forms that stand for an IPv4 address (mapped, compatible, NAT64) and the unspecified addresses:
+ * the certificate would name one address and the validator reach another (as Boulder refuses them).
+ */
+const AMBIGUOUS_IPV6 = DenyNetworks.of(['::ffff:0:0/96', '::/96', '64:ff9b::/96']);
+
 function ipIdentifier(text: string): string {
   if (isIP(text) === 0 || text.includes('%')) {
     throw new InvalidInputError(`"${text}" is not an IPv4 or IPv6 address`);
   }
-  return canonicalIp(text);
+  const address = canonicalIp(text);
+  // Only IPv6 forms are checked against these ranges: node's BlockList matches IPv4 against mapped ones.
+  const range =
+    isIP(address) === 6 ? AMBIGUOUS_IPV6.networkOf(address) : address === '0.0.0.0' ? '0.0.0.0/32' : null;
+  if (range !== null) {
+    throw new InvalidInputError(
+      `"${text}" is in ${range}, which stands for another address or none: order the address itself`,
+    );
+  }
+  return address;
 }
 
 /** An identifier without its wildcard label, as its authorization names it (RFC 8555 7.1.4). */

@@ -111,6 +111,13 @@ export class AcmeOrderRepository {
    */
   async refresh(tx: Transaction, id: number, now: Date): Promise<void> {
     const manager = entityManagerOf(tx);
+    // A finalize whose instance died leaves the order processing: nothing was stored (the certificate
+    // and the order's valid state commit together), so after a while it may be finalized again.
+    await manager.query(
+      `UPDATE acme_orders SET status = 'ready', updated_at = $2
+        WHERE id = $1 AND status = 'processing' AND updated_at < $2::timestamptz - interval '${STALE_PROCESSING_MINUTES} minutes'`,
+      [id, now],
+    );
     await manager.query(
       `UPDATE acme_orders o SET status = 'invalid', error = $3, updated_at = $2
         WHERE o.id = $1 AND ${OPEN} AND o.expires_at <= $2`,
@@ -223,5 +230,8 @@ export class AcmeOrderRepository {
     );
   }
 }
+
+/** Longer than any signature takes, even RSA-4096 on a busy machine. */
+const STALE_PROCESSING_MINUTES = 5;
 
 const NEEDING_AUTHORIZATION = `o.id IN (SELECT order_id FROM acme_order_authorizations WHERE authorization_id = $1)`;

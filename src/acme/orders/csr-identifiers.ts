@@ -33,6 +33,12 @@ export function csrIdentifiers(csr: ParsedCsr): AcmeIdentifier[] {
  * ones it adds and the ones it lacks.
  */
 export function assertCsrMatchesOrder(csr: ParsedCsr, identifiers: readonly AcmeIdentifier[]): void {
+  if (csr.subject.filter((attribute) => attribute.type === 'CN').length > 1) {
+    throw new AcmeProblem(
+      'badCSR',
+      'The CSR subject has several Common Names; it may have one, an identifier of the order',
+    );
+  }
   if (csr.san.email.length > 0 || csr.san.uri.length > 0) {
     throw new AcmeProblem('badCSR', 'The CSR may only ask for DNS and IP names, not email addresses or URIs');
   }

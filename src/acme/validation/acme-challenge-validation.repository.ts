@@ -101,4 +101,18 @@ export class AcmeChallengeValidationRepository {
     );
     await this.orders.invalidateForAuthorization(tx, challenge.authorizationId, now, problem);
   }
+
+  /** A challenge whose authorization was decided otherwise (expired, deactivated…): closed unvalidated. */
+  async closeUnvalidated(
+    tx: Transaction,
+    challenge: ChallengeUnderValidation,
+    problem: ProblemDocument,
+    now: Date,
+  ): Promise<void> {
+    await entityManagerOf(tx).query(
+      `UPDATE acme_challenges SET status = 'invalid', error = $3, updated_at = $2
+        WHERE id = $1 AND status IN ('pending', 'processing')`,
+      [challenge.challengeId, now, JSON.stringify(problem)],
+    );
+  }
 }

@@ -92,7 +92,7 @@ describe('validateHttp01', () => {
       valid: false,
       error: {
         type: 'unauthorized',
-        detail: `The body at http://127.0.0.1:${port}${CHALLENGE_PATH} is not the key authorization: expected "${KEY_AUTHORIZATION}", got "something else"`,
+        detail: `The body at http://127.0.0.1:${port}${CHALLENGE_PATH} is not the key authorization: expected "${KEY_AUTHORIZATION}", got 14 other bytes`,
       },
     });
   });

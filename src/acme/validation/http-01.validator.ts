@@ -180,7 +180,8 @@ export async function validateHttp01(
     if (body !== keyAuthorization) {
       return invalid(
         'unauthorized',
-        `The body at ${url.href} is not the key authorization: expected ${excerpt(keyAuthorization)}, got ${excerpt(body)}`,
+        // What came back is not quoted: after a redirect it may be an internal server's page.
+        `The body at ${url.href} is not the key authorization: expected ${excerpt(keyAuthorization)}, got ${fetched.body.length} other bytes`,
       );
     }
     return VALID;

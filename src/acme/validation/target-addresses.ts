@@ -43,15 +43,8 @@ async function resolveName(
   options: ValidationOptions,
   deadline: Deadline,
 ): Promise<TargetAddresses> {
-  if (!options.dnsResolver) {
-    try {
-      const found = await dns.lookup(name, { all: true, verbatim: true });
-      return { addresses: found.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 })) };
-    } catch (reason) {
-      const code = dnsErrorCode(reason);
-      return { error: { type: 'dns', detail: `Could not resolve ${name}: ${code}` } };
-    }
-  }
+  // Always DNS itself (the system's servers when ACME_DNS_RESOLVER is unset), never getaddrinfo: a
+  // hosts file or a resolv.conf search list (Kubernetes' ndots) would validate another name.
   const resolver = dnsResolver(options.dnsResolver, deadline);
   if (!(resolver instanceof dns.Resolver)) return { error: resolver };
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);

@@ -81,6 +81,8 @@ describe('ValidationJobRunner', () => {
       ACME_HTTP01_PORT: String((server.address() as AddressInfo).port),
       ACME_VALIDATION_TIMEOUT_SECONDS: '2',
       ACME_VALIDATION_ATTEMPTS: '3',
+      // The challenge server is on loopback, which the default denies.
+      ACME_VALIDATION_DENY_NETWORKS: '169.254.0.0/16',
     });
     const transactions = new Transactions(dataSource);
     return new ValidationJobRunner(

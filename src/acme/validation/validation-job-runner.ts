@@ -103,7 +103,18 @@ export class ValidationJobRunner implements OnApplicationBootstrap, OnApplicatio
   private async runJob(job: ClaimedValidationJob): Promise<void> {
     const challenge = await this.challenges.findForValidation(this.transactions.none, job.challengeId);
     if (!challenge?.isOpen) {
-      await this.transactions.run((tx) => this.jobs.remove(tx, job.challengeId));
+      await this.transactions.run(async (tx) => {
+        await this.jobs.remove(tx, job.challengeId);
+        // Left processing, a client would poll it for ever.
+        if (challenge) {
+          const problem = new AcmeProblem(
+            'unauthorized',
+            `Authorization ${challenge.authorizationId} was no longer pending: this challenge was not validated`,
+            { identifier: challenge.identifier },
+          );
+          await this.challenges.closeUnvalidated(tx, challenge, problem.toDocument(), new Date());
+        }
+      });
       return;
     }
     const outcome = await this.attempt(challenge);

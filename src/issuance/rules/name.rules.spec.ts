@@ -155,6 +155,18 @@ describe('name rules', () => {
     ).toThrow(InvalidInputError);
   });
 
+  it('subjectIsWellFormed refuses a second Common Name, in its own RDN or in a multi-valued one', () => {
+    const two = [
+      { type: 'CN', value: 'evil.example.net' },
+      { type: 'CN', value: 'www.example.com' },
+    ];
+    expect(() => subjectIsWellFormed(template({ subject: two }), context())).toThrow(
+      'The subject has 2 Common Names (CN); a certificate may have one',
+    );
+    const multiValued = [two[0], { ...two[1], sameRdnAsPrevious: true }];
+    expect(() => subjectIsWellFormed(template({ subject: multiValued }), context())).toThrow('2 Common Names');
+  });
+
   it('replaces the common name as one typed attribute', () => {
     const subject = withCommonName(
       [

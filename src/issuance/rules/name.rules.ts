@@ -17,6 +17,11 @@ export function withCommonName(subject: DistinguishedName, commonNameValue: stri
 /** Every subject attribute is one the encoder knows, with a value of its syntax (a CSR's too). */
 export const subjectIsWellFormed: IssuanceRule = (template) => {
   normaliseDistinguishedName(template.subject);
+  // Profiles, name constraints and ACME check the one Common Name; a second would go unchecked.
+  const commonNames = template.subject.filter((attribute) => attribute.type === 'CN').length;
+  if (commonNames > 1) {
+    throw new InvalidInputError(`The subject has ${commonNames} Common Names (CN); a certificate may have one`);
+  }
   return template;
 };
 
