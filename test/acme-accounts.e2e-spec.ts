@@ -189,11 +189,7 @@ describe('ACME accounts (RFC 8555 7.3) and their administration', () => {
     });
 
     it('answers 404 problems for an unknown profile and a profile without acme_enabled', async () => {
-      const slugs = [
-        'nothing-999999',
-        `acme-later-${disabledProfile.id}`,
-        'not a slug',
-      ];
+      const slugs = ['nothing-999999', `acme-later-${disabledProfile.id}`, 'not a slug'];
       for (const slug of slugs) {
         const directory = `${testApp.baseUrl}/acme/${encodeURIComponent(slug)}/directory`;
         const server = new RawAcme(directory);

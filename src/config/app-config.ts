@@ -311,7 +311,8 @@ export function parseEncryptionKey(name: string, raw: string): Buffer | null {
  * Loopback (the service's own host), link-local (cloud metadata services at 169.254.169.254,
  * fd00:ec2::254) and the unspecified addresses.
  */
-const DEFAULT_ACME_DENY_NETWORKS = '127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,fd00:ec2::/32,0.0.0.0/8,::/128';
+const DEFAULT_ACME_DENY_NETWORKS =
+  '127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,fd00:ec2::/32,0.0.0.0/8,::/128';
 
 function parseCidrList(name: string, raw: string): string[] {
   const values = raw

@@ -5,6 +5,7 @@ import { JsonObject } from '../../common/json';
 import { AppConfig } from '../../config/app-config';
 import { Transaction, Transactions } from '../../database/transactions';
 import { PrivateKeyVault } from '../../keys/private-key-vault';
+import { objectPayload } from '../acme-payloads';
 import { AcmeProblem } from '../acme-problem';
 import { AcmeResponse } from '../acme-response';
 import { AcmeEabKeyRepository } from '../eab/acme-eab-key.repository';
@@ -253,11 +254,4 @@ function keyTaken(request: AccountRequest, holder: AcmeAccount | null): AcmeProb
     status: 409,
     location: holder ? request.urls.account(holder.id) : undefined,
   });
-}
-
-function objectPayload(payload: unknown, what: string): Record<string, unknown> {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new AcmeProblem('malformed', `The payload of ${what} must be a JSON object`);
-  }
-  return payload as Record<string, unknown>;
 }

@@ -10,7 +10,7 @@ import { authorizationObject, challengeObject } from './acme-objects';
 import { AcmeAuthorization } from './acme-order';
 import { AcmeOrderRepository } from './acme-order.repository';
 import { AcmeOrderStates } from './acme-order-states';
-import { objectPayload } from './acme-payloads';
+import { objectPayload } from '../acme-payloads';
 
 /** Authorizations and challenges (RFC 8555 7.5): reading them, deactivation, starting a validation. */
 @Injectable()

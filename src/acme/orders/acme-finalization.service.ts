@@ -17,7 +17,7 @@ import { orderObject } from './acme-objects';
 import { AcmeOrder } from './acme-order';
 import { AcmeOrderRepository } from './acme-order.repository';
 import { AcmeOrderStates } from './acme-order-states';
-import { objectPayload, requirePostAsGet } from './acme-payloads';
+import { objectPayload, requirePostAsGet } from '../acme-payloads';
 import { assertCsrMatchesOrder } from './csr-identifiers';
 
 /** How long a client waits before asking again about an order being finalized (RFC 8555 7.4). */

@@ -15,7 +15,7 @@ import { authorizationIdentifier, namesOf, orderIdentifiers } from './acme-ident
 import { orderObject } from './acme-objects';
 import { AcmeAuthorization, AcmeChallengeType } from './acme-order';
 import { AcmeOrderRepository } from './acme-order.repository';
-import { objectPayload } from './acme-payloads';
+import { objectPayload } from '../acme-payloads';
 
 const HOUR_MS = 3_600_000;
 

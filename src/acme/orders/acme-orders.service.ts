@@ -6,7 +6,7 @@ import { AcmeAuthorizationsService } from './acme-authorizations.service';
 import { AcmeFinalizationService } from './acme-finalization.service';
 import { AcmeNewOrders } from './acme-new-orders';
 import { AcmeOrderRepository } from './acme-order.repository';
-import { requirePostAsGet } from './acme-payloads';
+import { requirePostAsGet } from '../acme-payloads';
 
 /** At most this many order URLs in an account's orders list (no `Link: rel="next"` pages). */
 export const ORDER_LIST_LIMIT = 100;

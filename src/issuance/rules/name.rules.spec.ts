@@ -164,7 +164,9 @@ describe('name rules', () => {
       'The subject has 2 Common Names (CN); a certificate may have one',
     );
     const multiValued = [two[0], { ...two[1], sameRdnAsPrevious: true }];
-    expect(() => subjectIsWellFormed(template({ subject: multiValued }), context())).toThrow('2 Common Names');
+    expect(() => subjectIsWellFormed(template({ subject: multiValued }), context())).toThrow(
+      '2 Common Names',
+    );
   });
 
   it('replaces the common name as one typed attribute', () => {

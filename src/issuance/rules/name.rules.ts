@@ -20,7 +20,9 @@ export const subjectIsWellFormed: IssuanceRule = (template) => {
   // Profiles, name constraints and ACME check the one Common Name; a second would go unchecked.
   const commonNames = template.subject.filter((attribute) => attribute.type === 'CN').length;
   if (commonNames > 1) {
-    throw new InvalidInputError(`The subject has ${commonNames} Common Names (CN); a certificate may have one`);
+    throw new InvalidInputError(
+      `The subject has ${commonNames} Common Names (CN); a certificate may have one`,
+    );
   }
   return template;
 };

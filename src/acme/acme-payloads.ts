@@ -1,4 +1,4 @@
-import { AcmeProblem } from '../acme-problem';
+import { AcmeProblem } from './acme-problem';
 
 /** RFC 8555 6.3: a POST-as-GET carries an empty payload ("" → null), nothing else. */
 export function requirePostAsGet(payload: unknown, what: string): void {
