@@ -12,7 +12,6 @@ import {
   AcmeTestApp,
   acmeFixture,
   createAcmeProfile,
-  freePort,
   startListeningTestApp,
 } from './support/acme';
 import {
@@ -28,7 +27,7 @@ import {
 import { createAdmin, createMember, createOrganization, createRootCa } from './support/fixtures';
 import { CaBody } from './support/pki';
 import { itWithPostgres } from './support/postgres-only';
-import { eventually, Service, START_TIMEOUT_MS, startService } from './support/service-process';
+import { eventually, freePort, Service, START_TIMEOUT_MS, startService } from './support/service-process';
 import { bearer, TEST_PASSWORD, TestApp, TestUser } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 

@@ -7,9 +7,9 @@ import {
   AcmeProfileBody,
   AcmeTestApp,
   createAcmeProfile,
-  freePort,
   startListeningTestApp,
 } from './support/acme';
+import { freePort } from './support/service-process';
 import { OpensslWorkspace } from './support/openssl';
 import { CaBody, pemBlocks } from './support/pki';
 

@@ -1,21 +1,9 @@
-import { createServer } from 'node:net';
 import { createRootCa, createSuperuser } from './fixtures';
 import { CaBody } from './pki';
+import { freePort } from './service-process';
 import { bearer, startTestApp, TestApp, TestUser } from './test-app';
 
-/** A free loopback port (the ACME URLs are absolute, so the app must know its port before it starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
+/** The ACME URLs are absolute, so the app must know its port before it starts. */
 export interface AcmeTestApp extends TestApp {
   baseUrl: string;
 }

@@ -1,22 +1,9 @@
 import { BlockList, isIP } from 'node:net';
+import { ipRanges } from '../../profiles/profile-fields';
 
 interface Network {
   text: string;
   rule: BlockList;
-}
-
-/** "10.0.0.0/8", "fe80::/10" or a single address (a /32 or /128); throws an Error saying what is wrong. */
-export function parseCidr(text: string): string {
-  const [address, prefixText, ...rest] = text.trim().split('/');
-  const family = isIP(address ?? '');
-  if (family === 0 || rest.length > 0) throw new Error(`"${text}" is not an IP network such as 10.0.0.0/8`);
-  const maxPrefix = family === 4 ? 32 : 128;
-  if (prefixText === undefined) return `${address}/${maxPrefix}`;
-  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= maxPrefix)) {
-    throw new Error(`"${text}" has a prefix length outside 0–${maxPrefix}`);
-  }
-  return `${address}/${prefix}`;
 }
 
 /** An IPv4-mapped IPv6 address (::ffff:10.0.0.1, ::ffff:a00:1) as the IPv4 address it stands for. */
@@ -38,10 +25,10 @@ export function unmapIpv4(address: string): string {
 export class DenyNetworks {
   private constructor(private readonly networks: readonly Network[]) {}
 
+  /** `cidrs` as the profile and configuration checks write them (ipRanges): canonical, prefix given. */
   static of(cidrs: readonly string[]): DenyNetworks {
     return new DenyNetworks(
-      cidrs.map((cidr) => {
-        const text = parseCidr(cidr);
+      ipRanges('deny network', cidrs).map((text) => {
         const [address, prefix] = text.split('/');
         const rule = new BlockList();
         rule.addSubnet(address, Number(prefix), isIP(address) === 4 ? 'ipv4' : 'ipv6');
